@@ -1,0 +1,3 @@
+from commentbox.cli import main
+
+raise SystemExit(main())
