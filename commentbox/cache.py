@@ -1,0 +1,39 @@
+"""Rendered thread responses, kept per thread *version*.
+
+A cached entry is only ever looked up under the version just read from the database, so
+a write on any instance (which bumps the version) is visible on the next read from every
+instance: the cache can be stale only in memory it no longer reaches. Entries are bytes
+ready to send, so a hit costs no rendering and no serialization.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+
+
+class ThreadCache:
+    """A small thread-safe LRU of ``key → bytes``; keys must contain the thread version."""
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._max = max_entries
+        self._lock = Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+            self.misses += 1
+        value = build()
+        with self._lock:
+            self._entries[key] = value
+            if len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+        return value

@@ -1,0 +1,180 @@
+"""The ``commentbox`` command: serve, migrate, and manage sites.
+
+Each subcommand builds ``Settings`` and calls plain functions; nothing here holds logic
+that the HTTP side would need too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+
+from commentbox import __version__, migrate, sites, store
+from commentbox.config import Settings, SettingsError, load_settings
+from commentbox.db import Database
+from commentbox.errors import CommentboxError
+from commentbox.models import ModerationMode
+from commentbox.routes.pages import DEMO_SITE
+from commentbox.urls import origin_of
+
+MODES = [m.value for m in ModerationMode]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commentbox", description="A self-hosted comment system.")
+    parser.add_argument("--version", action="version", version=f"commentbox {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server (migrates the database first)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    site = commands.add_parser("site", help="manage the sites that may embed commentbox")
+    site_commands = site.add_subparsers(dest="site_command", required=True, metavar="ACTION")
+    add = site_commands.add_parser("add", help="register a site and the origins it is served from")
+    add.add_argument("id", help="short id used in the embed snippet, e.g. myblog")
+    add.add_argument(
+        "--origin", action="append", required=True, help="e.g. https://blog.example (repeatable)"
+    )
+    add.add_argument("--name", help="display name")
+    add.add_argument("--moderation", choices=MODES, default="none", help="which comments wait for approval")
+
+    site_commands.add_parser("list", help="list sites")
+
+    update = site_commands.add_parser("update", help="change a site")
+    update.add_argument("id")
+    update.add_argument("--name")
+    update.add_argument("--add-origin", action="append", default=[], metavar="URL")
+    update.add_argument("--remove-origin", action="append", default=[], metavar="URL")
+    update.add_argument("--moderation", choices=MODES)
+    update.add_argument("--edit-window", type=int, metavar="SECONDS", help="how long guests may edit")
+    update.add_argument("--images", choices=["on", "off"], help="allow Markdown images in comments")
+    update.add_argument(
+        "--query-param",
+        action="append",
+        metavar="NAME",
+        help="a query parameter that tells pages apart, e.g. p for ?p=42 (repeatable)",
+    )
+
+    remove = site_commands.add_parser("remove", help="delete a site and all its comments")
+    remove.add_argument("id")
+    remove.add_argument("--yes", action="store_true", help="confirm deleting every comment of the site")
+    return parser
+
+
+def _database(settings: Settings) -> Database:
+    db = Database(settings.database_url)
+    migrate.upgrade(db.engine)
+    return db
+
+
+def _print_site(site: object) -> None:
+    s = site  # a Site row
+    print(f"{s.id}\t{s.name}\t{s.moderation}\t{' '.join(s.origins)}")  # type: ignore[attr-defined]
+
+
+def _ensure_demo_site(db: Database, settings: Settings) -> None:
+    """The demo page's site: this server's own origin (and its localhost twin)."""
+    origins = [origin_of(settings.base_url)]
+    if settings.host in ("127.0.0.1", "localhost"):
+        origins += [f"http://127.0.0.1:{settings.port}", f"http://localhost:{settings.port}"]
+    with db.write() as session:
+        if store.site_by_id(session, DEMO_SITE) is None:
+            sites.add_site(session, DEMO_SITE, origins=origins, name="Demo")
+        else:
+            sites.update_site(session, DEMO_SITE, add_origins=origins)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # Workers are separate processes that read settings from the environment: pass ours on.
+    if args.host:
+        os.environ["COMMENTBOX_HOST"] = args.host
+    if args.port:
+        os.environ["COMMENTBOX_PORT"] = str(args.port)
+    settings = load_settings()
+    db = _database(settings)
+    if settings.demo_page:
+        _ensure_demo_site(db, settings)
+    db.dispose()
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(
+        f"commentbox {__version__} listening on {settings.base_url}/ (database {database})",
+        flush=True,
+    )
+    uvicorn.run(
+        "commentbox.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        proxy_headers=False,  # commentbox trusts forwarding headers itself (COMMENTBOX_TRUSTED_PROXIES)
+        server_header=False,
+        log_level="warning",
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return serve(args)
+    settings = load_settings()
+    db = _database(settings)
+    if args.command == "migrate":
+        print("database schema is up to date")
+        return 0
+    with db.write() as session:
+        if args.site_command == "add":
+            _print_site(
+                sites.add_site(
+                    session,
+                    args.id,
+                    origins=args.origin,
+                    name=args.name,
+                    moderation=ModerationMode(args.moderation),
+                )
+            )
+        elif args.site_command == "list":
+            for site in store.all_sites(session):
+                _print_site(site)
+        elif args.site_command == "update":
+            _print_site(
+                sites.update_site(
+                    session,
+                    args.id,
+                    name=args.name,
+                    add_origins=args.add_origin,
+                    remove_origins=args.remove_origin,
+                    moderation=ModerationMode(args.moderation) if args.moderation else None,
+                    edit_window_seconds=args.edit_window,
+                    allow_images=None if args.images is None else args.images == "on",
+                    query_params=args.query_param,
+                )
+            )
+        elif args.site_command == "remove":
+            if not args.yes:
+                print(
+                    f"This deletes site {args.id} and all its comments; add --yes to confirm.",
+                    file=sys.stderr,
+                )
+                return 2
+            sites.remove_site(session, args.id)
+            print(f"removed {args.id}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except (SettingsError, CommentboxError) as exc:
+        print(f"commentbox: {exc}", file=sys.stderr)
+        return 1

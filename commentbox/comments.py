@@ -1,0 +1,161 @@
+"""Comment rules: posting, editing within the window, deleting (tombstones), voting.
+
+Functions take plain values and the ``Context``; they raise ``errors.*`` and never build
+HTTP responses. Each write runs in one transaction and announces itself on ``ctx.events``
+after it committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from commentbox import moderation, store
+from commentbox.context import Context
+from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.identity import Visitor, edit_deadline
+from commentbox.markup import render_markdown
+from commentbox.models import Comment, CommentStatus, Site, utcnow
+from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
+from commentbox.sites import check_origin, get_site
+from commentbox.threads import Presenter, get_or_create_thread, resolve_ref
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: CommentCreated
+    held: bool
+
+
+def _present(ctx: Context, session: Session, comment_id: int) -> CommentPublic:
+    row = store.comment_row(session, comment_id)
+    assert row is not None
+    return Presenter(ctx).comment(row)
+
+
+def post_comment(ctx: Context, data: CommentCreate, visitor: Visitor, origin: str | None) -> Posted:
+    """Store a new comment (or a reply); held for moderation when the site's mode says so."""
+    if visitor.user is None and data.author is None:
+        raise InvalidInput("Give your name and email, or sign in.", field="author")
+    with ctx.db.write() as session:
+        site = get_site(session, data.site)
+        check_origin(site, origin)
+        ref = resolve_ref(site, data.url, data.page_id)
+        thread = get_or_create_thread(session, site, ref, data.title)
+        if data.parent is not None:
+            parent = store.comment_by_id(session, data.parent)
+            if parent is None or parent.thread_id != thread.id or parent.status != CommentStatus.APPROVED:
+                raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
+        guest = data.author if visitor.user is None else None
+        status = moderation.initial_status(session, site, visitor, guest.email if guest else None)
+        comment = Comment(
+            thread_id=thread.id,  # type: ignore[arg-type]
+            parent_id=data.parent,
+            user_id=visitor.user.id if visitor.user else None,
+            author_name=guest.name if guest else "",
+            author_email=guest.email if guest else None,
+            author_website=guest.website if guest else None,
+            body=data.body,
+            html=render_markdown(data.body, allow_images=site.allow_images),
+            status=status,
+            ip_hash=visitor.ip_hash,
+            client_hash=visitor.client_hash,
+            nonce=secrets.token_hex(16),
+        )
+        store.save(session, comment)
+        store.touch_thread(session, thread.id, 1 if status == CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
+        public = _present(ctx, session, comment.id)  # type: ignore[arg-type]
+    created = CommentCreated(**public.model_dump())
+    if guest is not None:
+        created.edit_token = ctx.keys.edit_token(comment)
+        created.edit_until = edit_deadline(comment.created, site.edit_window_seconds)
+    ctx.events.emit("comment.created", comment=comment, site=site)
+    return Posted(comment=created, held=status != CommentStatus.APPROVED)
+
+
+def _authorize_author(
+    ctx: Context, site: Site, comment: Comment, visitor: Visitor, edit_token: str | None
+) -> None:
+    """Only a comment's author may change it: the same signed-in user, or a guest with the
+    edit token of this very comment while the edit window is open."""
+    if comment.user_id is not None:
+        if visitor.user is not None and visitor.user.id == comment.user_id:
+            return
+        raise Forbidden("You can only change your own comments.")
+    if edit_token is None:
+        raise Forbidden("You can only change your own comments.")
+    if not ctx.keys.edit_token_valid(edit_token, comment, site.edit_window_seconds):
+        raise Forbidden("This comment can no longer be changed: the edit window has closed.")
+
+
+def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
+    comment = store.comment_by_id(session, comment_id, lock=True)
+    if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+        raise NotFound("That comment does not exist (any more).")
+    thread = store.thread_by_id(session, comment.thread_id)
+    return comment, get_site(session, thread.site_id)
+
+
+def edit_comment(
+    ctx: Context,
+    comment_id: int,
+    data: CommentEdit,
+    visitor: Visitor,
+    edit_token: str | None,
+    origin: str | None,
+) -> CommentPublic:
+    with ctx.db.write() as session:
+        comment, site = _editable(session, comment_id)
+        check_origin(site, origin)
+        _authorize_author(ctx, site, comment, visitor, edit_token)
+        comment.body = data.body
+        comment.html = render_markdown(data.body, allow_images=site.allow_images)
+        comment.edited = utcnow()
+        store.save(session, comment)
+        store.touch_thread(session, comment.thread_id)
+        public = _present(ctx, session, comment_id)
+    ctx.events.emit("comment.edited", comment=comment, site=site)
+    return public
+
+
+def delete_comment(
+    ctx: Context, comment_id: int, visitor: Visitor, edit_token: str | None, origin: str | None
+) -> None:
+    """Remove a comment; one with replies becomes a tombstone so the discussion stays readable.
+    A tombstone keeps nothing of its author: name, email, website and text are erased."""
+    with ctx.db.write() as session:
+        comment, site = _editable(session, comment_id)
+        check_origin(site, origin)
+        _authorize_author(ctx, site, comment, visitor, edit_token)
+        was_counted = comment.status == CommentStatus.APPROVED
+        if store.has_replies(session, comment_id):
+            comment.status = CommentStatus.DELETED
+            comment.body = comment.html = comment.author_name = ""
+            comment.author_email = comment.author_website = None
+            comment.user_id = None
+            store.save(session, comment)
+        else:
+            store.delete_comment(session, comment_id)
+        store.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
+    ctx.events.emit("comment.deleted", comment=comment, site=site)
+
+
+def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
+    """Record one identity's vote (+1, 0 to withdraw, −1) and return the comment's score."""
+    with ctx.db.write() as session:
+        comment = store.comment_by_id(session, comment_id)
+        if comment is None or comment.status != CommentStatus.APPROVED:
+            raise NotFound("That comment does not exist (any more).")
+        site = get_site(session, store.thread_by_id(session, comment.thread_id).site_id)
+        check_origin(site, origin)
+        score = store.set_vote(session, comment_id, visitor.voter_key, value)
+        store.touch_thread(session, comment.thread_id)
+    return score
+
+
+def preview(ctx: Context, site_id: str, body: str) -> str:
+    with ctx.db.read() as session:
+        site = get_site(session, site_id)
+    return render_markdown(body, allow_images=site.allow_images)

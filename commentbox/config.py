@@ -1,0 +1,136 @@
+"""Settings: one typed object, read once from ``COMMENTBOX_*`` variables and an optional TOML file.
+
+Why one object: every module receives it explicitly (no import-time globals), so a test
+builds a fresh app on a temporary database just by making a new ``Settings``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message is one sentence naming it."""
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the file named by ``COMMENTBOX_CONFIG``; environment variables win over it."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = os.environ.get("COMMENTBOX_CONFIG")
+        self._data: dict[str, Any] = {}
+        if path:
+            try:
+                self._data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except FileNotFoundError as exc:
+                raise SettingsError(f"COMMENTBOX_CONFIG names {path}, which does not exist.") from exc
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"COMMENTBOX_CONFIG file {path} is not valid TOML: {exc}.") from exc
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Field ``x`` is the variable ``COMMENTBOX_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMENTBOX_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///commentbox.sqlite3"
+    secret_key: SecretStr | None = None
+    secret_file: Path = Path(SECRET_FILE_NAME)
+    public_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_name_chars: int = Field(100, ge=1, le=1000)
+    max_body_chars: int = Field(10_000, ge=10)
+    max_depth: int = Field(5, ge=1, le=50)
+    page_size: int = Field(100, ge=1, le=1000)
+    trusted_proxies: list[str] = []
+    demo_page: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def base_url(self) -> str:
+        """Where browsers reach this server; redirect URIs and links are built from it."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def secret(self) -> bytes:
+        """The signing key, as bytes. Never logged: only this accessor unwraps it."""
+        assert self.secret_key is not None, "load_settings() always fills the secret"
+        return self.secret_key.get_secret_value().encode()
+
+    def __repr_args__(self):  # type: ignore[no-untyped-def]
+        return [(k, v) for k, v in super().__repr_args__() if k != "secret_key"]
+
+
+def _persisted_secret(path: Path) -> str:
+    """Generate the secret once and keep it (owner-only), so every worker and restart agrees."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its secret
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; raise ``SettingsError`` with one sentence naming the setting."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        raise SettingsError(f"Setting COMMENTBOX_{name.upper()} is invalid: {error['msg']}.") from None
+    if settings.secret_key is None:
+        secret = SecretStr(_persisted_secret(settings.secret_file))
+        settings = settings.model_copy(update={"secret_key": secret})
+    elif len(settings.secret()) < 16:
+        raise SettingsError("Setting COMMENTBOX_SECRET_KEY is too short: use at least 16 characters.")
+    return settings

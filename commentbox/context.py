@@ -1,0 +1,30 @@
+"""The services one app instance shares: passed to domain functions instead of globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from commentbox.cache import ThreadCache
+from commentbox.config import Settings
+from commentbox.db import Database
+from commentbox.events import Events
+from commentbox.identity import Keys
+from commentbox.shapes import Limits
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    keys: Keys
+    cache: ThreadCache = field(default_factory=ThreadCache)
+    events: Events = field(default_factory=Events)
+    providers: tuple[str, ...] = ()
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(name_chars=self.settings.max_name_chars, body_chars=self.settings.max_body_chars)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        return cls(settings=settings, db=Database(settings.database_url), keys=Keys(settings.secret()))

@@ -1,0 +1,91 @@
+"""One error vocabulary: domain errors carry an HTTP status and a code; one function turns
+any of them into RFC 9457 problem details.
+
+The domain raises these without knowing about HTTP responses; ``app.py`` registers the
+handlers once. ``detail`` is shown to visitors by the widget, so it is a human sentence and
+never contains an email address, an IP address or a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import orjson
+from starlette.responses import Response
+
+PROBLEM_TYPE_BASE = "https://commentbox.readthedocs.io/problems/"
+
+
+class CommentboxError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class MalformedRequest(CommentboxError):
+    code, title = "malformed-request", "Malformed request"
+
+
+class Unauthorized(CommentboxError):
+    status, code, title = 401, "unauthorized", "Not signed in"
+
+
+class Forbidden(CommentboxError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(CommentboxError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class MethodNotAllowed(CommentboxError):
+    status, code, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class Conflict(CommentboxError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(CommentboxError):
+    status, code, title = 413, "payload-too-large", "Request too large"
+
+
+class UnsupportedMediaType(CommentboxError):
+    status, code, title = 415, "unsupported-media-type", "Send JSON"
+
+
+class InvalidInput(CommentboxError):
+    """Wrong types, missing or invalid fields: ``errors`` names each field."""
+
+    status, code, title = 422, "invalid-input", "Invalid input"
+
+
+class RateLimited(CommentboxError):
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+def problem_response(error: CommentboxError) -> Response:
+    """The problem+json body for ``error``: ``type``, ``title``, ``status``, ``detail`` (+ extras)."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + error.code,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        **error.extra,
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=error.status,
+        media_type="application/problem+json",
+        headers=error.headers,
+    )

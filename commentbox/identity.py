@@ -1,0 +1,74 @@
+"""Who is asking: the visitor behind a request, edit tokens for guests, and keyed IP hashes.
+
+Every signed value uses its own salt, so a token minted for one purpose can never be
+replayed for another. IP addresses are only ever kept as keyed hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from commentbox.models import Comment, User
+
+EDIT_TOKEN_SALT = "commentbox.edit-token"  # noqa: S105 (a salt, not a secret)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """The person behind one request: a signed-in ``user``, or a guest known by hashes."""
+
+    ip_hash: str
+    client_hash: str | None = None
+    user: User | None = None
+
+    @property
+    def voter_key(self) -> str:
+        """One vote per identity: the user, or a guest's IP hash combined with the browser token."""
+        if self.user is not None:
+            return f"u:{self.user.id}"
+        return "g:" + hashlib.sha256(f"{self.ip_hash}|{self.client_hash or ''}".encode()).hexdigest()[:40]
+
+
+class Keys:
+    """Derives purpose-specific keys from the one secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._ip_key = hmac.new(secret, b"commentbox.ip-hash", hashlib.sha256).digest()
+
+    def hash_ip(self, ip: str) -> str:
+        return hmac.new(self._ip_key, ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def hash_client(self, token: str) -> str:
+        return hmac.new(self._ip_key, b"client|" + token.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def avatar_key(self, email: str) -> str:
+        """A stable, non-reversible key for a guest's generated avatar (unlike Gravatar's MD5)."""
+        return hmac.new(self._ip_key, b"avatar|" + email.lower().encode(), hashlib.sha256).hexdigest()[:20]
+
+    def serializer(self, salt: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._secret, salt=salt)
+
+    def edit_token(self, comment: Comment) -> str:
+        return self.serializer(EDIT_TOKEN_SALT).dumps({"c": comment.id, "n": comment.nonce})
+
+    def edit_token_valid(self, token: str, comment: Comment, window_seconds: int) -> bool:
+        """True if ``token`` was minted for this very comment and its edit window is still open."""
+        try:
+            data = self.serializer(EDIT_TOKEN_SALT).loads(token, max_age=window_seconds)
+        except (SignatureExpired, BadSignature):
+            return False
+        return (
+            isinstance(data, dict)
+            and data.get("c") == comment.id
+            and hmac.compare_digest(str(data.get("n")), comment.nonce)
+        )
+
+
+def edit_deadline(created: datetime, window_seconds: int) -> datetime:
+    return created + timedelta(seconds=window_seconds)

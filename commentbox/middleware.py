@@ -1,0 +1,112 @@
+"""ASGI middleware: security headers on every response, and CORS for registered origins only.
+
+CORS here is dynamic because sites (and their origins) live in the database and may be
+added from the CLI while the server runs; the allowed set is re-read every few seconds.
+No credentials are ever allowed: nothing on the API is authenticated by cookie.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from commentbox import store
+from commentbox.db import Database
+
+HTML_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+)
+CORS_METHODS = "GET, POST, PATCH, DELETE"
+CORS_HEADERS = "Authorization, Content-Type, X-Edit-Token, X-Commentbox-Client"
+CORS_EXPOSE = "ETag, Retry-After"
+ORIGINS_TTL_SECONDS = 5.0
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", HTML_CSP)
+                    headers.setdefault("X-Frame-Options", "DENY")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RegisteredOrigins:
+    """The union of all sites' origins, cached briefly so CORS costs no query per request."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.monotonic) -> None:
+        self._db = db
+        self._clock = clock
+        self._origins: frozenset[str] = frozenset()
+        self._loaded_at = float("-inf")
+
+    def _load(self) -> frozenset[str]:
+        with self._db.read() as session:
+            return frozenset(o for site in store.all_sites(session) for o in site.origins)
+
+    async def contains(self, origin: str) -> bool:
+        if self._clock() - self._loaded_at > ORIGINS_TTL_SECONDS:
+            self._origins = await run_in_threadpool(self._load)
+            self._loaded_at = self._clock()
+        return origin in self._origins
+
+
+class Cors:
+    """CORS for ``/api/`` and ``/auth/logins``: any registered origin, never credentials."""
+
+    def __init__(self, app: ASGIApp, origins: RegisteredOrigins, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.origins = origins
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        allowed = origin is not None and await self.origins.contains(origin)
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await self._preflight(send, origin if allowed else None)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers.add_vary_header("Origin")
+                if allowed and origin:
+                    response_headers["Access-Control-Allow-Origin"] = origin
+                    response_headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    async def _preflight(self, send: Send, origin: str | None) -> None:
+        headers = [(b"vary", b"Origin")]
+        if origin is not None:
+            headers += [
+                (b"access-control-allow-origin", origin.encode()),
+                (b"access-control-allow-methods", CORS_METHODS.encode()),
+                (b"access-control-allow-headers", CORS_HEADERS.encode()),
+                (b"access-control-max-age", b"600"),
+            ]
+        await send({"type": "http.response.start", "status": 204 if origin else 403, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})

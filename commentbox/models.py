@@ -1,0 +1,124 @@
+"""Tables. Input and output shapes live in ``shapes.py``; only those reach the network.
+
+Timestamps are timezone-aware UTC (SQLModel's ``UTCDateTime`` stores them so on both engines).
+States are stored as short strings so that adding one needs no enum-type migration on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ModerationMode(StrEnum):
+    NONE = "none"
+    GUESTS = "guests"
+    FIRST_TIME = "first-time"
+    ALL = "all"
+
+
+class CommentStatus(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class Site(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    origins: list[str] = Field(default_factory=list, sa_type=JSON)
+    moderation: str = Field(default=ModerationMode.NONE, sa_type=String(16))
+    edit_window_seconds: int = 900
+    allow_images: bool = False
+    query_params: list[str] = Field(default_factory=list, sa_type=JSON)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Thread(SQLModel, table=True):
+    """A page's discussion. ``key`` is the canonical URL, or ``id:<page_id>`` for explicit ids.
+
+    ``version`` grows on every change to the thread or its comments: it is the ETag and the
+    cache key, read with one indexed query per request.
+    """
+
+    __table_args__ = (UniqueConstraint("site_id", "key", name="uq_thread_site_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=2100)
+    url: str = Field(max_length=2100)
+    title: str = Field(default="", max_length=300)
+    version: int = 1
+    comment_count: int = 0
+    created: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A signed-in identity, keyed by provider + the provider's user id (never by email)."""
+
+    __table_args__ = (UniqueConstraint("provider", "provider_user_id", name="uq_user_provider"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=32)
+    provider_user_id: str = Field(max_length=255)
+    name: str = Field(max_length=200)
+    avatar: str | None = Field(default=None, max_length=2000)
+    email: str | None = Field(default=None, max_length=254)
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """A comment. ``body`` is the Markdown source (kept for edits), ``html`` its sanitized render.
+
+    ``nonce`` is random per comment: edit tokens are bound to it, so a token never grants
+    access to a different comment that later reuses a row id.
+    """
+
+    __table_args__ = (Index("ix_comment_thread_status", "thread_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False)
+    )
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="SET NULL"), index=True),
+    )
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), index=True),
+    )
+    author_name: str = Field(default="", max_length=200)
+    author_email: str | None = Field(default=None, max_length=254)
+    author_website: str | None = Field(default=None, max_length=2000)
+    body: str = Field(default="", sa_type=Text)
+    html: str = Field(default="", sa_type=Text)
+    status: str = Field(default=CommentStatus.APPROVED, sa_type=String(16))
+    score: int = 0
+    created: datetime = Field(default_factory=utcnow)
+    edited: datetime | None = None
+    ip_hash: str | None = Field(default=None, max_length=64)
+    client_hash: str | None = Field(default=None, max_length=64)
+    nonce: str = Field(max_length=32)
+
+
+class Vote(SQLModel, table=True):
+    """One vote per identity per comment; ``voter`` is ``u:<user id>`` or a keyed guest hash."""
+
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
+    )
+    voter: str = Field(primary_key=True, max_length=80)
+    value: int

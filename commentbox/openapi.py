@@ -1,0 +1,200 @@
+"""The OpenAPI 3.1 document at ``/api/v1/openapi.json``.
+
+Operations are declared here in one table; schemas come from the pydantic shapes the
+handlers really use. ``tests/test_openapi.py`` walks the app's routes and fails when a
+route is missing here or an entry here has no route — so the document stays true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.applications import Starlette
+
+from commentbox import __version__
+from commentbox.shapes import (
+    CommentCreate,
+    CommentCreated,
+    CommentEdit,
+    CommentPublic,
+    Counts,
+    Preview,
+    PreviewRendered,
+    SiteConfig,
+    ThreadPage,
+    VoteCast,
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    params: tuple[tuple[str, str, bool, str], ...] = ()  # (name, in, required, description)
+    body: type[BaseModel] | None = None
+    responses: dict[int, type[BaseModel] | str] = field(default_factory=dict)
+    tag: str = "api"
+
+
+_SITE = ("site", "query", True, "the site id")
+_COMMENT = ("comment_id", "path", True, "the comment id")
+_HTML = "text/html"
+
+OPERATIONS: list[Operation] = [
+    Operation(
+        "get",
+        "/api/v1/threads",
+        "A thread and one page of its comments (ETag, 304)",
+        (
+            _SITE,
+            ("url", "query", False, "page URL"),
+            ("page_id", "query", False, "explicit page id"),
+            ("sort", "query", False, "oldest|newest|top"),
+            ("limit", "query", False, "top-level comments per page"),
+            ("cursor", "query", False, "from `next`"),
+        ),
+        responses={200: ThreadPage, 304: "not modified"},
+    ),
+    Operation(
+        "post",
+        "/api/v1/comments",
+        "Post a comment or reply",
+        body=CommentCreate,
+        responses={201: CommentCreated, 202: CommentCreated},
+    ),
+    Operation(
+        "patch",
+        "/api/v1/comments/{comment_id}",
+        "Edit one's own comment (bearer or X-Edit-Token)",
+        (_COMMENT,),
+        CommentEdit,
+        {200: CommentPublic},
+    ),
+    Operation(
+        "delete",
+        "/api/v1/comments/{comment_id}",
+        "Delete one's own comment (tombstone if it has replies)",
+        (_COMMENT,),
+        responses={204: "deleted"},
+    ),
+    Operation(
+        "post",
+        "/api/v1/comments/{comment_id}/vote",
+        "Vote +1, 0 or -1",
+        (_COMMENT,),
+        VoteCast,
+        {200: 'the new score: {"score": n, "value": v}'},
+    ),
+    Operation(
+        "get",
+        "/api/v1/counts",
+        "Comment counts for up to 100 pages",
+        (_SITE, ("url", "query", False, "repeatable"), ("page_id", "query", False, "repeatable")),
+        responses={200: Counts},
+    ),
+    Operation(
+        "post",
+        "/api/v1/preview",
+        "Render Markdown as it would be stored",
+        body=Preview,
+        responses={200: PreviewRendered},
+    ),
+    Operation("get", "/api/v1/me", "The signed-in identity", responses={401: "not signed in"}),
+    Operation(
+        "get",
+        "/api/v1/sites/{site}/config",
+        "What the widget needs to know about a site",
+        (("site", "path", True, "the site id"),),
+        responses={200: SiteConfig},
+    ),
+    Operation("get", "/api/v1/openapi.json", "This document", responses={200: "OpenAPI 3.1"}),
+    Operation("get", "/", "The demo page", responses={200: _HTML}, tag="pages"),
+    Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
+    Operation(
+        "get",
+        "/avatars/{key}.svg",
+        "A generated avatar for a guest",
+        (("key", "path", True, "avatar key"),),
+        responses={200: "image/svg+xml"},
+        tag="pages",
+    ),
+]
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def _response(target: type[BaseModel] | str) -> dict[str, Any]:
+    if isinstance(target, str):
+        return {"description": target}
+    ref = {"$ref": f"#/components/schemas/{target.__name__}"}
+    return {"description": target.__name__, "content": {"application/json": {"schema": ref}}}
+
+
+def build_document(operations: list[Operation]) -> dict[str, Any]:
+    models = {op.body for op in operations if op.body} | {
+        r for op in operations for r in op.responses.values() if not isinstance(r, str)
+    }
+    _, schemas = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        entry: dict[str, Any] = {
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": [
+                {
+                    "name": n,
+                    "in": where,
+                    "required": req,
+                    "description": d,
+                    "schema": {"type": "string"},
+                }
+                for n, where, req, d in op.params
+            ],
+            "responses": {str(s): _response(t) for s, t in op.responses.items()}
+            | {
+                "default": {
+                    "description": "problem details",
+                    "content": {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    },
+                }
+            },
+        }
+        if op.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
+                },
+            }
+        paths.setdefault(op.path, {})[op.method] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "commentbox", "version": __version__},
+        "paths": paths,
+        "components": {"schemas": {**schemas.get("$defs", {}), "Problem": PROBLEM_SCHEMA}},
+    }
+
+
+def openapi_document(app: Starlette) -> dict[str, Any]:
+    """Built once per app; extensions append to ``app.state.operations`` while wiring routes."""
+    if getattr(app.state, "openapi", None) is None:
+        app.state.openapi = build_document(app.state.operations)
+    return app.state.openapi  # type: ignore[no-any-return]

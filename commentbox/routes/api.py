@@ -1,0 +1,178 @@
+"""``/api/v1``: the JSON API described in API.md and served as OpenAPI by ``openapi.py``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from commentbox import comments, threads
+from commentbox.errors import InvalidInput, Unauthorized
+from commentbox.openapi import openapi_document
+from commentbox.shapes import (
+    CommentCreate,
+    CommentEdit,
+    Counts,
+    Preview,
+    PreviewRendered,
+    SiteConfig,
+    VoteCast,
+)
+from commentbox.sites import get_site
+from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
+
+MAX_PAGE = 500
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(f"“{name}” must be a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+def _site(request: Request, name: str = "site") -> str:
+    value = request.query_params.get(name) or request.path_params.get(name)
+    if not value:
+        raise InvalidInput(f"“{name}” is required.", field=name)
+    return str(value)
+
+
+def _read_request(request: Request) -> threads.ReadRequest:
+    ctx = context(request)
+    params = request.query_params
+    try:
+        sort = threads.Sort(params.get("sort", "oldest"))
+    except ValueError:
+        raise InvalidInput("“sort” must be oldest, newest or top.", field="sort") from None
+    with ctx.db.read() as session:
+        site = get_site(session, _site(request))
+    return threads.ReadRequest(
+        site=site,
+        ref=threads.resolve_ref(site, params.get("url"), params.get("page_id")),
+        sort=sort,
+        limit=_int_param(request, "limit", ctx.settings.page_size, 1, MAX_PAGE),
+        cursor=params.get("cursor"),
+    )
+
+
+async def get_thread(request: Request) -> Response:
+    ctx = context(request)
+    read = await blocking(_read_request, request)
+    rendered = await blocking(threads.read_thread, ctx, read)
+    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
+    if rendered.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type="application/json", headers=headers)
+
+
+async def post_comment(request: Request) -> Response:
+    ctx = context(request)
+    data = await read_json(request, CommentCreate)
+    client = ClientInfo(request)
+    posted = await blocking(comments.post_comment, ctx, data, client.visitor(), client.origin)
+    return JSONResponse(posted.comment, status_code=202 if posted.held else 201)
+
+
+async def patch_comment(request: Request) -> Response:
+    ctx = context(request)
+    data = await read_json(request, CommentEdit)
+    client = ClientInfo(request)
+    comment_id = request.path_params["comment_id"]
+    edited = await blocking(
+        comments.edit_comment,
+        ctx,
+        comment_id,
+        data,
+        client.visitor(),
+        client.edit_token,
+        client.origin,
+    )
+    return JSONResponse(edited)
+
+
+async def delete_comment(request: Request) -> Response:
+    ctx = context(request)
+    client = ClientInfo(request)
+    comment_id = request.path_params["comment_id"]
+    await blocking(
+        comments.delete_comment, ctx, comment_id, client.visitor(), client.edit_token, client.origin
+    )
+    return Response(status_code=204)
+
+
+async def vote(request: Request) -> Response:
+    ctx = context(request)
+    data = await read_json(request, VoteCast)
+    client = ClientInfo(request)
+    comment_id = request.path_params["comment_id"]
+    score = await blocking(comments.vote, ctx, comment_id, data.value, client.visitor(), client.origin)
+    return JSONResponse({"score": score, "value": data.value})
+
+
+async def counts(request: Request) -> Response:
+    ctx = context(request)
+
+    def count() -> Counts:
+        with ctx.db.read() as session:
+            site = get_site(session, _site(request))
+        urls = request.query_params.getlist("url")
+        page_ids = request.query_params.getlist("page_id")
+        return Counts(counts=threads.count_comments(ctx, site, urls, page_ids))
+
+    return JSONResponse(await blocking(count), headers={"Cache-Control": "public, max-age=10"})
+
+
+async def preview(request: Request) -> Response:
+    ctx = context(request)
+    data = await read_json(request, Preview)
+    html = await blocking(comments.preview, ctx, data.site, data.body)
+    return JSONResponse(PreviewRendered(html=html))
+
+
+async def me(request: Request) -> Response:
+    ClientInfo(request).visitor()  # an invalid bearer answers 401 from here
+    raise Unauthorized("You are not signed in.")
+
+
+async def site_config(request: Request) -> Response:
+    ctx = context(request)
+
+    def load() -> SiteConfig:
+        with ctx.db.read() as session:
+            site = get_site(session, _site(request))
+        return SiteConfig(
+            site=site.id,
+            name=site.name,
+            providers=list(ctx.providers),
+            moderation=site.moderation,
+            edit_window_seconds=site.edit_window_seconds,
+            allow_images=site.allow_images,
+            limits={
+                "name_chars": ctx.limits.name_chars,
+                "body_chars": ctx.limits.body_chars,
+                "max_depth": ctx.settings.max_depth,
+            },
+        )
+
+    return JSONResponse(await blocking(load), headers={"Cache-Control": "public, max-age=60"})
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document(request.app))
+
+
+routes = [
+    Route("/threads", get_thread, methods=["GET"]),
+    Route("/comments", post_comment, methods=["POST"]),
+    Route("/comments/{comment_id:int}", patch_comment, methods=["PATCH"]),
+    Route("/comments/{comment_id:int}", delete_comment, methods=["DELETE"]),
+    Route("/comments/{comment_id:int}/vote", vote, methods=["POST"]),
+    Route("/counts", counts, methods=["GET"]),
+    Route("/preview", preview, methods=["POST"]),
+    Route("/me", me, methods=["GET"]),
+    Route("/sites/{site}/config", site_config, methods=["GET"]),
+    Route("/openapi.json", openapi, methods=["GET"]),
+]

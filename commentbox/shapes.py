@@ -1,0 +1,190 @@
+"""What crosses the network: input shapes (validated at the edge) and public output shapes.
+
+Responses are built only from the ``…Public`` shapes, which have no field for an email or an
+IP address, so neither can leak by accident. Length limits that are settings arrive through
+the validation context (``{"limits": Limits}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from commentbox.text import clean_name, clean_text
+from commentbox.urls import InvalidURL, origin_of
+
+CleanText = Annotated[str, AfterValidator(clean_text)]
+CleanName = Annotated[str, AfterValidator(clean_name)]
+
+
+@dataclass(frozen=True)
+class Limits:
+    name_chars: int = 100
+    body_chars: int = 10_000
+    email_chars: int = 254
+    website_chars: int = 2000
+
+
+def _limits(info: ValidationInfo) -> Limits:
+    return (info.context or {}).get("limits", Limits())
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class GuestAuthor(_Input):
+    name: CleanName
+    email: CleanText
+    website: CleanText | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str, info: ValidationInfo) -> str:
+        limit = _limits(info).name_chars
+        if not value:
+            raise ValueError("must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str, info: ValidationInfo) -> str:
+        if len(value) > _limits(info).email_chars:
+            raise ValueError(f"must be at most {_limits(info).email_chars} characters")
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValueError("is not a valid email address") from None
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if len(value) > _limits(info).website_chars:
+            raise ValueError(f"must be at most {_limits(info).website_chars} characters")
+        try:
+            origin_of(value)
+        except InvalidURL as exc:
+            raise ValueError(f"must be an http or https address: {exc}") from None
+        return value
+
+
+def _check_body(value: str, info: ValidationInfo) -> str:
+    limit = _limits(info).body_chars
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters")
+    return value
+
+
+class CommentCreate(_Input):
+    """``POST /api/v1/comments``. ``author`` is for guests; signed-in visitors send a bearer."""
+
+    site: Annotated[CleanText, Field(min_length=1, max_length=64)]
+    url: Annotated[CleanText, Field(max_length=2000)] | None = None
+    page_id: Annotated[CleanText, Field(min_length=1, max_length=200)] | None = None
+    title: Annotated[CleanName, Field(max_length=300)] | None = None
+    parent: int | None = Field(default=None, ge=1)
+    body: CleanText
+    author: GuestAuthor | None = None
+
+    _body = field_validator("body")(_check_body)
+
+
+class CommentEdit(_Input):
+    """``PATCH /api/v1/comments/{id}``."""
+
+    body: CleanText
+
+    _body = field_validator("body")(_check_body)
+
+
+class Preview(_Input):
+    """``POST /api/v1/preview``: render Markdown as it would be stored, store nothing."""
+
+    site: Annotated[CleanText, Field(min_length=1, max_length=64)]
+    body: CleanText
+
+    _body = field_validator("body")(_check_body)
+
+
+class VoteCast(_Input):
+    value: Literal[-1, 0, 1]
+
+
+class AuthorPublic(BaseModel):
+    name: str | None
+    avatar: str | None
+    provider: str | None
+    website: str | None = None
+
+
+class ReplyTarget(BaseModel):
+    """Set on replies shown flattened below the depth cap: whom they answer."""
+
+    id: int
+    name: str | None
+
+
+class CommentPublic(BaseModel):
+    id: int
+    parent: int | None
+    thread: int
+    author: AuthorPublic
+    html: str
+    created: datetime
+    edited: datetime | None
+    score: int
+    status: str | None = None
+    deleted: bool = False
+    in_reply_to: ReplyTarget | None = None
+    replies: list[CommentPublic] = []
+
+
+class CommentCreated(CommentPublic):
+    """A new comment as answered to its author: with the guest's edit token."""
+
+    edit_token: str | None = None
+    edit_until: datetime | None = None
+
+
+class ThreadPublic(BaseModel):
+    id: int | None
+    site: str
+    url: str | None
+    page_id: str | None = None
+    title: str
+    count: int
+
+
+class ThreadPage(BaseModel):
+    thread: ThreadPublic
+    comments: list[CommentPublic]
+    next: str | None
+
+
+class Counts(BaseModel):
+    counts: dict[str, int]
+
+
+class SiteConfig(BaseModel):
+    site: str
+    name: str
+    providers: list[str]
+    moderation: str
+    edit_window_seconds: int
+    allow_images: bool
+    limits: dict[str, int]
+
+
+class PreviewRendered(BaseModel):
+    html: str

@@ -1,0 +1,106 @@
+"""Sites: who may embed commentbox, from which origins, with which rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from commentbox import store
+from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commentbox.models import ModerationMode, Site
+from commentbox.urls import InvalidURL, origin_of
+
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def get_site(session: Session, site_id: str) -> Site:
+    site = store.site_by_id(session, site_id)
+    if site is None:
+        raise NotFound(f"There is no site called “{site_id[:64]}”.")
+    return site
+
+
+def check_origin(site: Site, origin: str | None) -> None:
+    """Refuse a browser request sent from a page that is not one of the site's origins.
+
+    Requests without ``Origin`` come from non-browser clients, which carry no ambient
+    credentials to forge; browsers always send it on writes.
+    """
+    if origin is None:
+        return
+    try:
+        normalized = origin_of(origin)
+    except InvalidURL:
+        normalized = origin
+    if normalized not in site.origins:
+        raise Forbidden("This page's origin is not registered for this site.")
+
+
+def normalize_origins(origins: Sequence[str]) -> list[str]:
+    result = []
+    for origin in origins:
+        try:
+            normalized = origin_of(origin)
+        except InvalidURL as exc:
+            raise InvalidInput(f"“{origin}” is not a valid origin: {exc}.", field="origin") from None
+        if normalized not in result:
+            result.append(normalized)
+    return result
+
+
+def add_site(
+    session: Session,
+    site_id: str,
+    *,
+    origins: Sequence[str],
+    name: str | None = None,
+    moderation: ModerationMode = ModerationMode.NONE,
+) -> Site:
+    if not SITE_ID.match(site_id):
+        raise InvalidInput("A site id is 1–64 lower-case letters, digits, '-' or '_'.", field="id")
+    if store.site_by_id(session, site_id) is not None:
+        raise Conflict(f"The site “{site_id}” exists already.")
+    if not origins:
+        raise InvalidInput("Give at least one origin the site is served from.", field="origin")
+    site = Site(id=site_id, name=name or site_id, origins=normalize_origins(origins), moderation=moderation)
+    store.save(session, site)
+    return site
+
+
+def update_site(
+    session: Session,
+    site_id: str,
+    *,
+    name: str | None = None,
+    add_origins: Sequence[str] = (),
+    remove_origins: Sequence[str] = (),
+    moderation: ModerationMode | None = None,
+    edit_window_seconds: int | None = None,
+    allow_images: bool | None = None,
+    query_params: Sequence[str] | None = None,
+) -> Site:
+    site = get_site(session, site_id)
+    removed = set(normalize_origins(remove_origins))
+    origins = [o for o in site.origins if o not in removed]
+    origins += [o for o in normalize_origins(add_origins) if o not in origins]
+    if not origins:
+        raise InvalidInput("A site needs at least one origin.", field="origin")
+    site.origins = origins
+    if name is not None:
+        site.name = name
+    if moderation is not None:
+        site.moderation = moderation
+    if edit_window_seconds is not None:
+        site.edit_window_seconds = edit_window_seconds
+    if allow_images is not None:
+        site.allow_images = allow_images
+    if query_params is not None:
+        site.query_params = sorted(set(query_params))
+    store.save(session, site)
+    return site
+
+
+def remove_site(session: Session, site_id: str) -> None:
+    store.remove(session, get_site(session, site_id))

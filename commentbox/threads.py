@@ -1,0 +1,263 @@
+"""Threads: which page a request means, and its comments arranged for reading.
+
+``read_thread`` is the hot path: one indexed query for the thread's version, then the
+response bytes come from ``ThreadCache`` under that version; only a miss loads comments.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from commentbox import store
+from commentbox.context import Context
+from commentbox.errors import Forbidden, InvalidInput
+from commentbox.models import CommentStatus, Site, Thread
+from commentbox.shapes import (
+    AuthorPublic,
+    CommentPublic,
+    ReplyTarget,
+    ThreadPage,
+    ThreadPublic,
+)
+from commentbox.urls import InvalidURL, canonical_url, origin_of
+
+MAX_COUNT_URLS = 100
+
+
+class Sort(StrEnum):
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    TOP = "top"
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A page: ``key`` identifies its thread; ``url`` is its canonical address, if known."""
+
+    key: str
+    url: str | None
+    page_id: str | None = None
+
+
+def resolve_ref(site: Site, url: str | None, page_id: str | None) -> ThreadRef:
+    """Key a page by its explicit id, else by its canonical URL, which must be the site's own."""
+    canonical = None
+    if url:
+        try:
+            canonical = canonical_url(url, frozenset(site.query_params))
+            origin = origin_of(canonical)
+        except InvalidURL as exc:
+            raise InvalidInput(f"The page URL is not valid: {exc}.", field="url") from None
+        if origin not in site.origins:
+            raise Forbidden("This page's address is not on an origin registered for this site.")
+    if page_id:
+        return ThreadRef(key=f"id:{page_id}", url=canonical, page_id=page_id)
+    if canonical is None:
+        raise InvalidInput("Give the page's url or page_id.", field="url")
+    return ThreadRef(key=canonical, url=canonical)
+
+
+def get_or_create_thread(session: Session, site: Site, ref: ThreadRef, title: str | None) -> Thread:
+    """The thread for ``ref``, created on its first comment (safe against a concurrent creator)."""
+    thread = store.thread_by_key(session, site.id, ref.key)
+    if thread is not None:
+        return thread
+    thread = Thread(site_id=site.id, key=ref.key, url=ref.url or "", title=title or "")
+    try:
+        with session.begin_nested():
+            store.save(session, thread)
+    except IntegrityError:  # another instance created it between our read and insert
+        found = store.thread_by_key(session, site.id, ref.key)
+        assert found is not None
+        return found
+    return thread
+
+
+# Presenting ----------------------------------------------------------------------------
+
+
+class Presenter:
+    """Turns stored rows into public shapes; the one place that decides what a viewer sees."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._keys = ctx.keys
+        self._base = ctx.settings.base_url
+
+    def author(self, row: Any) -> AuthorPublic:
+        if row.status == CommentStatus.DELETED:
+            return AuthorPublic(name=None, avatar=None, provider=None)
+        if row.user_provider is not None:
+            return AuthorPublic(name=row.user_name, avatar=row.user_avatar, provider=row.user_provider)
+        avatar_key = self._keys.avatar_key(row.author_email or row.author_name)
+        return AuthorPublic(
+            name=row.author_name,
+            avatar=f"{self._base}/avatars/{avatar_key}.svg",
+            provider=None,
+            website=row.author_website,
+        )
+
+    def comment(self, row: Any) -> CommentPublic:
+        deleted = row.status == CommentStatus.DELETED
+        return CommentPublic(
+            id=row.id,
+            parent=row.parent_id,
+            thread=row.thread_id,
+            author=self.author(row),
+            html="" if deleted else row.html,
+            created=row.created,
+            edited=row.edited,
+            score=row.score,
+            status=None if row.status == CommentStatus.APPROVED else str(row.status),
+            deleted=deleted,
+        )
+
+
+def arrange(comments: Sequence[CommentPublic], max_depth: int) -> list[CommentPublic]:
+    """Nest replies under their parents (oldest first); return the top-level comments.
+
+    Replies deeper than ``max_depth`` hang from their ancestor at ``max_depth`` with an
+    ``in_reply_to`` marker, so deep back-and-forths stay readable on a phone. Tombstones
+    with no remaining replies are dropped.
+    """
+    by_id = {c.id: c for c in comments}
+    depth: dict[int, int] = {}
+    container: dict[int, CommentPublic | None] = {}  # whose ``replies`` a comment sits in
+    top: list[CommentPublic] = []
+    for comment in comments:
+        parent = by_id.get(comment.parent) if comment.parent is not None else None
+        if parent is None:
+            depth[comment.id], container[comment.id] = 1, None
+        elif depth[parent.id] < max_depth:
+            depth[comment.id], container[comment.id] = depth[parent.id] + 1, parent
+        else:
+            depth[comment.id], container[comment.id] = max_depth, container[parent.id]
+            comment.in_reply_to = ReplyTarget(id=parent.id, name=parent.author.name)
+        host = container[comment.id]
+        (top if host is None else host.replies).append(comment)
+    return _prune_tombstones(top)
+
+
+def _prune_tombstones(nodes: list[CommentPublic]) -> list[CommentPublic]:
+    kept = []
+    for node in nodes:
+        node.replies = _prune_tombstones(node.replies)
+        if not node.deleted or node.replies:
+            kept.append(node)
+    return kept
+
+
+def _sort_key(sort: Sort) -> Callable[[CommentPublic], Any]:
+    if sort is Sort.NEWEST:
+        return lambda c: (-c.created.timestamp(), -c.id)
+    if sort is Sort.TOP:
+        return lambda c: (-c.score, c.created, c.id)
+    return lambda c: (c.created, c.id)
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, offset = raw.split(":")
+        if kind != "o" or not offset.isdigit():
+            raise ValueError(raw)
+        return int(offset)
+    except ValueError:
+        raise InvalidInput("The cursor is not one this server gave out.", field="cursor") from None
+
+
+# Reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    site: Site
+    ref: ThreadRef
+    sort: Sort = Sort.OLDEST
+    limit: int = 100
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A response body ready to send, and its ETag."""
+
+    etag: str
+    body: bytes
+
+
+def thread_state(session: Session, request: ReadRequest) -> tuple[int | None, int, str]:
+    """``(thread id, version, etag seed)`` — everything needed to decide on 304 or cache hit."""
+    row = store.thread_version(session, request.site.id, request.ref.key)
+    thread_id, version = (row.id, row.version) if row else (None, 0)
+    variant = f"{request.ref.key}|{request.sort}|{request.limit}|{request.cursor or ''}"
+    digest = hashlib.blake2s(variant.encode(), digest_size=6).hexdigest()
+    return thread_id, version, f"{thread_id or 0}.{version}.{digest}"
+
+
+def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPage:
+    """Load and arrange one page of a thread (the cache-miss path)."""
+    row = store.thread_version(session, request.site.id, request.ref.key)
+    offset = decode_cursor(request.cursor)
+    thread = ThreadPublic(
+        id=row.id if row else None,
+        site=request.site.id,
+        url=(row.url or None) if row else request.ref.url,
+        page_id=request.ref.page_id,
+        title=row.title if row else "",
+        count=row.comment_count if row else 0,
+    )
+    if row is None:
+        return ThreadPage(thread=thread, comments=[], next=None)
+    presenter = Presenter(ctx)
+    comments = [presenter.comment(r) for r in store.visible_comments(session, row.id)]
+    top = sorted(arrange(comments, ctx.settings.max_depth), key=_sort_key(request.sort))
+    page = top[offset : offset + request.limit]
+    more = offset + request.limit < len(top)
+    return ThreadPage(
+        thread=thread, comments=page, next=encode_cursor(offset + request.limit) if more else None
+    )
+
+
+def read_thread(ctx: Context, request: ReadRequest) -> Rendered:
+    """The thread page as JSON bytes, from the cache when the thread has not changed."""
+    with ctx.db.read() as session:
+        _, _, etag = thread_state(session, request)
+
+        def build() -> bytes:
+            return orjson.dumps(build_page(ctx, session, request).model_dump(mode="json"))
+
+        body = ctx.cache.get_or_build(("json", request.site.id, etag), build)
+    return Rendered(etag=f'W/"{etag}"', body=body)
+
+
+def count_comments(
+    ctx: Context, site: Site, urls: Sequence[str], page_ids: Sequence[str] = ()
+) -> dict[str, int]:
+    """Published comments per page, keyed as the caller spelled each URL or page id."""
+    if len(urls) + len(page_ids) > MAX_COUNT_URLS:
+        raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} pages at once.", field="url")
+    keys: dict[str, str] = {}
+    for url in urls:
+        try:
+            keys[url] = canonical_url(url, frozenset(site.query_params))
+        except InvalidURL:
+            keys[url] = ""  # an address that can have no thread: it counts 0
+    keys.update({page_id: f"id:{page_id}" for page_id in page_ids})
+    with ctx.db.read() as session:
+        found = store.counts_by_key(session, site.id, {k for k in keys.values() if k})
+    return {given: found.get(key, 0) for given, key in keys.items()}
