@@ -159,7 +159,7 @@ class FakeGoogle(FakeProvider):
                     "name",
                     "picture",
                     "sub",
-                ],  # fmt: skip
+                ],
                 "code_challenge_methods_supported": ["plain", "S256"],
                 "grant_types_supported": ["authorization_code", "refresh_token"],
             }
