@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx2
@@ -213,7 +213,16 @@ class FakeProvider:
 
     @property
     def url(self) -> str:
+        """Base URL of the running fake, e.g. `http://127.0.0.1:41234`."""
         return self.base_url
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.client.client_secret
 
     @contextmanager
     def serve(self) -> Iterator[FakeProvider]:
@@ -457,8 +466,3 @@ class FakeProvider:
             Route(self.authorize_path, self.authorize, methods=["GET"]),
             Route(self.consent_path, self.consent, methods=["POST"]),
         ]
-
-
-def json_error_fields(**fields: Any) -> dict[str, Any]:
-    """Drop None values (error JSON carries only what is known)."""
-    return {k: v for k, v in fields.items() if v is not None}

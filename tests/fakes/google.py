@@ -6,7 +6,7 @@ bad tokens an attacker or a broken provider could send::
 
     fake_google.wrong_nonce = True        # nonce claim differs from the request's
     fake_google.forged_signature = True   # signed by another key, same `kid`
-    fake_google.wrong_audience = True     # aud names another client
+    fake_google.wrong_audience = True     # aud and azp name another client
     fake_google.expired_id_token = True   # exp an hour ago (beyond any leeway)
     fake_google.id_token_claims = {"iss": "accounts.google.com"}  # any override
 """
@@ -36,6 +36,7 @@ GOOGLE_TOKEN_ERRORS: dict[CodeProblem, tuple[str, str]] = {
     CodeProblem.PKCE_MISSING: ("invalid_grant", "Missing code verifier."),
     CodeProblem.PKCE_MISMATCH: ("invalid_grant", "Invalid code verifier."),
 }
+OTHER_CLIENT = "someone-else.apps.googleusercontent.com"
 
 
 def at_hash(access_token: str) -> str:
@@ -217,10 +218,14 @@ class FakeGoogle(FakeProvider):
     ) -> str:
         """Sign an id_token, bent by whichever bad-token knobs are on."""
         now = int(time.time())
+        # A token minted for another app names it in both aud and azp. (To test an
+        # aud-only mismatch, set id_token_claims={"aud": ...}: Authlib's default
+        # claims options do not check aud, only azp — pass claims_options.)
+        audience = OTHER_CLIENT if self.wrong_audience else client_id
         claims: dict[str, Any] = {
             "iss": self.issuer,
-            "azp": client_id,
-            "aud": "someone-else.apps.googleusercontent.com" if self.wrong_audience else client_id,
+            "azp": audience,
+            "aud": audience,
             **self.claims_for(user, scope),
             "at_hash": at_hash(access_token),
             "iat": now - 7200 if self.expired_id_token else now,
