@@ -217,6 +217,16 @@ class FakeProvider:
         return self.base_url
 
     @property
+    def authorize_url(self) -> str:
+        """Where the app sends the browser (the consent page)."""
+        return self.base_url + self.authorize_path
+
+    @property
+    def token_url(self) -> str:
+        """Where the app exchanges the code."""
+        raise NotImplementedError
+
+    @property
     def client_id(self) -> str:
         return self.client.client_id
 

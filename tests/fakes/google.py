@@ -105,10 +105,6 @@ class FakeGoogle(FakeProvider):
         return self.base_url + "/.well-known/openid-configuration"
 
     @property
-    def authorize_url(self) -> str:
-        return self.base_url + self.authorize_path
-
-    @property
     def token_url(self) -> str:
         return self.base_url + "/token"
 

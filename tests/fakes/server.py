@@ -14,12 +14,10 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import uvicorn
-
-if TYPE_CHECKING:
-    from uvicorn._types import ASGIApplication
+from starlette.types import ASGIApp
 
 __all__ = ["ServerThread"]
 
@@ -34,7 +32,7 @@ class ServerThread:
 
     def __init__(
         self,
-        app: ASGIApplication,
+        app: ASGIApp,
         host: str = "127.0.0.1",
         port: int = 0,
         *,

@@ -59,10 +59,6 @@ class FakeTwitter(FakeProvider):
     # -- URLs a settings object needs ------------------------------------------
 
     @property
-    def authorize_url(self) -> str:
-        return self.base_url + self.authorize_path
-
-    @property
     def token_url(self) -> str:
         return self.base_url + "/2/oauth2/token"
 
