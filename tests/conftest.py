@@ -24,10 +24,9 @@ from commentbox.config import Settings, load_settings
 from commentbox.context import Context
 from commentbox.db import Database
 from commentbox.models import ModerationMode, Site
+from tests.support import BLOG, TEST_SECRET, comment_payload
 
-TEST_SECRET = "test-secret-key-that-is-long-enough"
-BLOG = "https://blog.example"
-ARTICLE = f"{BLOG}/posts/hello/"
+pytest_plugins = ["tests.fakes.fixtures"]
 
 
 def required_or_skip(reason: str) -> None:
@@ -123,17 +122,6 @@ def make_site(ctx: Context) -> Callable[..., Site]:
 def blog(make_site: Callable[..., Site]) -> Site:
     """The site most tests use: ``blog``, served from https://blog.example."""
     return make_site()
-
-
-def comment_payload(**changes: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "site": "blog",
-        "url": ARTICLE,
-        "body": "Hello *world*",
-        "author": {"name": "Ada", "email": "ada@example.com"},
-    }
-    payload.update(changes)
-    return payload
 
 
 @pytest.fixture

@@ -180,9 +180,7 @@ def test_deny_redirects_with_access_denied(
     assert "code" not in back
 
 
-def test_auto_approve_skips_consent(
-    provider: tuple[str, FakeProvider], clients: list[OAuth2Client]
-) -> None:
+def test_auto_approve_skips_consent(provider: tuple[str, FakeProvider], clients: list[OAuth2Client]) -> None:
     name, fake = provider
     fake.auto_approve = True
     client = make_client(name, fake)
@@ -257,9 +255,7 @@ def test_code_expires(provider: tuple[str, FakeProvider], clients: list[OAuth2Cl
         login.fetch_token()
 
 
-def test_code_is_bound_to_its_client(
-    provider: tuple[str, FakeProvider], clients: list[OAuth2Client]
-) -> None:
+def test_code_is_bound_to_its_client(provider: tuple[str, FakeProvider], clients: list[OAuth2Client]) -> None:
     name, fake = provider
     other = fake.register_client("other-app", "other-secret")
     login = signed_in(name, fake, clients)
@@ -365,9 +361,7 @@ def test_google_signs_in_with_verified_id_token(
     assert userinfo["email"] == user.email
 
 
-def test_google_identity_is_configurable(
-    fake_google: FakeGoogle, clients: list[OAuth2Client]
-) -> None:
+def test_google_identity_is_configurable(fake_google: FakeGoogle, clients: list[OAuth2Client]) -> None:
     fake_google.user.id = "42"
     fake_google.user.name = "Émilie du Châtelet <script>"
     login = signed_in("google", fake_google, clients)
@@ -388,9 +382,7 @@ def test_google_pkce_is_verified_when_a_challenge_was_sent(
     assert missing.value.description == "Missing code verifier."
 
 
-def test_google_without_pkce_still_works(
-    fake_google: FakeGoogle, clients: list[OAuth2Client]
-) -> None:
+def test_google_without_pkce_still_works(fake_google: FakeGoogle, clients: list[OAuth2Client]) -> None:
     login = signed_in("google", fake_google, clients, pkce=False)
     assert "code_challenge" not in query(login.url)
     assert login.fetch_token(code_verifier=None)["id_token"]
@@ -560,18 +552,14 @@ def test_twitter_requires_pkce(fake_twitter: FakeTwitter, clients: list[OAuth2Cl
     assert "code_challenge is required" in page.text
 
 
-def test_twitter_checks_the_verifier(
-    fake_twitter: FakeTwitter, clients: list[OAuth2Client]
-) -> None:
+def test_twitter_checks_the_verifier(fake_twitter: FakeTwitter, clients: list[OAuth2Client]) -> None:
     login = signed_in("twitter", fake_twitter, clients)
     with pytest.raises(OAuthError) as wrong:
         login.fetch_token(code_verifier=generate_token(48))
     assert wrong.value.error == "invalid_request"
 
 
-def test_twitter_refuses_client_secret_post(
-    fake_twitter: FakeTwitter, clients: list[OAuth2Client]
-) -> None:
+def test_twitter_refuses_client_secret_post(fake_twitter: FakeTwitter, clients: list[OAuth2Client]) -> None:
     login = signed_in("twitter", fake_twitter, clients, auth="client_secret_post")
     with pytest.raises(OAuthError) as refused:
         login.fetch_token()
@@ -580,9 +568,7 @@ def test_twitter_refuses_client_secret_post(
     assert fake_twitter.token_requests[-1].method == "post"
 
 
-def test_twitter_users_me_can_be_forbidden(
-    fake_twitter: FakeTwitter, clients: list[OAuth2Client]
-) -> None:
+def test_twitter_users_me_can_be_forbidden(fake_twitter: FakeTwitter, clients: list[OAuth2Client]) -> None:
     login = signed_in("twitter", fake_twitter, clients)
     login.fetch_token()
     fake_twitter.users_me_forbidden = True
@@ -651,9 +637,7 @@ def test_facebook_replayed_code_uses_graph_subcode(
     assert replay.value.error["error_subcode"] == 36009
 
 
-def test_facebook_email_can_be_missing(
-    fake_facebook: FakeFacebook, clients: list[OAuth2Client]
-) -> None:
+def test_facebook_email_can_be_missing(fake_facebook: FakeFacebook, clients: list[OAuth2Client]) -> None:
     fake_facebook.omit_email = True
     login = signed_in("facebook", fake_facebook, clients)
     login.fetch_token()

@@ -1,4 +1,4 @@
-from conftest import ARTICLE
+from tests.support import ARTICLE
 
 
 def test_a_guest_comment_is_stored_and_read_back(client, make_comment):

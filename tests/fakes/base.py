@@ -357,9 +357,7 @@ class FakeProvider:
         self.codes[code] = grant
         return self.redirect_back(grant.redirect_uri, {"code": code}, grant.state)
 
-    def redirect_back(
-        self, redirect_uri: str, params: dict[str, str], state: str | None
-    ) -> Response:
+    def redirect_back(self, redirect_uri: str, params: dict[str, str], state: str | None) -> Response:
         if state is not None:
             params = {**params, "state": state}
         parts = urlsplit(redirect_uri)

@@ -45,9 +45,7 @@ def fbtrace_id() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(11))
 
 
-def graph_error(
-    message: str, code: int, subcode: int | None = None, status: int = 400
-) -> JSONResponse:
+def graph_error(message: str, code: int, subcode: int | None = None, status: int = 400) -> JSONResponse:
     """Graph API's error envelope."""
     error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code}
     if subcode is not None:
@@ -112,9 +110,7 @@ class FakeFacebook(FakeProvider):
         v = self.graph_version
         return [
             *self.page_routes(),
-            Route(
-                f"/{v}/oauth/access_token", self.backchannel(self.token), methods=["GET", "POST"]
-            ),
+            Route(f"/{v}/oauth/access_token", self.backchannel(self.token), methods=["GET", "POST"]),
             Route(f"/{v}/me", self.backchannel(self.me)),
             Route("/platform/profilepic/", self.avatar),
             Route("/{version}/{rest:path}", self.other_version, methods=["GET", "POST"]),
@@ -138,9 +134,7 @@ class FakeFacebook(FakeProvider):
         }
 
     async def token(self, request: Request) -> Response:
-        params = FormData(
-            [*request.query_params.multi_items(), *(await request.form()).multi_items()]
-        )
+        params = FormData([*request.query_params.multi_items(), *(await request.form()).multi_items()])
         # Facebook ignores the Authorization header: only parameters count.
         self.client_auth(request, params)
         client_id, client_secret = params.get("client_id"), params.get("client_secret")
@@ -198,9 +192,7 @@ class FakeFacebook(FakeProvider):
                     data["email"] = user.email
             elif name == "picture":
                 url = self.absolute(user.picture)
-                data["picture"] = {
-                    "data": {"height": 50, "is_silhouette": False, "url": url, "width": 50}
-                }
+                data["picture"] = {"data": {"height": 50, "is_silhouette": False, "url": url, "width": 50}}
             else:
                 return graph_error(
                     f"(#100) Tried accessing nonexisting field ({name}) on node type (User)", 100

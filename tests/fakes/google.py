@@ -172,9 +172,7 @@ class FakeGoogle(FakeProvider):
         form = await request.form()
         auth = self.client_auth(request, form)
         if form.get("grant_type") != "authorization_code":
-            return self.error(
-                "unsupported_grant_type", f"Invalid grant_type: {form.get('grant_type')}"
-            )
+            return self.error("unsupported_grant_type", f"Invalid grant_type: {form.get('grant_type')}")
         client = self.authenticate(auth)
         if client is None:
             return self.error("invalid_client", "Unauthorized", 401)
