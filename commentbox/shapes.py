@@ -96,6 +96,11 @@ class CommentCreate(_Input):
     parent: int | None = Field(default=None, ge=1)
     body: CleanText
     author: GuestAuthor | None = None
+    notify: bool = False  # "notify me of replies" (double opt-in for guests)
+    hp: str | None = Field(default=None, max_length=2000)  # the form's honeypot field: humans leave it empty
+    form_token: str | None = Field(
+        default=None, max_length=500
+    )  # from the site config: when the form was shown
 
     _body = field_validator("body")(_check_body)
 
