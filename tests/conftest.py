@@ -86,8 +86,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Any:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[Any]:
+    app = create_app(settings)
+    yield app
+    app.state.ctx.db.dispose()  # pooled connections must not outlive the test (PostgreSQL)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
@@ -19,3 +20,20 @@ def comment_payload(**changes: Any) -> dict[str, Any]:
     }
     payload.update(changes)
     return payload
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def parse_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag with its attributes, as an HTML parser sees them (text stays text)."""
+    collector = _TagCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.tags

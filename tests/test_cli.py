@@ -1,0 +1,127 @@
+"""The ``commentbox`` command as a site owner uses it, including a real ``serve`` process."""
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from commentbox.cli import main
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("COMMENTBOX_"):
+            monkeypatch.delenv(name)
+    return tmp_path
+
+
+def test_site_add_list_update_remove(in_tmp, capsys):
+    assert main(["site", "add", "myblog", "--origin", "https://Blog.Example/", "--name", "My blog"]) == 0
+    assert main(["site", "list"]) == 0
+    assert "myblog\tMy blog\tnone\thttps://blog.example" in capsys.readouterr().out
+    assert (
+        main(["site", "update", "myblog", "--add-origin", "http://localhost:3000", "--moderation", "all"])
+        == 0
+    )
+    assert "all\thttps://blog.example http://localhost:3000" in capsys.readouterr().out
+    assert main(["site", "remove", "myblog"]) == 2  # needs --yes
+    assert main(["site", "remove", "myblog", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["site", "list"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["site", "add", "Bad Id", "--origin", "https://x.example"], "site id"),
+        (["site", "add", "ok", "--origin", "ftp://x.example"], "not a valid origin"),
+        (["site", "update", "ghost", "--name", "x"], "no site called"),
+    ],
+)
+def test_mistakes_are_one_clear_line(in_tmp, capsys, argv, message):
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_adding_a_site_twice_is_refused(in_tmp, capsys):
+    main(["site", "add", "a", "--origin", "https://a.example"])
+    assert main(["site", "add", "a", "--origin", "https://a.example"]) == 1
+    assert "exists already" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["site"],
+        ["site", "add"],
+        ["site", "list"],
+        ["site", "update"],
+        ["site", "remove"],
+    ],
+)
+def test_every_command_has_help(argv, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--help"])
+    assert done.value.code == 0
+    assert "usage: commentbox" in capsys.readouterr().out
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTBOX_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commentbox", "serve", "--port", str(port)],
+        cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        line = process.stdout.readline()
+        assert f"listening on http://127.0.0.1:{port}/" in line
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.1)
+        posted = httpx.post(
+            f"{base}/api/v1/comments",
+            json={
+                "site": "demo",
+                "url": f"{base}/",
+                "body": "hi",
+                "author": {"name": "A", "email": "a@b.io"},
+            },
+            headers={"Origin": base},
+        )
+        assert posted.status_code == 201, posted.text
+        demo = httpx.get(f"{base}/")
+        assert demo.status_code == 200 and "commentbox" in demo.text
+        assert "content-security-policy" in demo.headers
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    secret = in_tmp / "commentbox.secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert (in_tmp / "commentbox.sqlite3").exists()
+    assert secret.read_text().strip() not in line

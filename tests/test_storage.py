@@ -1,0 +1,52 @@
+"""Storage behaviours: concurrent writers wait instead of failing; client IPs are hashed."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from commentbox import comments
+from commentbox.identity import Keys, Visitor
+from commentbox.shapes import CommentCreate
+from tests.support import BLOG, comment_payload
+
+
+def test_concurrent_writers_all_succeed(ctx, blog, row_count):
+    def post(i):
+        data = CommentCreate.model_validate(comment_payload(body=f"comment {i}"))
+        return comments.post_comment(ctx, data, Visitor(ip_hash=f"ip{i}"), BLOG)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(post, range(40)))
+    assert len({r.comment.id for r in results}) == 40
+    assert row_count("comment") == 40 and row_count("thread") == 1
+
+
+def test_ip_addresses_are_stored_only_as_keyed_hashes(client, blog, ctx):
+    client.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG})
+    with ctx.db.engine.connect() as connection:
+        dump = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM comment"))
+    assert "testclient" not in dump and "127.0.0.1" not in dump
+    assert ctx.keys.hash_ip("testclient") in dump
+
+
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(settings, blog):
+    from starlette.testclient import TestClient
+
+    from commentbox.app import create_app
+
+    def stored_ip_hash(app_settings, peer, forwarded):
+        app = create_app(app_settings)
+        with TestClient(app, client=(peer, 50000)) as client:
+            headers = {"Origin": BLOG, "X-Forwarded-For": forwarded}
+            assert client.post("/api/v1/comments", json=comment_payload(), headers=headers).status_code == 201
+            with app.state.ctx.db.engine.connect() as connection:
+                return connection.exec_driver_sql("SELECT ip_hash FROM comment ORDER BY id DESC").first()[0]
+
+    hash_ip = Keys(settings.secret()).hash_ip
+    # no trusted proxies: the header is ignored, the peer counts
+    assert stored_ip_hash(settings, "10.0.0.2", "203.0.113.9") == hash_ip("10.0.0.2")
+    behind_proxy = settings.model_copy(update={"trusted_proxies": ["10.0.0.0/8"]})
+    # a trusted peer: the right-most hop that is not a trusted proxy is the client
+    assert stored_ip_hash(behind_proxy, "10.0.0.2", "198.51.100.7, 203.0.113.9, 10.0.0.3") == hash_ip(
+        "203.0.113.9"
+    )
+    # an untrusted peer cannot spoof its address with the header
+    assert stored_ip_hash(behind_proxy, "192.0.2.1", "203.0.113.9") == hash_ip("192.0.2.1")
