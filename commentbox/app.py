@@ -1,7 +1,8 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
 Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/``, ``/healthz``,
-``/avatars/*`` → ``routes/pages.py``. Handlers call domain modules (``comments``,
+``/avatars/*`` → ``routes/pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
+``/embed/thread``, ``/threads/{site}`` → ``routes/widget.py``. Handlers call domain modules (``comments``,
 ``threads``, ``sites``), which call ``store``.
 """
 
@@ -31,7 +32,7 @@ from commentbox.errors import (
 )
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import OPERATIONS
-from commentbox.routes import api, pages
+from commentbox.routes import api, pages, widget
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")
@@ -70,10 +71,10 @@ def create_app(settings: Settings) -> Starlette:
         ctx.db.dispose()
 
     app = Starlette(
-        routes=[Mount("/api/v1", routes=api.routes), *pages.routes],
+        routes=[Mount("/api/v1", routes=api.routes), *pages.routes, *widget.routes],
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(Cors, origins=RegisteredOrigins(ctx.db), prefixes=("/api/",)),
+            Middleware(Cors, origins=RegisteredOrigins(ctx.db), prefixes=("/api/", "/embed/")),
         ],
         exception_handlers={
             CommentboxError: _domain_error,

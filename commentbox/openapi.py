@@ -43,6 +43,22 @@ class Operation:
 _SITE = ("site", "query", True, "the site id")
 _COMMENT = ("comment_id", "path", True, "the comment id")
 _HTML = "text/html"
+_FRAGMENT = (
+    "fragment",
+    "query",
+    False,
+    "a language (en, de, fr, es, pt, ar): the answer also carries `fragment`, the comment's "
+    "<li> rendered exactly as /embed/thread renders it",
+)
+_THREAD = (
+    ("url", "query", False, "page URL"),
+    ("page_id", "query", False, "explicit page id"),
+    ("lang", "query", False, "en, de, fr, es, pt or ar (default en)"),
+)
+_ASSET: dict[int, type[BaseModel] | str] = {
+    200: "the file (gzip when accepted); ETag, 304",
+    304: "not modified",
+}
 
 OPERATIONS: list[Operation] = [
     Operation(
@@ -63,6 +79,7 @@ OPERATIONS: list[Operation] = [
         "post",
         "/api/v1/comments",
         "Post a comment or reply",
+        (_FRAGMENT,),
         body=CommentCreate,
         responses={201: CommentCreated, 202: CommentCreated},
     ),
@@ -70,7 +87,7 @@ OPERATIONS: list[Operation] = [
         "patch",
         "/api/v1/comments/{comment_id}",
         "Edit one's own comment (bearer or X-Edit-Token)",
-        (_COMMENT,),
+        (_COMMENT, _FRAGMENT),
         CommentEdit,
         {200: CommentPublic},
     ),
@@ -113,6 +130,33 @@ OPERATIONS: list[Operation] = [
     ),
     Operation("get", "/api/v1/openapi.json", "This document", responses={200: "OpenAPI 3.1"}),
     Operation("get", "/", "The demo page", responses={200: _HTML}, tag="pages"),
+    Operation("get", "/embed.js", "The widget loader", responses=_ASSET, tag="widget"),
+    Operation("get", "/count.js", "Comment counts for index pages", responses=_ASSET, tag="widget"),
+    Operation(
+        "get", "/embed.css", "The widget's stylesheet (for /threads pages)", responses=_ASSET, tag="widget"
+    ),
+    Operation(
+        "get",
+        "/embed/thread",
+        "The thread as a sanitized HTML fragment for the widget (ETag, 304)",
+        (
+            _SITE,
+            *_THREAD,
+            ("sort", "query", False, "oldest|newest|top"),
+            ("limit", "query", False, "top-level comments per page"),
+            ("cursor", "query", False, "from the fragment's load-more button"),
+        ),
+        responses={200: _HTML, 304: "not modified"},
+        tag="widget",
+    ),
+    Operation(
+        "get",
+        "/threads/{site}",
+        "The thread as a plain HTML page, for readers without JavaScript",
+        (("site", "path", True, "the site id"), *_THREAD, ("cursor", "query", False, "next page")),
+        responses={200: _HTML, 304: "not modified"},
+        tag="widget",
+    ),
     Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
     Operation(
         "get",

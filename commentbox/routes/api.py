@@ -6,12 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import comments, threads
+from commentbox import comments, render, threads
 from commentbox.errors import InvalidInput, Unauthorized
+from commentbox.i18n import pick_language
 from commentbox.openapi import openapi_document
 from commentbox.shapes import (
     CommentCreate,
     CommentEdit,
+    CommentPublic,
     Counts,
     Preview,
     PreviewRendered,
@@ -40,7 +42,8 @@ def _site(request: Request, name: str = "site") -> str:
     return str(value)
 
 
-def _read_request(request: Request) -> threads.ReadRequest:
+def read_request(request: Request) -> threads.ReadRequest:
+    """The thread a request names (``site``, ``url`` or ``page_id``, ``sort``, ``limit``, ``cursor``)."""
     ctx = context(request)
     params = request.query_params
     try:
@@ -60,7 +63,7 @@ def _read_request(request: Request) -> threads.ReadRequest:
 
 async def get_thread(request: Request) -> Response:
     ctx = context(request)
-    read = await blocking(_read_request, request)
+    read = await blocking(read_request, request)
     rendered = await blocking(threads.read_thread, ctx, read)
     headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
     if rendered.etag in request.headers.get("if-none-match", ""):
@@ -68,12 +71,25 @@ async def get_thread(request: Request) -> Response:
     return Response(rendered.body, media_type="application/json", headers=headers)
 
 
+def _with_fragment(request: Request, comment: CommentPublic) -> CommentPublic | dict[str, object]:
+    """``?fragment=LANG`` adds ``"fragment"``: the comment's ``<li>`` as ``/embed/thread`` renders it,
+    so the widget inserts server-rendered HTML for new and edited comments too (one renderer)."""
+    wanted = request.query_params.get("fragment")
+    if wanted is None:
+        return comment
+    return {
+        **comment.model_dump(mode="json"),
+        "fragment": render.comment_fragment(comment, pick_language(wanted)),
+    }
+
+
 async def post_comment(request: Request) -> Response:
     ctx = context(request)
     data = await read_json(request, CommentCreate)
     client = ClientInfo(request)
     posted = await blocking(comments.post_comment, ctx, data, client.visitor(), client.origin)
-    return JSONResponse(posted.comment, status_code=202 if posted.held else 201)
+    body = await blocking(_with_fragment, request, posted.comment)
+    return JSONResponse(body, status_code=202 if posted.held else 201)
 
 
 async def patch_comment(request: Request) -> Response:
@@ -90,7 +106,7 @@ async def patch_comment(request: Request) -> Response:
         client.edit_token,
         client.origin,
     )
-    return JSONResponse(edited)
+    return JSONResponse(await blocking(_with_fragment, request, edited))
 
 
 async def delete_comment(request: Request) -> Response:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from commentbox import threads
 from commentbox.avatars import identicon_svg
 from commentbox.errors import NotFound
-from commentbox.sites import get_site
-from commentbox.web import blocking, context
+from commentbox.web import context
 
 DEMO_SITE = "demo"
 DEMO_PATH = "/"
@@ -21,28 +18,17 @@ _AVATAR_KEY = re.compile(r"^[0-9a-f]{1,64}$")
 
 
 async def demo(request: Request) -> Response:
-    """A sample article on this server's own origin, to try commentbox right after install."""
+    """A sample article on this server's own origin with the widget embedded, to try
+    commentbox right after install. The page loads ``/embed.js`` from the address the
+    browser used, so it works through ``localhost`` and ``127.0.0.1`` alike."""
     ctx = context(request)
     if not ctx.settings.demo_page:
         raise NotFound("There is nothing here.")
-    page_url = ctx.settings.base_url + DEMO_PATH
-
-    def load() -> dict[str, object]:
-        with ctx.db.read() as session:
-            site = get_site(session, DEMO_SITE)
-        read = threads.ReadRequest(site=site, ref=threads.resolve_ref(site, page_url, None))
-        return orjson.loads(threads.read_thread(ctx, read).body)  # type: ignore[no-any-return]
-
-    thread = await blocking(load)
+    base_url = str(request.base_url).rstrip("/")
     return request.app.state.templates.TemplateResponse(
         request,
         "demo.html",
-        {
-            "base_url": ctx.settings.base_url,
-            "page_url": page_url,
-            "site": DEMO_SITE,
-            "thread": thread,
-        },
+        {"base_url": base_url, "page_url": base_url + DEMO_PATH, "site": DEMO_SITE},
     )
 
 

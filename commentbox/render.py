@@ -1,0 +1,154 @@
+"""HTML from the Jinja2 templates in ``templates/widget``: the one renderer of comments.
+
+The thread fragment (``/embed/thread``), a single new or edited comment (``?fragment=`` on
+the comments API) and the no-JavaScript page all come from the same macros. Fragments are
+the same for every viewer, so they are cached per thread *version* (see ``cache.py``):
+a write anywhere bumps the version and the next read renders afresh.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from commentbox import threads
+from commentbox.context import Context
+from commentbox.i18n import Catalogue, catalogue
+from commentbox.shapes import CommentPublic
+
+TEMPLATES = Path(__file__).with_name("templates")
+PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook"}
+# Server strings the loader needs too (headings it updates, labels it names in errors).
+_SHARED_WITH_CLIENT = (
+    "count",
+    "count_none",
+    "body_label",
+    "name_label",
+    "email_label",
+    "website_label",
+    "cancel",
+    "deleted",
+    "pending",
+    "in_reply_to",
+    "preview",
+    "write",
+)
+
+
+def safe_url(value: str | None) -> str | None:
+    """``value`` if it is an absolute http(s) URL, else nothing: no ``javascript:`` in an href."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _exact(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        safe_url=safe_url,
+        iso=_iso,
+        exact=_exact,
+        provider_name=lambda p: PROVIDER_NAMES.get(p, str(p).title()),
+    )
+    return env
+
+
+def client_strings(cat: Catalogue) -> str:
+    """The loader's strings as JSON, carried in the fragment's ``data-strings`` attribute."""
+    shared = {key: cat.server[key] for key in _SHARED_WITH_CLIENT}
+    return json.dumps({**cat.client, **shared}, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    etag: str
+    body: bytes
+
+
+def _limits(ctx: Context) -> dict[str, int]:
+    return {"body_chars": ctx.limits.body_chars, "name_chars": ctx.limits.name_chars}
+
+
+def thread_fragment(ctx: Context, read: threads.ReadRequest, lang: str) -> Rendered:
+    """``/embed/thread``: the thread, its form and controls, as one sanitized HTML fragment."""
+    with ctx.db.read() as session:
+        _, _, seed = threads.thread_state(session, read)
+
+        def build() -> bytes:
+            cat = catalogue(lang)
+            return (
+                environment()
+                .get_template("widget/thread.html")
+                .render(
+                    page=threads.build_page(ctx, session, read),
+                    cat=cat,
+                    strings=client_strings(cat),
+                    providers=ctx.providers,
+                    limits=_limits(ctx),
+                    sort=str(read.sort),
+                    max_depth=ctx.settings.max_depth,
+                )
+                .encode()
+            )
+
+        body = ctx.cache.get_or_build(("fragment", read.site.id, seed, lang, ctx.providers), build)
+    return Rendered(etag=f'W/"f.{seed}.{lang}"', body=body)
+
+
+def comment_fragment(comment: CommentPublic, lang: str) -> str:
+    """One comment as the ``<li>`` the thread fragment would hold (for new and edited comments)."""
+    return environment().get_template("widget/comment.html").render(c=comment, cat=catalogue(lang))
+
+
+def thread_page(ctx: Context, read: threads.ReadRequest, lang: str, path: str) -> Rendered:
+    """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments)."""
+    with ctx.db.read() as session:
+        _, _, seed = threads.thread_state(session, read)
+
+        def build() -> bytes:
+            page = threads.build_page(ctx, session, read)
+            query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
+            next_url = (
+                f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
+            )
+            return (
+                environment()
+                .get_template("widget/page.html")
+                .render(
+                    page=page,
+                    cat=catalogue(lang),
+                    title=page.thread.title or page.thread.url or read.site.name,
+                    page_url=safe_url(page.thread.url),
+                    next_url=next_url,
+                    base_url=ctx.settings.base_url,
+                )
+                .encode()
+            )
+
+        body = ctx.cache.get_or_build(("page", read.site.id, seed, lang), build)
+    return Rendered(etag=f'W/"p.{seed}.{lang}"', body=body)

@@ -1,0 +1,109 @@
+"""What the embedding page loads: ``/embed.js``, ``/count.js``, ``/embed.css``, the thread as
+an HTML fragment for the widget's shadow root (``/embed/thread``), and the same thread as a
+plain page for readers without JavaScript (``/threads/{site}``).
+
+The browser files are built from ``widget/`` into ``commentbox/static`` (``python
+widget/build.py``); they are served from memory, gzipped once, with an ETag.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from commentbox import render
+from commentbox.i18n import pick_language
+from commentbox.routes.api import read_request
+from commentbox.web import blocking, context
+
+STATIC = Path(__file__).parent.parent / "static"
+ASSET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
+_MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    media_type: str
+
+
+@cache
+def asset(name: str) -> Asset:
+    body = (STATIC / name).read_bytes()
+    return Asset(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        etag='"' + hashlib.blake2s(body, digest_size=10).hexdigest() + '"',
+        media_type=_MEDIA[Path(name).suffix],
+    )
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    return etag in request.headers.get("if-none-match", "")
+
+
+def _asset_response(request: Request, name: str) -> Response:
+    found = asset(name)
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": ASSET_CACHE,
+        "Vary": "Accept-Encoding",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+    }
+    if _not_modified(request, found.etag):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(found.gzipped, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
+
+
+async def embed_js(request: Request) -> Response:
+    return _asset_response(request, "embed.js")
+
+
+async def count_js(request: Request) -> Response:
+    return _asset_response(request, "count.js")
+
+
+async def embed_css(request: Request) -> Response:
+    return _asset_response(request, "embed.css")
+
+
+def _html(request: Request, rendered: render.Rendered) -> Response:
+    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
+    if _not_modified(request, rendered.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type="text/html; charset=utf-8", headers=headers)
+
+
+async def thread_fragment(request: Request) -> Response:
+    ctx = context(request)
+    read = await blocking(read_request, request)
+    lang = pick_language(request.query_params.get("lang"))
+    return _html(request, await blocking(render.thread_fragment, ctx, read, lang))
+
+
+async def thread_page(request: Request) -> Response:
+    ctx = context(request)
+    read = await blocking(read_request, request)
+    lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return _html(request, await blocking(render.thread_page, ctx, read, lang, request.url.path))
+
+
+routes = [
+    Route("/embed.js", embed_js, methods=["GET"]),
+    Route("/count.js", count_js, methods=["GET"]),
+    Route("/embed.css", embed_css, methods=["GET"]),
+    Route("/embed/thread", thread_fragment, methods=["GET"]),
+    Route("/threads/{site}", thread_page, methods=["GET"]),
+]
