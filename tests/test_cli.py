@@ -6,6 +6,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -86,6 +87,7 @@ def free_port():
 def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTBOX_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout, whatever is installed
     process = subprocess.Popen(
         [sys.executable, "-m", "commentbox", "serve", "--port", str(port)],
         cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
