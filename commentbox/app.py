@@ -1,7 +1,7 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
-Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/``, ``/healthz``,
-``/avatars/*`` → ``routes/pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
+Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/auth/*`` → ``routes/auth.py``;
+``/``, ``/healthz``, ``/avatars/*`` → ``routes/pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
 ``/embed/thread``, ``/threads/{site}`` → ``routes/widget.py``. Handlers call domain modules (``comments``,
 ``threads``, ``sites``), which call ``store``.
 """
@@ -17,12 +17,13 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
 
-from commentbox.config import Settings, load_settings
+from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.errors import (
     CommentboxError,
@@ -31,8 +32,9 @@ from commentbox.errors import (
     problem_response,
 )
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
-from commentbox.openapi import OPERATIONS
-from commentbox.routes import api, pages, widget
+from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
+from commentbox.routes import api, auth, pages, widget
+from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")
@@ -61,9 +63,48 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return problem_response(error)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build a complete, independent app: nothing here touches module-level state."""
+OAUTH_COOKIE = "commentbox_oauth"
+
+
+def _auth_mount(ctx: Context, demo: bool) -> Mount:
+    """``/auth`` under a session cookie that exists only for the popup's provider round trip:
+    first-party, SameSite=Lax (the provider's redirect back is a top-level GET), short-lived,
+    path-scoped, and carrying only Authlib's marker (the state data stays in the database)."""
+    settings = ctx.settings
+    cookie = Middleware(
+        SessionMiddleware,
+        secret_key=ctx.keys.purpose_key("commentbox.oauth-cookie"),
+        session_cookie=OAUTH_COOKIE,
+        max_age=settings.login_ttl_seconds,
+        path="/auth",
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    routes = (auth.demo_routes if demo else []) + auth.routes
+    return Mount("/auth", routes=routes, middleware=[cookie])
+
+
+def check_demo_allowed(settings: Settings) -> None:
+    """Demo mode's test identity must never be reachable from another machine."""
+    if not (is_loopback_url(f"http://{settings.host}") and is_loopback_url(settings.base_url)):
+        raise SettingsError(
+            "Demo mode runs only on a loopback address (127.0.0.1 or localhost), "
+            "listening there and with COMMENTBOX_PUBLIC_URL unset or pointing there."
+        )
+
+
+def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
+    """Build a complete, independent app: nothing here touches module-level state.
+
+    ``demo`` (``commentbox serve --demo``) adds a built-in test identity to sign in with. It
+    is an argument, not a setting, so no environment variable or config file can turn it on,
+    and it is refused unless the server listens on, and is reached at, a loopback address.
+    """
+    if demo:
+        check_demo_allowed(settings)
     ctx = Context.from_settings(settings)
+    if demo:
+        ctx.providers = (*ctx.providers, auth.DEMO_PROVIDER)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,10 +112,14 @@ def create_app(settings: Settings) -> Starlette:
         ctx.db.dispose()
 
     app = Starlette(
-        routes=[Mount("/api/v1", routes=api.routes), *pages.routes, *widget.routes],
+        routes=[Mount("/api/v1", routes=api.routes), _auth_mount(ctx, demo), *pages.routes, *widget.routes],
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(Cors, origins=RegisteredOrigins(ctx.db), prefixes=("/api/", "/embed/")),
+            Middleware(
+                Cors,
+                origins=RegisteredOrigins(ctx.db),
+                prefixes=("/api/", "/embed/", "/auth/logins", "/auth/logout"),
+            ),
         ],
         exception_handlers={
             CommentboxError: _domain_error,
@@ -85,7 +130,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.ctx = ctx
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
-    app.state.operations = list(OPERATIONS)
+    app.state.operations = list(OPERATIONS) + (DEMO_OPERATIONS if demo else [])
     return app
 
 

@@ -10,10 +10,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from commentbox import __version__, migrate, sites, store
+from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.db import Database
 from commentbox.errors import CommentboxError
@@ -33,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="DEMO ONLY: offer a built-in test identity to sign in with (loopback address, one worker)",
+    )
 
     commands.add_parser("migrate", help="bring the database schema up to date")
 
@@ -55,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("--remove-origin", action="append", default=[], metavar="URL")
     update.add_argument("--moderation", choices=MODES)
     update.add_argument("--edit-window", type=int, metavar="SECONDS", help="how long guests may edit")
+    update.add_argument(
+        "--user-edit-window",
+        type=int,
+        metavar="SECONDS",
+        help="how long signed-in authors may edit (0 = always; they may always delete)",
+    )
     update.add_argument("--images", choices=["on", "off"], help="allow Markdown images in comments")
     update.add_argument(
         "--query-param",
@@ -101,6 +114,11 @@ def serve(args: argparse.Namespace) -> int:
     if args.port:
         os.environ["COMMENTBOX_PORT"] = str(args.port)
     settings = load_settings()
+    if args.demo:
+        # An argument, never a setting: no environment or config file can switch it on.
+        check_demo_allowed(settings)
+        if args.workers != 1:
+            raise SettingsError("Demo mode runs with one worker.")
     db = _database(settings)
     if settings.demo_page:
         _ensure_demo_site(db, settings)
@@ -110,9 +128,16 @@ def serve(args: argparse.Namespace) -> int:
         f"commentbox {__version__} listening on {settings.base_url}/ (database {database})",
         flush=True,
     )
+    if args.demo:
+        print(
+            "DEMO MODE: anyone on this machine can sign in as the built-in test identity. "
+            "Never use this in production.",
+            flush=True,
+        )
+    target: Any = create_app(settings, demo=True) if args.demo else "commentbox.app:create_app_from_env"
     uvicorn.run(
-        "commentbox.app:create_app_from_env",
-        factory=True,
+        target,
+        factory=not args.demo,
         host=settings.host,
         port=settings.port,
         workers=args.workers,
@@ -155,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
                     remove_origins=args.remove_origin,
                     moderation=ModerationMode(args.moderation) if args.moderation else None,
                     edit_window_seconds=args.edit_window,
+                    user_edit_window_seconds=args.user_edit_window,
                     allow_images=None if args.images is None else args.images == "on",
                     query_params=args.query_param,
                 )

@@ -75,15 +75,34 @@ def post_comment(ctx: Context, data: CommentCreate, visitor: Visitor, origin: st
     return Posted(comment=created, held=status != CommentStatus.APPROVED)
 
 
+def site_of(ctx: Context, comment_id: int) -> str:
+    """The site a comment belongs to: a bearer token is checked against it before anything else."""
+    with ctx.db.read() as session:
+        site_id = store.comment_site_id(session, comment_id)
+    if site_id is None:
+        raise NotFound("That comment does not exist (any more).")
+    return site_id
+
+
 def _authorize_author(
-    ctx: Context, site: Site, comment: Comment, visitor: Visitor, edit_token: str | None
+    ctx: Context,
+    site: Site,
+    comment: Comment,
+    visitor: Visitor,
+    edit_token: str | None,
+    *,
+    editing: bool = False,
 ) -> None:
-    """Only a comment's author may change it: the same signed-in user, or a guest with the
-    edit token of this very comment while the edit window is open."""
+    """Only a comment's author may change it: the same signed-in user (editing within the
+    site's signed-in window, if it sets one; deleting always), or a guest with the edit token
+    of this very comment while the guest edit window is open."""
     if comment.user_id is not None:
-        if visitor.user is not None and visitor.user.id == comment.user_id:
-            return
-        raise Forbidden("You can only change your own comments.")
+        if visitor.user is None or visitor.user.id != comment.user_id:
+            raise Forbidden("You can only change your own comments.")
+        window = site.user_edit_window_seconds
+        if editing and window and utcnow() > edit_deadline(comment.created, window):
+            raise Forbidden("This comment can no longer be changed: the edit window has closed.")
+        return
     if edit_token is None:
         raise Forbidden("You can only change your own comments.")
     if not ctx.keys.edit_token_valid(edit_token, comment, site.edit_window_seconds):
@@ -109,7 +128,7 @@ def edit_comment(
     with ctx.db.write() as session:
         comment, site = _editable(session, comment_id)
         check_origin(site, origin)
-        _authorize_author(ctx, site, comment, visitor, edit_token)
+        _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
         comment.body = data.body
         comment.html = render_markdown(data.body, allow_images=site.allow_images)
         comment.edited = utcnow()

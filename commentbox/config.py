@@ -65,11 +65,44 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = []
     demo_page: bool = True
 
+    # Sign-in. A provider is offered only when both its client id and secret are set.
+    # Every endpoint is a setting whose default is the real one (tests point them at fakes).
+    google_client_id: str = ""
+    google_client_secret: SecretStr | None = None
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    twitter_client_id: str = ""
+    twitter_client_secret: SecretStr | None = None
+    twitter_authorize_url: str = "https://twitter.com/i/oauth2/authorize"
+    twitter_token_url: str = "https://api.twitter.com/2/oauth2/token"  # noqa: S105 (a URL)
+    twitter_api_url: str = "https://api.twitter.com/2/"
+    facebook_client_id: str = ""
+    facebook_client_secret: SecretStr | None = None
+    facebook_graph_version: str = Field("v23.0", pattern=r"^v[0-9]{1,3}\.[0-9]{1,3}$")
+    facebook_authorize_url: str = "https://www.facebook.com/{version}/dialog/oauth"
+    facebook_graph_url: str = "https://graph.facebook.com/{version}/"
+    oauth_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    login_ttl_seconds: int = Field(600, ge=60, le=3600)  # login ids, OAuth state, nonce, PKCE verifier
+    session_days: int = Field(30, ge=1, le=400)  # sliding: each use extends it
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         for item in value:
             ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator(
+        "google_discovery_url",
+        "twitter_authorize_url",
+        "twitter_token_url",
+        "twitter_api_url",
+        "facebook_authorize_url",
+        "facebook_graph_url",
+    )
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
         return value
 
     @field_validator("public_url")

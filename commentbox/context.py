@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commentbox.auth.registry import AuthRegistry
 from commentbox.cache import ThreadCache
 from commentbox.config import Settings
 from commentbox.db import Database
@@ -19,7 +20,8 @@ class Context:
     keys: Keys
     cache: ThreadCache = field(default_factory=ThreadCache)
     events: Events = field(default_factory=Events)
-    providers: tuple[str, ...] = ()
+    auth: AuthRegistry | None = None
+    providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")
 
     @property
     def limits(self) -> Limits:
@@ -27,4 +29,6 @@ class Context:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
-        return cls(settings=settings, db=Database(settings.database_url), keys=Keys(settings.secret()))
+        db = Database(settings.database_url)
+        auth = AuthRegistry(settings, db)
+        return cls(settings=settings, db=db, keys=Keys(settings.secret()), auth=auth, providers=auth.names)

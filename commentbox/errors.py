@@ -52,6 +52,12 @@ class Conflict(CommentboxError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+class Gone(CommentboxError):
+    """Something that existed and cannot be used again: an expired or spent login id."""
+
+    status, code, title = 410, "gone", "Gone"
+
+
 class PayloadTooLarge(CommentboxError):
     status, code, title = 413, "payload-too-large", "Request too large"
 

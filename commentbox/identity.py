@@ -51,6 +51,10 @@ class Keys:
         """A stable, non-reversible key for a guest's generated avatar (unlike Gravatar's MD5)."""
         return hmac.new(self._ip_key, b"avatar|" + email.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
+    def purpose_key(self, purpose: str) -> str:
+        """A key for one purpose only (e.g. the OAuth popup's cookie), derived from the secret."""
+        return hmac.new(self._secret, purpose.encode(), hashlib.sha256).hexdigest()
+
     def serializer(self, salt: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self._secret, salt=salt)
 

@@ -70,7 +70,7 @@ class RegisteredOrigins:
 
 
 class Cors:
-    """CORS for ``/api/`` and ``/auth/logins``: any registered origin, never credentials."""
+    """CORS for the API, login ids and logout: any registered origin, never credentials."""
 
     def __init__(self, app: ASGIApp, origins: RegisteredOrigins, prefixes: tuple[str, ...]) -> None:
         self.app = app

@@ -40,6 +40,8 @@ class Site(SQLModel, table=True):
     edit_window_seconds: int = 900
     allow_images: bool = False
     query_params: list[str] = Field(default_factory=list, sa_type=JSON)
+    # How long signed-in authors may edit their comments; 0 = always (guests: edit_window_seconds).
+    user_edit_window_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created: datetime = Field(default_factory=utcnow)
 
 
@@ -122,3 +124,63 @@ class Vote(SQLModel, table=True):
     )
     voter: str = Field(primary_key=True, max_length=80)
     value: int
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in session, bound to one site. The bearer token is a signature over its id.
+
+    ``expires`` slides forward as the session is used; ``revoked`` is set by logout.
+    """
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    created: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    expires: datetime
+    revoked: datetime | None = None
+
+
+class LoginStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    SPENT = "spent"
+
+
+class Login(SQLModel, table=True):
+    """A one-time login id: issued as the popup opens, completed by the provider's callback,
+    redeemed once by the page that asked for it (the token goes only to ``origin``)."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    origin: str = Field(max_length=300)
+    status: str = Field(default=LoginStatus.PENDING, sa_type=String(16))
+    provider: str | None = Field(default=None, max_length=32)
+    state_hash: str | None = Field(default=None, max_length=64, index=True)
+    return_to: str | None = Field(default=None, max_length=2000)
+    session_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("user_session.id", ondelete="CASCADE"), nullable=True),
+    )
+    failure: str | None = Field(default=None, max_length=300)
+    created: datetime = Field(default_factory=utcnow)
+    expires: datetime = Field(index=True)
+
+
+class OAuthState(SQLModel, table=True):
+    """Authlib's server-side cache: state → redirect URI, nonce, PKCE verifier. Taken once."""
+
+    __tablename__ = "oauth_state"
+
+    key: str = Field(primary_key=True, max_length=255)
+    value: str = Field(sa_type=Text)
+    expires: datetime = Field(index=True)

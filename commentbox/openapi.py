@@ -21,6 +21,10 @@ from commentbox.shapes import (
     CommentEdit,
     CommentPublic,
     Counts,
+    LoginCreate,
+    LoginIssued,
+    LoginRedeemed,
+    Me,
     Preview,
     PreviewRendered,
     SiteConfig,
@@ -120,7 +124,13 @@ OPERATIONS: list[Operation] = [
         body=Preview,
         responses={200: PreviewRendered},
     ),
-    Operation("get", "/api/v1/me", "The signed-in identity", responses={401: "not signed in"}),
+    Operation(
+        "get",
+        "/api/v1/me",
+        "The signed-in identity (bearer); `site` also checks the token's site",
+        (("site", "query", False, "the site id"),),
+        responses={200: Me, 401: "not signed in"},
+    ),
     Operation(
         "get",
         "/api/v1/sites/{site}/config",
@@ -165,6 +175,87 @@ OPERATIONS: list[Operation] = [
         (("key", "path", True, "avatar key"),),
         responses={200: "image/svg+xml"},
         tag="pages",
+    ),
+]
+
+_PROVIDER = ("provider", "path", True, "google, twitter or facebook")
+_LOGIN_QUERY = (
+    _SITE,
+    ("login", "query", True, "the login id from POST /auth/logins"),
+    ("return_to", "query", False, "full-page flow: the page to return to (its origin must be the login's)"),
+)
+OPERATIONS += [
+    Operation(
+        "post",
+        "/auth/logins",
+        "A one-time login id for a page on a registered origin",
+        body=LoginCreate,
+        responses={201: LoginIssued},
+        tag="auth",
+    ),
+    Operation(
+        "post",
+        "/auth/logins/{login}/redeem",
+        "Collect the token of a finished sign-in, once (202 while pending)",
+        (("login", "path", True, "the login id"),),
+        responses={200: LoginRedeemed, 202: "still signing in"},
+        tag="auth",
+    ),
+    Operation(
+        "post",
+        "/auth/logout",
+        "End the bearer's session; `everywhere=1` ends all of its user's sessions",
+        (("everywhere", "query", False, "1 to sign out everywhere"),),
+        responses={204: "signed out", 401: "not signed in"},
+        tag="auth",
+    ),
+    Operation(
+        "get", "/auth/popup.js", "Script of the popup's last page", responses={200: "JavaScript"}, tag="auth"
+    ),
+    Operation(
+        "get",
+        "/auth/{provider}/login",
+        "Start signing in with a provider (popup, or full-page with return_to)",
+        (_PROVIDER, *_LOGIN_QUERY),
+        responses={
+            200: "a confirmation page, when not opened from the login's origin",
+            303: "to the provider",
+        },
+        tag="auth",
+    ),
+    Operation(
+        "post",
+        "/auth/{provider}/login",
+        "The confirmation page's answer (same-origin form): off to the provider",
+        (_PROVIDER,),
+        responses={303: "to the provider", 403: _HTML},
+        tag="auth",
+    ),
+    Operation(
+        "get",
+        "/auth/{provider}/callback",
+        "The provider's answer: hands the token to the page's registered origin",
+        (_PROVIDER, ("code", "query", False, "from the provider"), ("state", "query", False, "")),
+        responses={200: _HTML, 303: "back to return_to", 400: _HTML},
+        tag="auth",
+    ),
+]
+# Served only by ``commentbox serve --demo`` (``create_app(settings, demo=True)``).
+DEMO_OPERATIONS: list[Operation] = [
+    Operation(
+        "get",
+        "/auth/demo/login",
+        "Demo mode: the built-in test identity's consent page",
+        _LOGIN_QUERY,
+        responses={200: _HTML},
+        tag="auth",
+    ),
+    Operation(
+        "post",
+        "/auth/demo/login",
+        "Demo mode: sign in as the test identity",
+        responses={303: "back"},
+        tag="auth",
     ),
 ]
 

@@ -187,9 +187,41 @@ class SiteConfig(BaseModel):
     providers: list[str]
     moderation: str
     edit_window_seconds: int
+    user_edit_window_seconds: int = 0  # signed-in authors; 0 = no limit
     allow_images: bool
     limits: dict[str, int]
 
 
 class PreviewRendered(BaseModel):
     html: str
+
+
+class LoginCreate(_Input):
+    """``POST /auth/logins``: the page asking for a one-time login id, and its origin."""
+
+    site: Annotated[CleanText, Field(min_length=1, max_length=64)]
+    origin: Annotated[CleanText, Field(min_length=1, max_length=300)]
+
+
+class LoginIssued(BaseModel):
+    login: str
+    expires: datetime
+
+
+class Identity(BaseModel):
+    """A signed-in person as the widget shows them (never an email)."""
+
+    name: str
+    avatar: str | None
+    provider: str
+
+
+class LoginRedeemed(BaseModel):
+    token: str
+    user: Identity
+
+
+class Me(Identity):
+    """``GET /api/v1/me``: the bearer's identity, and the site its token is bound to."""
+
+    site: str

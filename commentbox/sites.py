@@ -78,6 +78,7 @@ def update_site(
     remove_origins: Sequence[str] = (),
     moderation: ModerationMode | None = None,
     edit_window_seconds: int | None = None,
+    user_edit_window_seconds: int | None = None,
     allow_images: bool | None = None,
     query_params: Sequence[str] | None = None,
 ) -> Site:
@@ -94,6 +95,10 @@ def update_site(
         site.moderation = moderation
     if edit_window_seconds is not None:
         site.edit_window_seconds = edit_window_seconds
+    if user_edit_window_seconds is not None:
+        if user_edit_window_seconds < 0:
+            raise InvalidInput("The signed-in edit window is a number of seconds, 0 for always.")
+        site.user_edit_window_seconds = user_edit_window_seconds
     if allow_images is not None:
         site.allow_images = allow_images
     if query_params is not None:

@@ -7,6 +7,7 @@ threads are loaded as column tuples, not ORM objects, because that is 4× cheape
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, func, update
@@ -15,7 +16,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from commentbox.models import Comment, CommentStatus, Site, Thread, User, Vote
+from commentbox.models import (
+    Comment,
+    CommentStatus,
+    Login,
+    OAuthState,
+    Site,
+    Thread,
+    User,
+    UserSession,
+    Vote,
+)
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -146,6 +157,16 @@ def has_approved_comment(
     return session.exec(query.limit(1)).first() is not None
 
 
+def comment_site_id(session: Session, comment_id: int) -> str | None:
+    """The site a comment belongs to (to check a bearer's site before touching the comment)."""
+    query = (
+        select(Thread.site_id)
+        .join(Comment, Comment.thread_id == Thread.id)  # type: ignore[arg-type]
+        .where(Comment.id == comment_id)
+    )
+    return session.exec(query).first()
+
+
 def delete_comment(session: Session, comment_id: int) -> None:
     session.exec(delete(Comment).where(Comment.id == comment_id))  # type: ignore[arg-type]
 
@@ -175,3 +196,70 @@ def thread_by_id(session: Session, thread_id: int) -> Thread:
     thread = session.get(Thread, thread_id)
     assert thread is not None, "comments always belong to a thread"
     return thread
+
+
+# Users, sessions, login ids, OAuth state -----------------------------------------------
+
+
+def user_by_provider(session: Session, provider: str, provider_user_id: str) -> User | None:
+    query = select(User).where(User.provider == provider, User.provider_user_id == provider_user_id)
+    return session.exec(query).first()
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def session_by_id(session: Session, session_id: str) -> UserSession | None:
+    return session.get(UserSession, session_id)
+
+
+def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every live session of a user ("sign out everywhere"); return how many."""
+    result = session.exec(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked == None)  # type: ignore[arg-type]  # noqa: E711
+        .values(revoked=now)
+    )
+    return int(result.rowcount)
+
+
+def login_by_id(session: Session, login_id: str, *, lock: bool = False) -> Login | None:
+    return session.get(Login, login_id, with_for_update=lock)
+
+
+def login_by_state_hash(session: Session, state_hash: str) -> Login | None:
+    return session.exec(select(Login).where(Login.state_hash == state_hash)).first()
+
+
+def put_oauth_state(session: Session, key: str, value: str, expires: datetime) -> None:
+    session.merge(OAuthState(key=key, value=value, expires=expires))
+    session.flush()
+
+
+def take_oauth_state(session: Session, key: str, now: datetime) -> str | None:
+    """Read and delete in one statement, so a state is usable once even by racing callbacks."""
+    statement = (
+        delete(OAuthState)
+        .where(col(OAuthState.key) == key)
+        .returning(col(OAuthState.value), col(OAuthState.expires))
+    )
+    row = session.connection().execute(statement).first()
+    if row is None or row.expires <= now:
+        return None
+    return str(row.value)
+
+
+def delete_oauth_state(session: Session, key: str) -> None:
+    session.exec(delete(OAuthState).where(col(OAuthState.key) == key))
+
+
+def purge_expired_auth(session: Session, now: datetime) -> None:
+    """Forget expired OAuth state and login ids, and sessions that ended (expired or revoked)."""
+    session.exec(delete(OAuthState).where(col(OAuthState.expires) < now))
+    session.exec(delete(Login).where(col(Login.expires) < now))
+    session.exec(
+        delete(UserSession).where(
+            (col(UserSession.expires) < now) | (col(UserSession.revoked) != None)  # noqa: E711
+        )
+    )

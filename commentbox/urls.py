@@ -89,6 +89,20 @@ def _split_origin(url: str) -> tuple[str, str, int | None]:
     return scheme, host, port
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` points at this machine only (127.0.0.0/8, ::1 or localhost)."""
+    try:
+        _, host, _ = _split_origin(url)
+    except InvalidURL:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def origin_of(url: str) -> str:
     """``https://Blog.Example:443/x`` → ``https://blog.example``: what the browser calls the origin."""
     scheme, host, port = _split_origin(url)

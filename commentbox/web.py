@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, ParamSpec, TypeVar
 
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from commentbox import accounts
 from commentbox.context import Context
 from commentbox.errors import (
     InvalidInput,
@@ -141,14 +143,30 @@ class ClientInfo:
     def edit_token(self) -> str | None:
         return self._request.headers.get("x-edit-token")
 
-    def visitor(self) -> Visitor:
-        """Guests are known by hashes only. A bearer token must name a live session (sign-in)."""
+    @property
+    def bearer(self) -> str | None:
+        """The token of ``Authorization: Bearer …``; any other use of the header is refused."""
+        header = self._request.headers.get("authorization")
+        if header is None:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or len(token) > 1000:
+            raise Unauthorized(accounts.NOT_SIGNED_IN)
+        return token.strip()
+
+    def visitor(self, site_id: str | None = None) -> Visitor:
+        """Guests are known by hashes only. A bearer token must name a live session bound to
+        ``site_id`` (the site the request is about); otherwise the request is refused (401).
+
+        With a bearer this reads the database: call it through ``blocking``.
+        """
         keys = self._ctx.keys
         client_token = self._request.headers.get(CLIENT_TOKEN_HEADER)
         visitor = Visitor(
             ip_hash=keys.hash_ip(self.ip),
             client_hash=keys.hash_client(client_token[:200]) if client_token else None,
         )
-        if self._request.headers.get("authorization"):
-            raise Unauthorized("Your sign-in is not valid any more. Sign in again or comment as a guest.")
-        return visitor
+        token = self.bearer
+        if token is None:
+            return visitor
+        return replace(visitor, user=accounts.resolve(self._ctx, token, site_id).user)

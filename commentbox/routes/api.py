@@ -6,15 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import comments, render, threads
+from commentbox import accounts, comments, render, threads
 from commentbox.errors import InvalidInput, Unauthorized
 from commentbox.i18n import pick_language
+from commentbox.identity import Visitor
 from commentbox.openapi import openapi_document
 from commentbox.shapes import (
     CommentCreate,
     CommentEdit,
     CommentPublic,
     Counts,
+    Me,
     Preview,
     PreviewRendered,
     SiteConfig,
@@ -83,11 +85,20 @@ def _with_fragment(request: Request, comment: CommentPublic) -> CommentPublic | 
     }
 
 
+async def _comment_visitor(request: Request, client: ClientInfo) -> Visitor:
+    """The visitor acting on an existing comment: a bearer must belong to that comment's site."""
+    site_id = None
+    if client.bearer is not None:
+        site_id = await blocking(comments.site_of, context(request), request.path_params["comment_id"])
+    return await blocking(client.visitor, site_id)
+
+
 async def post_comment(request: Request) -> Response:
     ctx = context(request)
     data = await read_json(request, CommentCreate)
     client = ClientInfo(request)
-    posted = await blocking(comments.post_comment, ctx, data, client.visitor(), client.origin)
+    visitor = await blocking(client.visitor, data.site)
+    posted = await blocking(comments.post_comment, ctx, data, visitor, client.origin)
     body = await blocking(_with_fragment, request, posted.comment)
     return JSONResponse(body, status_code=202 if posted.held else 201)
 
@@ -97,12 +108,13 @@ async def patch_comment(request: Request) -> Response:
     data = await read_json(request, CommentEdit)
     client = ClientInfo(request)
     comment_id = request.path_params["comment_id"]
+    visitor = await _comment_visitor(request, client)
     edited = await blocking(
         comments.edit_comment,
         ctx,
         comment_id,
         data,
-        client.visitor(),
+        visitor,
         client.edit_token,
         client.origin,
     )
@@ -113,9 +125,8 @@ async def delete_comment(request: Request) -> Response:
     ctx = context(request)
     client = ClientInfo(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(
-        comments.delete_comment, ctx, comment_id, client.visitor(), client.edit_token, client.origin
-    )
+    visitor = await _comment_visitor(request, client)
+    await blocking(comments.delete_comment, ctx, comment_id, visitor, client.edit_token, client.origin)
     return Response(status_code=204)
 
 
@@ -124,7 +135,8 @@ async def vote(request: Request) -> Response:
     data = await read_json(request, VoteCast)
     client = ClientInfo(request)
     comment_id = request.path_params["comment_id"]
-    score = await blocking(comments.vote, ctx, comment_id, data.value, client.visitor(), client.origin)
+    visitor = await _comment_visitor(request, client)
+    score = await blocking(comments.vote, ctx, comment_id, data.value, visitor, client.origin)
     return JSONResponse({"score": score, "value": data.value})
 
 
@@ -149,8 +161,16 @@ async def preview(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    ClientInfo(request).visitor()  # an invalid bearer answers 401 from here
-    raise Unauthorized("You are not signed in.")
+    """The bearer's identity; ``?site=S`` also checks that the token belongs to site S."""
+    ctx = context(request)
+    token = ClientInfo(request).bearer
+    if token is None:
+        raise Unauthorized("You are not signed in.")
+    site_id = request.query_params.get("site") or accounts.token_site(ctx, token)
+    signed_in = await blocking(accounts.resolve, ctx, token, site_id)
+    user = signed_in.user
+    body = Me(name=user.name, avatar=user.avatar, provider=user.provider, site=signed_in.site_id)
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 async def site_config(request: Request) -> Response:
@@ -165,6 +185,7 @@ async def site_config(request: Request) -> Response:
             providers=list(ctx.providers),
             moderation=site.moderation,
             edit_window_seconds=site.edit_window_seconds,
+            user_edit_window_seconds=site.user_edit_window_seconds,
             allow_images=site.allow_images,
             limits={
                 "name_chars": ctx.limits.name_chars,

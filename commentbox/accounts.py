@@ -1,0 +1,143 @@
+"""Signed-in users and their sessions.
+
+Users are keyed by (provider, provider user id) and never by email: two accounts with the
+same address stay two people, and a guest who types someone's address gains nothing.
+
+A session is a row bound to one site; its bearer token is an itsdangerous signature (own
+salt) over the row id and the site id. The signature only proves we minted the token; the
+row decides whether it still works, so logout and "sign out everywhere" take effect at once.
+Expiry slides: a session used at least once per ``session_days`` stays alive.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature
+from sqlmodel import Session
+
+from commentbox import store
+from commentbox.auth.base import Profile
+from commentbox.context import Context
+from commentbox.errors import Unauthorized
+from commentbox.models import User, UserSession, utcnow
+from commentbox.text import clean_name
+
+SESSION_SALT = "commentbox.session"
+SLIDE_EVERY = timedelta(hours=1)  # refresh a session's expiry at most this often (one write)
+MAX_NAME_CHARS = 200
+MAX_AVATAR_CHARS = 2000
+NOT_SIGNED_IN = "Your sign-in is not valid any more. Sign in again or comment as a guest."
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who, on which site."""
+
+    user: User
+    session_id: str
+    site_id: str
+
+
+def _clean_avatar(url: str | None) -> str | None:
+    """Only an absolute http(s) address may become an ``<img src>``."""
+    if not url or len(url) > MAX_AVATAR_CHARS or any(c.isspace() or c == "\\" for c in url):
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def upsert_user(session: Session, profile: Profile) -> User:
+    """Find the user by (provider, provider id) — creating it on first sign-in — and refresh
+    the name, avatar and email the provider sent this time."""
+    name = clean_name(profile.name)[:MAX_NAME_CHARS] or "Anonymous"
+    avatar = _clean_avatar(profile.avatar)
+    email = profile.email if profile.email and len(profile.email) <= 254 else None
+    user = store.user_by_provider(session, profile.provider, profile.provider_user_id)
+    if user is None:
+        user = User(provider=profile.provider, provider_user_id=profile.provider_user_id, name=name)
+    user.name, user.avatar, user.email, user.updated = name, avatar, email, utcnow()
+    store.save(session, user)
+    return user
+
+
+def open_session(ctx: Context, session: Session, user: User, site_id: str) -> UserSession:
+    now = utcnow()
+    row = UserSession(
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,  # type: ignore[arg-type]
+        site_id=site_id,
+        created=now,
+        last_seen=now,
+        expires=now + timedelta(days=ctx.settings.session_days),
+    )
+    store.save(session, row)
+    return row
+
+
+def session_token(ctx: Context, session_id: str, site_id: str) -> str:
+    return ctx.keys.serializer(SESSION_SALT).dumps({"s": session_id, "site": site_id})
+
+
+def _claims(ctx: Context, token: str) -> tuple[str, str]:
+    try:
+        data = ctx.keys.serializer(SESSION_SALT).loads(token)
+    except BadSignature:
+        raise Unauthorized(NOT_SIGNED_IN) from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("s"), str)
+        or not isinstance(data.get("site"), str)
+    ):
+        raise Unauthorized(NOT_SIGNED_IN)
+    return data["s"], data["site"]
+
+
+def token_site(ctx: Context, token: str) -> str:
+    """The site a (validly signed) token was issued for."""
+    return _claims(ctx, token)[1]
+
+
+def _live(row: UserSession | None, now: datetime) -> UserSession:
+    if row is None or row.revoked is not None or row.expires <= now:
+        raise Unauthorized(NOT_SIGNED_IN)
+    return row
+
+
+def resolve(ctx: Context, token: str, site_id: str | None) -> SignedIn:
+    """The live session behind a bearer token, for a request about ``site_id``.
+
+    A token works only on the site it was issued for; a request that names no site cannot
+    use one. Raises ``Unauthorized`` (401) for anything else.
+    """
+    session_id, token_site = _claims(ctx, token)
+    if site_id is None or token_site != site_id:
+        raise Unauthorized("This sign-in belongs to another site. Sign in again here.")
+    now = utcnow()
+    with ctx.db.read() as session:
+        row = _live(store.session_by_id(session, session_id), now)
+        user = store.user_by_id(session, row.user_id)
+    if user is None:
+        raise Unauthorized(NOT_SIGNED_IN)
+    if now - row.last_seen > SLIDE_EVERY:
+        with ctx.db.write() as session:
+            fresh = _live(store.session_by_id(session, session_id), now)
+            fresh.last_seen, fresh.expires = now, now + timedelta(days=ctx.settings.session_days)
+            store.save(session, fresh)
+    return SignedIn(user=user, session_id=session_id, site_id=token_site)
+
+
+def logout(ctx: Context, token: str, *, everywhere: bool = False) -> None:
+    """Revoke the token's session, or (``everywhere``) every session of its user on every site."""
+    session_id, _ = _claims(ctx, token)
+    now = utcnow()
+    with ctx.db.write() as session:
+        row = _live(store.session_by_id(session, session_id), now)
+        if everywhere:
+            store.revoke_user_sessions(session, row.user_id, now)
+        else:
+            row.revoked = now
+            store.save(session, row)

@@ -1,0 +1,49 @@
+"""The Authlib client registry: every configured provider, sharing the database state cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.starlette_client import OAuth
+
+from commentbox.auth.base import Provider
+from commentbox.auth.facebook import Facebook
+from commentbox.auth.google import Google
+from commentbox.auth.state import DatabaseStateCache
+from commentbox.auth.twitter import Twitter
+from commentbox.config import Settings
+from commentbox.db import Database
+
+ALL_PROVIDERS: tuple[Provider, ...] = (Google(), Twitter(), Facebook())
+
+
+class AuthRegistry:
+    """Providers whose client id and secret are set, registered on one ``OAuth``."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.oauth = OAuth(cache=DatabaseStateCache(db, settings.login_ttl_seconds))
+        self.providers: dict[str, Provider] = {}
+        for provider in ALL_PROVIDERS:
+            credentials = provider.credentials(settings)
+            if credentials is None:
+                continue
+            client_id, client_secret = credentials
+            self.oauth.register(
+                provider.name,
+                client_id=client_id,
+                client_secret=client_secret,
+                **provider.register_kwargs(settings),
+            )
+            self.providers[provider.name] = provider
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.providers)
+
+    def client(self, name: str) -> Any:
+        return self.oauth.create_client(name)
+
+    def redirect_uri(self, name: str) -> str:
+        """Built from ``COMMENTBOX_PUBLIC_URL``, never from request headers (Host is forgeable)."""
+        return f"{self.settings.base_url}/auth/{name}/callback"

@@ -1,0 +1,221 @@
+"""One-time login ids: how a token gets from the provider's callback to the page that asked.
+
+The page asks for an id (``issue``) as it opens the popup; the popup starts the provider's
+flow with it (``begin``); the callback completes it with a new session (``complete``) or a
+failure sentence (``fail``); the page collects the token once (``redeem``), by polling or
+after a full-page redirect. An id lives ``login_ttl_seconds``, names the exact origin the
+token may be handed to, and is spent by its first successful redemption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+from commentbox import accounts, store
+from commentbox.auth.base import Profile
+from commentbox.context import Context
+from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
+from commentbox.models import Login, LoginStatus, User, utcnow
+from commentbox.sites import get_site
+from commentbox.urls import InvalidURL, origin_of
+
+LOGIN_FRAGMENT = "commentbox-login"
+UNKNOWN = "This sign-in request is unknown. Close this window and start again from the page."
+TOO_LATE = "This sign-in took too long and has expired. Close this window and start again."
+USED = "This sign-in was already used. Close this window and start again if you need to."
+
+
+class SignInFailed(CommentboxError):
+    """The provider part of a sign-in failed; ``detail`` says why, in one sentence."""
+
+    code, title = "sign-in-failed", "Sign-in failed"
+
+
+@dataclass(frozen=True)
+class Issued:
+    login: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What the callback needs to know about a login id before finishing it."""
+
+    id: str
+    site_id: str
+    origin: str
+    provider: str | None
+    return_to: str | None
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    token: str
+    user: User
+
+
+def state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _same_origin(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return origin_of(value)
+    except InvalidURL:
+        return value
+
+
+def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None) -> Issued:
+    """A new login id for a page on ``origin``, which must be registered for the site."""
+    normalized = _same_origin(origin)
+    now = utcnow()
+    with ctx.db.write() as session:
+        site = get_site(session, site_id)
+        if normalized not in site.origins:
+            raise Forbidden("This page's origin is not registered for this site.")
+        if request_origin is not None and _same_origin(request_origin) != normalized:
+            raise Forbidden("A page may only ask to sign in for its own origin.")
+        store.purge_expired_auth(session, now)
+        login = Login(
+            id=secrets.token_urlsafe(32),
+            site_id=site.id,
+            origin=str(normalized),
+            created=now,
+            expires=now + timedelta(seconds=ctx.settings.login_ttl_seconds),
+        )
+        store.save(session, login)
+    return Issued(login=login.id, expires=login.expires)
+
+
+def check_return_to(login_origin: str, return_to: str) -> str:
+    """The page to come back to after a full-page sign-in, or ``InvalidInput``.
+
+    It must be an absolute http(s) URL on exactly the origin the login id was issued to.
+    Backslashes, whitespace, control characters and user info are refused outright, since
+    browsers and parsers disagree about them (``https://evil\\@blog.example``).
+    """
+    refused = InvalidInput("The page to return to is not on this site.", field="return_to")
+    if len(return_to) > 2000 or any(c == "\\" or ord(c) <= 0x20 or ord(c) == 0x7F for c in return_to):
+        raise refused
+    try:
+        parts = urlsplit(return_to)
+        if parts.scheme not in ("http", "https") or "@" in parts.netloc or not parts.hostname:
+            raise refused
+        if origin_of(return_to) != login_origin:
+            raise refused
+    except (ValueError, InvalidURL):
+        raise refused from None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _usable(login: Login | None, site_id: str | None, now: datetime) -> Login:
+    if login is None or (site_id is not None and login.site_id != site_id):
+        raise NotFound(UNKNOWN)
+    if login.expires <= now:
+        raise Gone(TOO_LATE)
+    if login.status in (LoginStatus.DONE, LoginStatus.SPENT):
+        raise Gone(USED)
+    return login
+
+
+def check(ctx: Context, site_id: str, login_id: str, return_to: str | None) -> str:
+    """Refuse a provider flow for an unknown, expired or used id before any state is created;
+    return the origin the id was issued to."""
+    with ctx.db.read() as session:
+        login = _usable(store.login_by_id(session, login_id), site_id, utcnow())
+    if return_to:
+        check_return_to(login.origin, return_to)
+    return login.origin
+
+
+def started_from(login_origin: str, referer: str | None) -> bool:
+    """Whether the flow was opened by a page on the login's origin (the browser's ``Referer``).
+
+    Why: whoever holds a login id can redeem it. Without this, an attacker could create an id
+    and lure a victim (already signed in at the provider) to its flow URL, then collect the
+    victim's token. When the referrer is missing or foreign, the person confirms instead.
+    """
+    return referer is not None and _same_origin(referer) == login_origin
+
+
+def begin(
+    ctx: Context, site_id: str, login_id: str, provider: str, return_to: str | None, state: str
+) -> None:
+    """Tie the provider flow (its OAuth ``state``) to the login id; a failed id may be retried."""
+    with ctx.db.write() as session:
+        login = _usable(store.login_by_id(session, login_id, lock=True), site_id, utcnow())
+        login.provider, login.state_hash = provider, state_hash(state)
+        login.return_to = check_return_to(login.origin, return_to) if return_to else None
+        login.status, login.failure = LoginStatus.PENDING, None
+        store.save(session, login)
+
+
+def _pending(login: Login | None) -> Pending | None:
+    if login is None:
+        return None
+    return Pending(login.id, login.site_id, login.origin, login.provider, login.return_to)
+
+
+def for_state(ctx: Context, state: str) -> Pending | None:
+    """The login id a callback's ``state`` belongs to (Authlib checks the state itself)."""
+    with ctx.db.read() as session:
+        return _pending(store.login_by_state_hash(session, state_hash(state)))
+
+
+def by_id(ctx: Context, login_id: str) -> Pending | None:
+    with ctx.db.read() as session:
+        return _pending(store.login_by_id(session, login_id))
+
+
+def complete(ctx: Context, login_id: str, profile: Profile) -> Redeemed:
+    """Sign the person in on the login's site: upsert the user, open a session, attach it."""
+    with ctx.db.write() as session:
+        login = _usable(store.login_by_id(session, login_id, lock=True), None, utcnow())
+        if login.provider != profile.provider:
+            raise SignInFailed(UNKNOWN)
+        user = accounts.upsert_user(session, profile)
+        row = accounts.open_session(ctx, session, user, login.site_id)
+        login.status, login.session_id, login.state_hash = LoginStatus.DONE, row.id, None
+        store.save(session, login)
+    return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)
+
+
+def fail(ctx: Context, login_id: str, sentence: str) -> None:
+    """Record why the sign-in failed, so the polling page can say it too."""
+    with ctx.db.write() as session:
+        login = store.login_by_id(session, login_id, lock=True)
+        if login is not None and login.status == LoginStatus.PENDING:
+            login.status, login.failure, login.state_hash = LoginStatus.FAILED, sentence[:300], None
+            store.save(session, login)
+
+
+def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed | None:
+    """The token for a completed login id, once; ``None`` while the person is still signing in."""
+    now = utcnow()
+    with ctx.db.write() as session:
+        login = store.login_by_id(session, login_id, lock=True)
+        if login is None:
+            raise NotFound(UNKNOWN)
+        if request_origin is not None and _same_origin(request_origin) != login.origin:
+            raise Forbidden("This sign-in was started on another page.")
+        if login.status == LoginStatus.SPENT:
+            raise Gone(USED)
+        if login.expires <= now:
+            raise Gone(TOO_LATE)
+        if login.status == LoginStatus.FAILED:
+            raise SignInFailed(login.failure or UNKNOWN)
+        if login.status == LoginStatus.PENDING or login.session_id is None:
+            return None
+        row = store.session_by_id(session, login.session_id)
+        user = store.user_by_id(session, row.user_id) if row else None
+        if row is None or user is None or row.revoked is not None:
+            raise Gone(USED)
+        login.status = LoginStatus.SPENT
+        store.save(session, login)
+    return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)

@@ -1,0 +1,297 @@
+"""``/auth``: login ids, the provider flows (popup or full-page), logout.
+
+JSON endpoints (``/logins``, ``/logout``) answer problem+json like the API. The provider
+pages are seen by people in a popup, so their failures are HTML pages with one sentence and
+a way to retry — never a 500 or a stack trace. All of this is mounted under Starlette's
+session middleware, whose short-lived SameSite=Lax cookie only ever holds Authlib's marker
+(the state, nonce and PKCE verifier themselves stay in the database).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from commentbox import accounts, logins
+from commentbox.auth.base import Profile, Provider
+from commentbox.auth.failures import SIGN_IN_ERRORS, describe
+from commentbox.errors import CommentboxError, Forbidden, NotFound, Unauthorized
+from commentbox.shapes import Identity, LoginCreate, LoginIssued, LoginRedeemed
+from commentbox.urls import origin_of
+from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
+
+POPUP_SCRIPT = Path(__file__).parent.parent / "static" / "auth-popup.js"
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+DEMO_PROVIDER = "demo"
+DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
+
+
+def _identity(redeemed: logins.Redeemed) -> Identity:
+    user = redeemed.user
+    return Identity(name=user.name, avatar=user.avatar, provider=user.provider)
+
+
+# JSON endpoints ------------------------------------------------------------------------
+
+
+async def create_login(request: Request) -> Response:
+    data = await read_json(request, LoginCreate)
+    issued = await blocking(
+        logins.issue, context(request), data.site, data.origin, ClientInfo(request).origin
+    )
+    return JSONResponse(
+        LoginIssued(login=issued.login, expires=issued.expires), status_code=201, headers=NO_STORE
+    )
+
+
+async def redeem_login(request: Request) -> Response:
+    login_id = request.path_params["login"]
+    redeemed = await blocking(logins.redeem, context(request), login_id, ClientInfo(request).origin)
+    if redeemed is None:
+        return JSONResponse({"status": "pending"}, status_code=202, headers=NO_STORE)
+    body = LoginRedeemed(token=redeemed.token, user=_identity(redeemed))
+    return JSONResponse(body, headers=NO_STORE)
+
+
+async def logout(request: Request) -> Response:
+    token = ClientInfo(request).bearer
+    if token is None:
+        raise Unauthorized("You are not signed in.")
+    everywhere = request.query_params.get("everywhere", "") in ("1", "true", "yes")
+    await blocking(accounts.logout, context(request), token, everywhere=everywhere)
+    return Response(status_code=204)
+
+
+# Pages of the popup --------------------------------------------------------------------
+
+
+def _page(request: Request, status: int = 200, **values: Any) -> Response:
+    values.setdefault("demo", False)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, "auth/result.html", values, status_code=status, headers=NO_STORE
+    )
+    return response
+
+
+def _failure_page(
+    request: Request, sentence: str, *, login: logins.Pending | None = None, status: int = 400
+) -> Response:
+    retry_url = None
+    message = None
+    if login is not None:
+        message = {"commentbox": {"type": "login-failed", "login": login.id, "detail": sentence}}
+        if login.provider:
+            query = {"site": login.site_id, "login": login.id}
+            retry_url = f"/auth/{login.provider}/login?{urlencode(query)}"
+    return _page(
+        request,
+        status,
+        title="Not signed in",
+        sentence=sentence,
+        origin=login.origin if login else None,
+        message=message,
+        retry_url=retry_url,
+    )
+
+
+def _back_to_page(login: logins.Pending) -> Response | None:
+    """The full-page flow returns to its page, which redeems the id from the fragment."""
+    if not login.return_to:
+        return None
+    target = f"{login.return_to}#{urlencode({logins.LOGIN_FRAGMENT: login.id})}"
+    return RedirectResponse(target, status_code=303, headers=NO_STORE)
+
+
+def _finished(request: Request, login: logins.Pending, redeemed: logins.Redeemed) -> Response:
+    """Back to the page: by redirect (full-page flow) or by postMessage to the exact origin."""
+    redirect = _back_to_page(login)
+    if redirect is not None:
+        return redirect
+    message = {"commentbox": {"type": "login", "login": login.id, "token": redeemed.token}}
+    return _page(
+        request,
+        title="Signed in",
+        sentence=f"You are signed in as {redeemed.user.name}. You can close this window.",
+        origin=login.origin,
+        message=message,
+        close=True,
+        demo=login.provider == DEMO_PROVIDER,
+    )
+
+
+def _provider(request: Request) -> tuple[str, Provider]:
+    name = request.path_params["provider"]
+    auth = context(request).auth
+    if auth is None or name not in auth.providers:
+        raise NotFound("Signing in with this provider is not offered here.")
+    return name, auth.providers[name]
+
+
+def _start_params(params: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    site, login_id = str(params.get("site") or ""), str(params.get("login") or "")
+    if not site or not login_id:
+        raise NotFound(logins.UNKNOWN)
+    return_to = params.get("return_to")
+    return site, login_id, str(return_to) if return_to else None
+
+
+async def start(request: Request) -> Response:
+    """``GET /auth/{provider}/login?site=S&login=L[&return_to=URL]``: off to the provider, or,
+    when the popup was not opened from the login's own origin, a page asking to confirm."""
+    ctx = context(request)
+    try:
+        name, provider = _provider(request)
+        site, login_id, return_to = _start_params(request.query_params)
+        origin = await blocking(logins.check, ctx, site, login_id, return_to)
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    if not logins.started_from(origin, request.headers.get("referer")):
+        values = {
+            "action": f"/auth/{name}/login",
+            "label": provider.label,
+            "origin": origin,
+            "site": site,
+            "login": login_id,
+            "return_to": return_to,
+        }
+        return request.app.state.templates.TemplateResponse(
+            request, "auth/confirm.html", values, headers=NO_STORE
+        )
+    return await _to_provider(request, name, site, login_id, return_to)
+
+
+async def start_confirmed(request: Request) -> Response:
+    """The confirmation page's POST: accepted only from that page (same-origin ``Origin``)."""
+    ctx = context(request)
+    if ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+        return _failure_page(request, logins.UNKNOWN, status=403)
+    try:
+        name, _ = _provider(request)
+        async with request.form() as form:
+            site, login_id, return_to = _start_params(form)
+        await blocking(logins.check, ctx, site, login_id, return_to)
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    return await _to_provider(request, name, site, login_id, return_to)
+
+
+async def _to_provider(
+    request: Request, name: str, site: str, login_id: str, return_to: str | None
+) -> Response:
+    ctx = context(request)
+    assert ctx.auth is not None
+    client = ctx.auth.client(name)
+    redirect_uri = ctx.auth.redirect_uri(name)
+    try:
+        authorization = await client.create_authorization_url(redirect_uri)
+    except SIGN_IN_ERRORS as exc:  # e.g. Google's discovery document unreachable
+        return _failure_page(request, describe(ctx.auth.providers[name].label, exc), status=502)
+    await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization)
+    try:
+        await blocking(logins.begin, ctx, site, login_id, name, return_to, authorization["state"])
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    return RedirectResponse(authorization["url"], status_code=303, headers=NO_STORE)
+
+
+async def callback(request: Request) -> Response:
+    """``GET /auth/{provider}/callback``: one path per provider, so answers cannot be mixed up."""
+    try:
+        name, provider = _provider(request)
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    ctx = context(request)
+    assert ctx.auth is not None
+    state = request.query_params.get("state", "")
+    login = await blocking(logins.for_state, ctx, state) if state else None
+    client = ctx.auth.client(name)
+    try:
+        if login is None or login.provider != name:
+            raise Forbidden(logins.UNKNOWN)
+        token = await client.authorize_access_token(request, **await provider.token_kwargs(client))
+        profile = await provider.profile(client, token)
+        redeemed = await blocking(logins.complete, ctx, login.id, profile)
+    except SIGN_IN_ERRORS as exc:
+        sentence = describe(provider.label, exc)
+        if login is None or login.provider != name:
+            return _failure_page(request, sentence)
+        await blocking(logins.fail, ctx, login.id, sentence)
+        return _back_to_page(login) or _failure_page(request, sentence, login=login)
+    return _finished(request, login, redeemed)
+
+
+async def popup_script(request: Request) -> Response:
+    return Response(
+        _popup_script(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@cache
+def _popup_script() -> bytes:
+    return POPUP_SCRIPT.read_bytes()
+
+
+# Demo identity (``commentbox serve --demo`` only) ----------------------------------------
+
+
+async def demo_start(request: Request) -> Response:
+    """A labelled stand-in for a provider's consent page, with one built-in identity."""
+    ctx = context(request)
+    try:
+        site, login_id, return_to = _start_params(request.query_params)
+        await blocking(logins.check, ctx, site, login_id, return_to)
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    login = await blocking(logins.by_id, ctx, login_id)
+    values = {
+        "site": site,
+        "login": login_id,
+        "return_to": return_to,
+        "name": DEMO_PROFILE.name,
+        "origin": login.origin if login else "",
+    }
+    return request.app.state.templates.TemplateResponse(request, "auth/demo.html", values, headers=NO_STORE)
+
+
+async def demo_finish(request: Request) -> Response:
+    """The demo consent form's POST: only from this server's own page (no cross-site forms)."""
+    ctx = context(request)
+    if ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+        return _failure_page(request, "Sign in from the demo page of this server.", status=403)
+    async with request.form() as form:
+        site, login_id = str(form.get("site", "")), str(form.get("login", ""))
+        return_to = str(form["return_to"]) if form.get("return_to") else None
+    try:
+        state = secrets.token_urlsafe(16)
+        await blocking(logins.begin, ctx, site, login_id, DEMO_PROVIDER, return_to, state)
+        redeemed = await blocking(logins.complete, ctx, login_id, DEMO_PROFILE)
+    except CommentboxError as exc:
+        return _failure_page(request, exc.detail, status=exc.status)
+    login = await blocking(logins.by_id, ctx, login_id)
+    assert login is not None
+    return _finished(request, login, redeemed)
+
+
+routes = [
+    Route("/logins", create_login, methods=["POST"]),
+    Route("/logins/{login}/redeem", redeem_login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/popup.js", popup_script, methods=["GET"]),
+    Route("/{provider}/login", start, methods=["GET"]),
+    Route("/{provider}/login", start_confirmed, methods=["POST"]),
+    Route("/{provider}/callback", callback, methods=["GET"]),
+]
+demo_routes = [
+    Route("/demo/login", demo_start, methods=["GET"]),
+    Route("/demo/login", demo_finish, methods=["POST"]),
+]
