@@ -109,6 +109,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await ctx.freshness.aclose()
         ctx.db.dispose()
 
     app = Starlette(

@@ -8,9 +8,12 @@ ready to send, so a hit costs no rendering and no serialization.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
+
+from starlette.concurrency import run_in_threadpool
 
 
 class ThreadCache:
@@ -22,6 +25,7 @@ class ThreadCache:
         self._lock = Lock()
         self.hits = 0
         self.misses = 0
+        self._building: dict[Hashable, asyncio.Task[bytes]] = {}
 
     def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
         with self._lock:
@@ -37,3 +41,20 @@ class ThreadCache:
             if len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return value
+
+    async def fetch(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        """``get_or_build`` for the event loop: a hit never leaves it; on a miss ``build``
+        runs once in the thread pool however many requests wait for the same key (and a
+        waiter that goes away does not cancel it for the others)."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+        task = self._building.get(key)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(run_in_threadpool(self.get_or_build, key, build))
+            self._building[key] = task
+            task.add_done_callback(lambda _: self._building.pop(key, None))
+        return await asyncio.shield(task)

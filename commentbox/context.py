@@ -9,8 +9,10 @@ from commentbox.cache import ThreadCache
 from commentbox.config import Settings
 from commentbox.db import Database
 from commentbox.events import Events
+from commentbox.freshness import Freshness, open_freshness
 from commentbox.identity import Keys
 from commentbox.shapes import Limits
+from commentbox.sitecache import KnownSites
 
 
 @dataclass
@@ -18,7 +20,9 @@ class Context:
     settings: Settings
     db: Database
     keys: Keys
+    freshness: Freshness
     cache: ThreadCache = field(default_factory=ThreadCache)
+    sites: KnownSites = field(default_factory=KnownSites)
     events: Events = field(default_factory=Events)
     auth: AuthRegistry | None = None
     providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")
@@ -31,4 +35,11 @@ class Context:
     def from_settings(cls, settings: Settings) -> Context:
         db = Database(settings.database_url)
         auth = AuthRegistry(settings, db)
-        return cls(settings=settings, db=db, keys=Keys(settings.secret()), auth=auth, providers=auth.names)
+        return cls(
+            settings=settings,
+            db=db,
+            keys=Keys(settings.secret()),
+            freshness=open_freshness(db.url),
+            auth=auth,
+            providers=auth.names,
+        )

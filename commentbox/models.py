@@ -32,7 +32,20 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
+_SITE_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
+
 class Site(SQLModel, table=True):
+    """A site that may embed commentbox.
+
+    ``version`` is SQLAlchemy's ``version_id_col``: every ORM update of a site bumps it, so
+    each instance's per-process copy of a site is checked against it by the same query
+    that reads a thread's version (``freshness.py``) — no per-request site lookup.
+    Change sites through the ORM (``sites.update_site``), never with a bare ``UPDATE``.
+    """
+
+    __mapper_args__ = {"version_id_col": _SITE_VERSION}
+
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     origins: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -43,6 +56,7 @@ class Site(SQLModel, table=True):
     # How long signed-in authors may edit their comments; 0 = always (guests: edit_window_seconds).
     user_edit_window_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_SITE_VERSION)
 
 
 class Thread(SQLModel, table=True):

@@ -2,24 +2,25 @@
 
 The thread fragment (``/embed/thread``), a single new or edited comment (``?fragment=`` on
 the comments API) and the no-JavaScript page all come from the same macros. Fragments are
-the same for every viewer, so they are cached per thread *version* (see ``cache.py``):
+the same for every viewer, so they are cached per thread *version* (see ``reading.py``):
 a write anywhere bumps the version and the next read renders afresh.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlmodel import Session
 
 from commentbox import threads
 from commentbox.context import Context
 from commentbox.i18n import Catalogue, catalogue
+from commentbox.reading import Builder
 from commentbox.shapes import CommentPublic
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -84,40 +85,32 @@ def client_strings(cat: Catalogue) -> str:
     return json.dumps({**cat.client, **shared}, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class Rendered:
-    etag: str
-    body: bytes
-
-
 def _limits(ctx: Context) -> dict[str, int]:
     return {"body_chars": ctx.limits.body_chars, "name_chars": ctx.limits.name_chars}
 
 
-def thread_fragment(ctx: Context, read: threads.ReadRequest, lang: str) -> Rendered:
-    """``/embed/thread``: the thread, its form and controls, as one sanitized HTML fragment."""
-    with ctx.db.read() as session:
-        _, _, seed = threads.thread_state(session, read)
+def fragment_builder(lang: str) -> Builder:
+    """``/embed/thread``: the thread, its form and controls, as one sanitized HTML fragment
+    (served and cached per thread version by ``reading.read_rendered``)."""
 
-        def build() -> bytes:
-            cat = catalogue(lang)
-            return (
-                environment()
-                .get_template("widget/thread.html")
-                .render(
-                    page=threads.build_page(ctx, session, read),
-                    cat=cat,
-                    strings=client_strings(cat),
-                    providers=ctx.providers,
-                    limits=_limits(ctx),
-                    sort=str(read.sort),
-                    max_depth=ctx.settings.max_depth,
-                )
-                .encode()
+    def build(ctx: Context, session: Session, read: threads.ReadRequest) -> bytes:
+        cat = catalogue(lang)
+        return (
+            environment()
+            .get_template("widget/thread.html")
+            .render(
+                page=threads.build_page(ctx, session, read),
+                cat=cat,
+                strings=client_strings(cat),
+                providers=ctx.providers,
+                limits=_limits(ctx),
+                sort=str(read.sort),
+                max_depth=ctx.settings.max_depth,
             )
+            .encode()
+        )
 
-        body = ctx.cache.get_or_build(("fragment", read.site.id, seed, lang, ctx.providers), build)
-    return Rendered(etag=f'W/"f.{seed}.{lang}"', body=body)
+    return build
 
 
 def comment_fragment(comment: CommentPublic, lang: str) -> str:
@@ -125,30 +118,25 @@ def comment_fragment(comment: CommentPublic, lang: str) -> str:
     return environment().get_template("widget/comment.html").render(c=comment, cat=catalogue(lang))
 
 
-def thread_page(ctx: Context, read: threads.ReadRequest, lang: str, path: str) -> Rendered:
+def page_builder(lang: str, path: str) -> Builder:
     """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments)."""
-    with ctx.db.read() as session:
-        _, _, seed = threads.thread_state(session, read)
 
-        def build() -> bytes:
-            page = threads.build_page(ctx, session, read)
-            query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
-            next_url = (
-                f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
+    def build(ctx: Context, session: Session, read: threads.ReadRequest) -> bytes:
+        page = threads.build_page(ctx, session, read)
+        query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
+        next_url = f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
+        return (
+            environment()
+            .get_template("widget/page.html")
+            .render(
+                page=page,
+                cat=catalogue(lang),
+                title=page.thread.title or page.thread.url or read.site.name,
+                page_url=safe_url(page.thread.url),
+                next_url=next_url,
+                base_url=ctx.settings.base_url,
             )
-            return (
-                environment()
-                .get_template("widget/page.html")
-                .render(
-                    page=page,
-                    cat=catalogue(lang),
-                    title=page.thread.title or page.thread.url or read.site.name,
-                    page_url=safe_url(page.thread.url),
-                    next_url=next_url,
-                    base_url=ctx.settings.base_url,
-                )
-                .encode()
-            )
+            .encode()
+        )
 
-        body = ctx.cache.get_or_build(("page", read.site.id, seed, lang), build)
-    return Rendered(etag=f'W/"p.{seed}.{lang}"', body=body)
+    return build

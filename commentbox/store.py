@@ -6,9 +6,11 @@ threads are loaded as column tuples, not ORM objects, because that is 4× cheape
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, func, update
 from sqlalchemy import select as select_columns
@@ -27,6 +29,9 @@ from commentbox.models import (
     UserSession,
     Vote,
 )
+
+if TYPE_CHECKING:
+    import psycopg
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -83,6 +88,77 @@ def counts_by_key(session: Session, site_id: str, keys: Iterable[str]) -> dict[s
         Thread.key.in_(list(keys)),  # type: ignore[attr-defined]
     )
     return {key: count for key, count in session.exec(query)}
+
+
+# Freshness: the per-request check, on raw driver connections ---------------------------
+# ``freshness.py`` runs these on a connection each process holds, without the ORM or the
+# thread pool: for each page, its site's version and its thread's (id, version, count),
+# through the site's primary key and the thread's unique (site_id, key) index.
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    """A thread as the cache sees it; ``id`` is None while the page has no thread yet."""
+
+    id: int | None = None
+    version: int = 0
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SiteStates:
+    """The answer for one site: its version (None: no such site) and its threads by key."""
+
+    site_version: int | None
+    threads: Mapping[str, ThreadState] = field(default_factory=dict)
+
+    def thread(self, key: str) -> ThreadState:
+        return self.threads.get(key) or ThreadState()
+
+
+def _states(rows: Iterable[Sequence[Any]]) -> dict[str, SiteStates]:
+    """Rows of ``(site_id, site_version, key, thread_id, version, count)`` grouped by site."""
+    found: dict[str, tuple[int, dict[str, ThreadState]]] = {}
+    for site_id, site_version, key, thread_id, version, count in rows:
+        _, threads = found.setdefault(site_id, (site_version, {}))
+        if thread_id is not None:
+            threads[key] = ThreadState(thread_id, version, count)
+    return {site_id: SiteStates(v, threads) for site_id, (v, threads) in found.items()}
+
+
+def data_version(connection: sqlite3.Connection) -> int:
+    """Changes whenever another connection (in any process) commits to this SQLite file."""
+    return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+
+_SQLITE_STATES = (
+    "SELECT s.id, s.version, t.key, t.id, t.version, t.comment_count FROM site AS s "
+    "LEFT JOIN thread AS t ON t.site_id = s.id AND t.key IN ({marks}) WHERE s.id = ?"
+)
+
+
+def thread_states_sqlite(connection: sqlite3.Connection, site_id: str, keys: Sequence[str]) -> SiteStates:
+    """One site's version and the states of its threads ``keys`` (at least one key)."""
+    query = _SQLITE_STATES.format(marks=",".join("?" * len(keys)))  # placeholders only
+    rows = connection.execute(query, (*keys, site_id)).fetchall()
+    return _states(rows).get(site_id) or SiteStates(None)
+
+
+_POSTGRES_STATES = """
+SELECT s.id, s.version, q.key, t.id, t.version, t.comment_count
+FROM unnest(%s::text[], %s::text[]) AS q(site_id, key)
+JOIN site AS s ON s.id = q.site_id
+LEFT JOIN thread AS t ON t.site_id = q.site_id AND t.key = q.key
+"""
+
+
+async def thread_states_postgres(
+    connection: psycopg.AsyncConnection[Any], pairs: Sequence[tuple[str, str]]
+) -> dict[str, SiteStates]:
+    """Sites' versions and their threads' states for many ``(site_id, key)`` pairs at once."""
+    sites, keys = [p[0] for p in pairs], [p[1] for p in pairs]
+    cursor = await connection.execute(_POSTGRES_STATES, (sites, keys))
+    return _states(await cursor.fetchall())
 
 
 # Comments ------------------------------------------------------------------------------

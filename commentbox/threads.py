@@ -1,24 +1,21 @@
 """Threads: which page a request means, and its comments arranged for reading.
 
-``read_thread`` is the hot path: one indexed query for the thread's version, then the
-response bytes come from ``ThreadCache`` under that version; only a miss loads comments.
+The hot path that serves these pages from memory (and decides when to rebuild them with
+``build_page``) is ``reading.py``.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from commentbox import store
-from commentbox.context import Context
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.models import CommentStatus, Site, Thread
 from commentbox.shapes import (
@@ -29,6 +26,9 @@ from commentbox.shapes import (
     ThreadPublic,
 )
 from commentbox.urls import InvalidURL, canonical_url, origin_of
+
+if TYPE_CHECKING:  # the context holds caches built from this module's types
+    from commentbox.context import Context
 
 MAX_COUNT_URLS = 100
 
@@ -192,23 +192,6 @@ class ReadRequest:
     cursor: str | None = None
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A response body ready to send, and its ETag."""
-
-    etag: str
-    body: bytes
-
-
-def thread_state(session: Session, request: ReadRequest) -> tuple[int | None, int, str]:
-    """``(thread id, version, etag seed)`` — everything needed to decide on 304 or cache hit."""
-    row = store.thread_version(session, request.site.id, request.ref.key)
-    thread_id, version = (row.id, row.version) if row else (None, 0)
-    variant = f"{request.ref.key}|{request.sort}|{request.limit}|{request.cursor or ''}"
-    digest = hashlib.blake2s(variant.encode(), digest_size=6).hexdigest()
-    return thread_id, version, f"{thread_id or 0}.{version}.{digest}"
-
-
 def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPage:
     """Load and arrange one page of a thread (the cache-miss path)."""
     row = store.thread_version(session, request.site.id, request.ref.key)
@@ -231,33 +214,3 @@ def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPa
     return ThreadPage(
         thread=thread, comments=page, next=encode_cursor(offset + request.limit) if more else None
     )
-
-
-def read_thread(ctx: Context, request: ReadRequest) -> Rendered:
-    """The thread page as JSON bytes, from the cache when the thread has not changed."""
-    with ctx.db.read() as session:
-        _, _, etag = thread_state(session, request)
-
-        def build() -> bytes:
-            return orjson.dumps(build_page(ctx, session, request).model_dump(mode="json"))
-
-        body = ctx.cache.get_or_build(("json", request.site.id, etag), build)
-    return Rendered(etag=f'W/"{etag}"', body=body)
-
-
-def count_comments(
-    ctx: Context, site: Site, urls: Sequence[str], page_ids: Sequence[str] = ()
-) -> dict[str, int]:
-    """Published comments per page, keyed as the caller spelled each URL or page id."""
-    if len(urls) + len(page_ids) > MAX_COUNT_URLS:
-        raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} pages at once.", field="url")
-    keys: dict[str, str] = {}
-    for url in urls:
-        try:
-            keys[url] = canonical_url(url, frozenset(site.query_params))
-        except InvalidURL:
-            keys[url] = ""  # an address that can have no thread: it counts 0
-    keys.update({page_id: f"id:{page_id}" for page_id in page_ids})
-    with ctx.db.read() as session:
-        found = store.counts_by_key(session, site.id, {k for k in keys.values() if k})
-    return {given: found.get(key, 0) for given, key in keys.items()}

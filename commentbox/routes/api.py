@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import accounts, comments, render, threads
+from commentbox import accounts, comments, reading, render, threads
 from commentbox.errors import InvalidInput, Unauthorized
 from commentbox.i18n import pick_language
 from commentbox.identity import Visitor
@@ -28,8 +32,8 @@ from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_jso
 MAX_PAGE = 500
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
+def _int_param(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
     if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
@@ -44,31 +48,42 @@ def _site(request: Request, name: str = "site") -> str:
     return str(value)
 
 
-def read_request(request: Request) -> threads.ReadRequest:
+def thread_query(request: Request) -> reading.ThreadQuery:
     """The thread a request names (``site``, ``url`` or ``page_id``, ``sort``, ``limit``, ``cursor``)."""
-    ctx = context(request)
-    params = request.query_params
+    return _parse_thread_query(
+        request.scope["query_string"].decode("latin-1"),
+        request.path_params.get("site"),
+        context(request).settings.page_size,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _parse_thread_query(query_string: str, path_site: str | None, page_size: int) -> reading.ThreadQuery:
+    """Parsed once per distinct query string (every reader of a page sends the same one)."""
+    params = QueryParams(query_string)
     try:
         sort = threads.Sort(params.get("sort", "oldest"))
     except ValueError:
         raise InvalidInput("“sort” must be oldest, newest or top.", field="sort") from None
-    with ctx.db.read() as session:
-        site = get_site(session, _site(request))
-    return threads.ReadRequest(
+    site = path_site or params.get("site")
+    if not site:
+        raise InvalidInput("“site” is required.", field="site")
+    return reading.ThreadQuery(
         site=site,
-        ref=threads.resolve_ref(site, params.get("url"), params.get("page_id")),
+        url=params.get("url"),
+        page_id=params.get("page_id"),
         sort=sort,
-        limit=_int_param(request, "limit", ctx.settings.page_size, 1, MAX_PAGE),
+        limit=_int_param(params, "limit", page_size, 1, MAX_PAGE),
         cursor=params.get("cursor"),
     )
 
 
 async def get_thread(request: Request) -> Response:
-    ctx = context(request)
-    read = await blocking(read_request, request)
-    rendered = await blocking(threads.read_thread, ctx, read)
+    """The hot path: no thread pool and no ORM unless the thread changed (``reading.py``)."""
+    query = thread_query(request)
+    rendered = await reading.read_thread(context(request), query, request.headers.get("if-none-match"))
     headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
-    if rendered.etag in request.headers.get("if-none-match", ""):
+    if rendered.body is None:
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type="application/json", headers=headers)
 
@@ -141,16 +156,13 @@ async def vote(request: Request) -> Response:
 
 
 async def counts(request: Request) -> Response:
-    ctx = context(request)
-
-    def count() -> Counts:
-        with ctx.db.read() as session:
-            site = get_site(session, _site(request))
-        urls = request.query_params.getlist("url")
-        page_ids = request.query_params.getlist("page_id")
-        return Counts(counts=threads.count_comments(ctx, site, urls, page_ids))
-
-    return JSONResponse(await blocking(count), headers={"Cache-Control": "public, max-age=10"})
+    found = await reading.count_comments(
+        context(request),
+        _site(request),
+        request.query_params.getlist("url"),
+        request.query_params.getlist("page_id"),
+    )
+    return JSONResponse(Counts(counts=found), headers={"Cache-Control": "public, max-age=10"})
 
 
 async def preview(request: Request) -> Response:

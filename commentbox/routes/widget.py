@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import render
+from commentbox import reading, render
 from commentbox.i18n import pick_language
-from commentbox.routes.api import read_request
-from commentbox.web import blocking, context
+from commentbox.routes.api import thread_query
+from commentbox.web import context
 
 STATIC = Path(__file__).parent.parent / "static"
 ASSET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
@@ -79,25 +79,36 @@ async def embed_css(request: Request) -> Response:
     return _asset_response(request, "embed.css")
 
 
-def _html(request: Request, rendered: render.Rendered) -> Response:
+def _html(rendered: reading.Rendered) -> Response:
     headers = {"ETag": rendered.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
-    if _not_modified(request, rendered.etag):
+    if rendered.body is None:
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type="text/html; charset=utf-8", headers=headers)
 
 
 async def thread_fragment(request: Request) -> Response:
-    ctx = context(request)
-    read = await blocking(read_request, request)
+    """Served like ``GET /api/v1/threads``: from memory while the thread is unchanged."""
     lang = pick_language(request.query_params.get("lang"))
-    return _html(request, await blocking(render.thread_fragment, ctx, read, lang))
+    rendered = await reading.read_rendered(
+        context(request),
+        thread_query(request),
+        f"fragment.{lang}",
+        render.fragment_builder(lang),
+        request.headers.get("if-none-match"),
+    )
+    return _html(rendered)
 
 
 async def thread_page(request: Request) -> Response:
-    ctx = context(request)
-    read = await blocking(read_request, request)
     lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-    return _html(request, await blocking(render.thread_page, ctx, read, lang, request.url.path))
+    rendered = await reading.read_rendered(
+        context(request),
+        thread_query(request),
+        f"page.{lang}",
+        render.page_builder(lang, request.url.path),
+        request.headers.get("if-none-match"),
+    )
+    return _html(rendered)
 
 
 routes = [

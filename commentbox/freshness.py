@@ -1,0 +1,168 @@
+"""Is what this process keeps in memory still current? Asked on every thread read and count.
+
+A cached thread response may be served only if the thread's version (and its site's) is
+the one just read from the database, so a write on any instance is visible on the next
+read from every instance. That check must cost far less than the request itself, so it
+bypasses the ORM and the thread pool and uses each engine's cheapest strict signal:
+
+- SQLite: one held read-only ``sqlite3`` connection per process, used straight from the
+  event loop (in WAL mode readers never wait for writers). ``PRAGMA data_version`` on it
+  changes whenever any other connection, in any process, commits; while it stays the same
+  the last answers stand, and when it moves they are asked again (two unique index
+  probes). Both cost microseconds — less than a thread-pool hop.
+- PostgreSQL: one held ``psycopg`` async connection per process, and *batched*: requests
+  that arrive while a check is on the wire wait for the next one, which answers all of
+  them in a single query. Under load one round trip serves dozens of requests; every
+  answer still comes from a query sent after the request arrived (never a stale one).
+
+Why not LISTEN/NOTIFY: notifications arrive asynchronously, so a read that follows a
+write by microseconds on another instance could miss it; the batched query costs about
+the same under load and is never late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy.engine import URL
+
+from commentbox import store
+from commentbox.db import SQLITE_BUSY_TIMEOUT_MS
+from commentbox.store import SiteStates
+
+NO_KEY = ""  # never a thread key (keys are URLs or ``id:…``): asks for the site alone
+
+
+class Freshness(Protocol):
+    async def check(self, site_id: str, keys: Sequence[str]) -> SiteStates:
+        """The site's current version and the current state of each of its threads ``keys``."""
+
+    async def aclose(self) -> None: ...
+
+
+MAX_REMEMBERED = 8192  # answers kept per data version before starting over
+
+
+class SqliteFreshness:
+    """A read-only connection this process holds; safe to share because calls never overlap
+    (they run to completion on the event loop; the lock covers test clients on other loops)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._data_version: int | None = None
+        self._answers: dict[tuple[str, tuple[str, ...]], SiteStates] = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._path,
+            check_same_thread=False,
+            isolation_level=None,  # autocommit: every check sees the latest commit
+            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        )
+        connection.execute("PRAGMA query_only=ON")
+        return connection
+
+    async def check(self, site_id: str, keys: Sequence[str]) -> SiteStates:
+        question = (site_id, tuple(keys) or (NO_KEY,))
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._connect()
+            # Read before the answers it vouches for: a commit in between only makes the
+            # next check ask again, never lets an old answer stand.
+            data_version = store.data_version(self._connection)
+            if data_version != self._data_version or len(self._answers) >= MAX_REMEMBERED:
+                self._answers.clear()
+                self._data_version = data_version
+            answer = self._answers.get(question)
+            if answer is None:
+                answer = store.thread_states_sqlite(self._connection, site_id, question[1])
+                self._answers[question] = answer
+            return answer
+
+    async def aclose(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+class _Batch:
+    """The checks waiting for the next query, and the future that query resolves."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.pairs: set[tuple[str, str]] = set()
+        self.done: asyncio.Future[dict[str, SiteStates]] = loop.create_future()
+
+
+class PostgresFreshness:
+    """One async connection per process (per event loop), one query in flight at a time."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._connection: Any = None  # psycopg.AsyncConnection, imported only for PostgreSQL
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._next: _Batch | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def check(self, site_id: str, keys: Sequence[str]) -> SiteStates:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (tests): nothing from the old one is usable
+            self._forget()
+            self._loop = loop
+        if self._next is None:
+            self._next = _Batch(loop)
+        batch = self._next
+        batch.pairs.update((site_id, key) for key in (keys or [NO_KEY]))
+        if self._runner is None or self._runner.done():
+            self._runner = loop.create_task(self._run())
+        # shield: a request that is cancelled (client gone) must not cancel the others' answer
+        found = await asyncio.shield(batch.done)
+        return found.get(site_id) or SiteStates(None)
+
+    async def _run(self) -> None:
+        while self._next is not None:
+            batch, self._next = self._next, None
+            try:
+                if self._connection is None or self._connection.closed:
+                    self._connection = await self._connect()
+                found = await store.thread_states_postgres(self._connection, sorted(batch.pairs))
+            except Exception as exc:
+                self._forget()  # reconnect on the next check (the database may have restarted)
+                batch.done.set_exception(exc)
+                batch.done.exception()  # retrieved here too: no "never retrieved" noise if all left
+            else:
+                batch.done.set_result(found)
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+
+    def _forget(self) -> None:
+        """Drop the connection without awaiting (it may belong to an event loop that is gone)."""
+        if self._connection is not None and not self._connection.closed:
+            self._connection.pgconn.finish()
+        self._connection = None
+        self._next = None
+        self._runner = None
+
+    async def aclose(self) -> None:
+        if self._connection is not None and not self._connection.closed:
+            await self._connection.close()
+        self._connection = None
+
+
+def open_freshness(url: URL) -> Freshness:
+    """The strict, cheap signal for this database (see the module docstring)."""
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ValueError("commentbox needs a SQLite file, not an in-memory database")
+        return SqliteFreshness(url.database)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresFreshness(conninfo)

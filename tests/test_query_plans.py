@@ -1,0 +1,115 @@
+"""Every query of the read path goes through an index, on SQLite and on PostgreSQL.
+
+A timing would be noise; the plan is the fact that keeps a 1M-comment database as fast as
+a small one. The queries are captured from the real store functions (or are the store's
+own raw SQL) and explained on the suite's engine. On PostgreSQL sequential scans are
+disabled for the check, so a plan without an index can only appear if no index fits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from commentbox import store
+from tests.support import BLOG, comment_payload
+
+
+@pytest.fixture
+def captured(ctx) -> Iterator[list[tuple[str, Any]]]:
+    """SQL statements the engine runs while the test body runs."""
+    statements: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", remember)
+    yield statements
+    event.remove(ctx.db.engine, "before_cursor_execute", remember)
+
+
+def _plan(ctx, statement: str, parameters: Any) -> str:
+    with ctx.db.engine.connect() as connection:
+        if ctx.db.is_sqlite:
+            raw = connection.connection.driver_connection
+            rows = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+            return "\n".join(str(row[-1]) for row in rows)
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(f"EXPLAIN {statement}", parameters)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _assert_indexed(plan: str, table: str, index_hint: str) -> None:
+    if "QUERY PLAN" in plan or "SCAN" in plan or "SEARCH" in plan:  # SQLite
+        scans = [line for line in plan.splitlines() if line.startswith(f"SCAN {table}")]
+        assert not scans, plan
+    else:
+        assert f"Seq Scan on {table}" not in plan, plan
+    assert index_hint in plan, plan
+
+
+@pytest.fixture
+def populated(client, blog) -> None:
+    for page in range(5):
+        for _ in range(3):
+            response = client.post(
+                "/api/v1/comments",
+                json=comment_payload(url=f"{BLOG}/posts/{page}"),
+                headers={"Origin": BLOG},
+            )
+            assert response.status_code == 201
+
+
+def test_the_freshness_check_probes_the_unique_thread_index(ctx, populated):
+    keys = [f"{BLOG}/posts/1", f"{BLOG}/posts/2"]
+    if ctx.db.is_sqlite:
+        statement = store._SQLITE_STATES.format(marks="?,?")
+        parameters: Any = (*keys, "blog")
+        index = "sqlite_autoindex_thread_1"
+    else:
+        statement = store._POSTGRES_STATES
+        parameters = (["blog", "blog"], keys)
+        index = "uq_thread_site_key"
+    plan = _plan(ctx, statement, parameters)
+    _assert_indexed(plan, "thread", index)
+    _assert_indexed(plan, "site", "site_pkey" if not ctx.db.is_sqlite else "sqlite_autoindex_site_1")
+
+
+def test_loading_a_thread_uses_the_comment_thread_index(ctx, populated, captured):
+    with ctx.db.read() as session:
+        thread = store.thread_by_key(session, "blog", f"{BLOG}/posts/1")
+        assert thread is not None and thread.id is not None
+        captured.clear()
+        assert len(store.visible_comments(session, thread.id)) == 3
+    statement, parameters = next((s, p) for s, p in captured if "FROM comment" in s)
+    _assert_indexed(_plan(ctx, statement, parameters), "comment", "ix_comment_thread_status")
+
+
+def test_a_thread_lookup_by_page_uses_the_unique_index(ctx, populated, captured):
+    with ctx.db.read() as session:
+        captured.clear()
+        store.thread_by_key(session, "blog", f"{BLOG}/posts/1")
+    statement, parameters = captured[-1]
+    index = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
+    _assert_indexed(_plan(ctx, statement, parameters), "thread", index)
+
+
+def test_the_sqlite_check_needs_no_table_scan_even_for_many_pages(ctx, populated):
+    if not ctx.db.is_sqlite:
+        pytest.skip("SQLite's raw check only; PostgreSQL is covered by the batch test above")
+    keys = [f"{BLOG}/posts/{n}" for n in range(100)]
+    connection = sqlite3.connect(ctx.db.url.database)
+    try:
+        rows = connection.execute(
+            f"EXPLAIN QUERY PLAN {store._SQLITE_STATES.format(marks=','.join('?' * len(keys)))}",
+            (*keys, "blog"),
+        ).fetchall()
+        assert store.thread_states_sqlite(connection, "blog", keys).thread(keys[1]).count == 3
+    finally:
+        connection.close()
+    _assert_indexed("\n".join(str(r[-1]) for r in rows), "thread", "sqlite_autoindex_thread_1")

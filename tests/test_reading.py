@@ -1,0 +1,178 @@
+"""The read hot path: served from memory, yet every change on any instance shows at once.
+
+Two apps on one database stand for two instances (each has its own caches); the
+real-process version of this story is in ``test_instances.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from commentbox import sites
+from commentbox.app import create_app
+from tests.support import ARTICLE, BLOG, comment_payload
+
+THREAD = {"site": "blog", "url": ARTICLE}
+
+
+@pytest.fixture
+def other(settings: Any) -> Iterator[TestClient]:
+    """A second instance: same settings and database, its own process-local caches."""
+    with TestClient(create_app(settings), base_url="http://testserver") as second:
+        yield second
+
+
+def _post(client: TestClient, **changes: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/comments", json=comment_payload(**changes), headers={"Origin": BLOG})
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_post_on_one_instance_shows_on_the_next_read_of_another(client, other, blog):
+    first = other.get("/api/v1/threads", params=THREAD)
+    assert first.json()["comments"] == []
+    counted = other.get("/api/v1/counts", params={"site": "blog", "url": ARTICLE}).json()
+    assert counted == {"counts": {ARTICLE: 0}}
+
+    posted = _post(client, body="from the first instance")
+
+    second = other.get("/api/v1/threads", params=THREAD)
+    assert [c["id"] for c in second.json()["comments"]] == [posted["id"]]
+    assert second.json()["thread"]["count"] == 1
+    assert second.headers["etag"] != first.headers["etag"]
+    assert other.get("/api/v1/counts", params={"site": "blog", "url": ARTICLE}).json() == {
+        "counts": {ARTICLE: 1}
+    }
+
+
+def test_edits_and_deletes_on_one_instance_show_on_another(client, other, blog):
+    posted = _post(client)
+    assert other.get("/api/v1/threads", params=THREAD).json()["thread"]["count"] == 1
+    edited = client.patch(
+        f"/api/v1/comments/{posted['id']}",
+        json={"body": "changed <b>text</b>"},
+        headers={"Origin": BLOG, "X-Edit-Token": posted["edit_token"]},
+    )
+    assert edited.status_code == 200
+    assert "changed" in other.get("/api/v1/threads", params=THREAD).json()["comments"][0]["html"]
+    deleted = client.delete(
+        f"/api/v1/comments/{posted['id']}",
+        headers={"Origin": BLOG, "X-Edit-Token": posted["edit_token"]},
+    )
+    assert deleted.status_code == 204
+    page = other.get("/api/v1/threads", params=THREAD).json()
+    assert (page["comments"], page["thread"]["count"]) == ([], 0)
+
+
+def test_the_same_thread_has_the_same_etag_on_every_instance(client, other, blog):
+    _post(client)
+    tags = {c.get("/api/v1/threads", params=THREAD).headers["etag"] for c in (client, other)}
+    assert len(tags) == 1
+
+
+def test_an_unchanged_thread_is_served_from_memory_and_answers_304(client, ctx, blog):
+    _post(client)
+    first = client.get("/api/v1/threads", params=THREAD)
+    builds = ctx.cache.misses
+    again = client.get("/api/v1/threads", params=THREAD)
+    assert again.content == first.content
+    assert ctx.cache.misses == builds and ctx.cache.hits >= 1
+
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"')
+    for header in (etag, etag.removeprefix("W/"), f'"x", {etag}', "*"):
+        not_modified = client.get("/api/v1/threads", params=THREAD, headers={"If-None-Match": header})
+        assert not_modified.status_code == 304
+        assert not_modified.content == b""
+        assert not_modified.headers["etag"] == etag
+    assert client.get("/api/v1/threads", params=THREAD, headers={"If-None-Match": '"x"'}).status_code == 200
+
+
+def test_each_page_and_sort_of_a_thread_has_its_own_etag(client, blog):
+    for _ in range(3):
+        _post(client)
+    tags = {
+        client.get("/api/v1/threads", params={**THREAD, **extra}).headers["etag"]
+        for extra in ({}, {"sort": "newest"}, {"limit": "1"}, {"limit": "2"})
+    }
+    assert len(tags) == 4
+
+
+def test_a_site_change_on_another_instance_is_seen_at_once(client, other, ctx, blog):
+    _post(client)
+    assert other.get("/api/v1/threads", params=THREAD).status_code == 200
+    with ctx.db.write() as session:
+        sites.update_site(session, "blog", add_origins=["https://new.example"], remove_origins=[BLOG])
+    refused = other.get("/api/v1/threads", params=THREAD)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    moved = other.get("/api/v1/threads", params={"site": "blog", "url": "https://new.example/a"})
+    assert moved.status_code == 200
+
+    with ctx.db.write() as session:
+        sites.update_site(session, "blog", add_origins=[BLOG])
+    assert other.get("/api/v1/threads", params=THREAD).json()["thread"]["count"] == 1
+
+
+def test_a_removed_site_is_gone_on_the_next_read(client, other, ctx, blog):
+    _post(client)
+    assert other.get("/api/v1/counts", params={"site": "blog", "url": ARTICLE}).status_code == 200
+    with ctx.db.write() as session:
+        sites.remove_site(session, "blog")
+    for path, params in (("/api/v1/threads", THREAD), ("/api/v1/counts", {"site": "blog", "url": ARTICLE})):
+        gone = other.get(path, params=params)
+        assert gone.status_code == 404, path
+        assert gone.json()["status"] == 404
+
+
+def test_query_parameters_a_site_starts_keeping_split_threads_at_once(client, other, ctx, blog):
+    _post(client, url=f"{BLOG}/?p=1")
+    assert other.get("/api/v1/counts", params={"site": "blog", "url": f"{BLOG}/?p=2"}).json() == {
+        "counts": {f"{BLOG}/?p=2": 1}
+    }
+    with ctx.db.write() as session:
+        sites.update_site(session, "blog", query_params=["p"])
+    assert other.get("/api/v1/counts", params={"site": "blog", "url": f"{BLOG}/?p=2"}).json() == {
+        "counts": {f"{BLOG}/?p=2": 0}
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({**THREAD, "cursor": "bm90LWEtY3Vyc29y"}, "cursor"),
+        ({**THREAD, "limit": "0"}, "limit"),
+        ({**THREAD, "limit": "-1"}, "limit"),
+        ({**THREAD, "sort": "random"}, "sort"),
+        ({"url": ARTICLE}, "site"),
+        ({"site": "blog"}, "url"),
+        ({"site": "blog", "url": "javascript:alert(1)"}, "url"),
+    ],
+)
+def test_bad_thread_queries_are_refused_before_anything_is_built(client, ctx, blog, params, field):
+    response = client.get("/api/v1/threads", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem.get("field") or problem["errors"][0]["field"]) == field
+    assert ctx.cache.misses == 0
+
+
+def test_unknown_sites_and_foreign_pages_are_refused(client, blog):
+    assert client.get("/api/v1/threads", params={"site": "nope", "url": ARTICLE}).status_code == 404
+    assert client.get("/api/v1/counts", params={"site": "nope", "url": ARTICLE}).status_code == 404
+    foreign = client.get("/api/v1/threads", params={"site": "blog", "url": "https://evil.example/x"})
+    assert foreign.status_code == 403
+
+
+def test_hostile_page_addresses_never_reach_the_response_unescaped(client, blog):
+    url = f'{BLOG}/posts/"><script>alert(1)</script>?q=</script>'
+    page = client.get("/api/v1/threads", params={"site": "blog", "url": url})
+    assert page.status_code == 200
+    assert b"<script>" not in page.content
+    counted = client.get("/api/v1/counts", params={"site": "blog", "url": url})
+    assert counted.json() == {"counts": {url: 0}}
