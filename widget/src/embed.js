@@ -168,7 +168,7 @@
       const h = { ...headers };
       const token = this.token();
       if (method !== "GET") h["X-Commentbox-Client"] = clientId(); // GETs stay "simple": no preflight
-      if (token && (method !== "GET" || path === "/api/v1/me")) h.Authorization = "Bearer " + token;
+      if (token && (method !== "GET" || path.startsWith("/api/v1/me?"))) h.Authorization = "Bearer " + token;
       if (body) h["Content-Type"] = "application/json";
       let r;
       try {
@@ -620,7 +620,7 @@
       }
       if (this.token()) {
         try {
-          this.setUser(await this.api("GET", "/api/v1/me"));
+          this.setUser(await this.api("GET", "/api/v1/me?site=" + enc(this.site)));
         } catch (e) {
           /* 401 already dropped the token; a network failure keeps it for next time */
         }
@@ -634,7 +634,7 @@
     async signedIn(token, user) {
       raw(this.site + ":token", token);
       try {
-        this.setUser(user || (await this.api("GET", "/api/v1/me")));
+        this.setUser(user || (await this.api("GET", "/api/v1/me?site=" + enc(this.site))));
         this.say("");
         this.form.elements.body.focus();
       } catch (e) {
@@ -687,14 +687,17 @@
         if (e.origin !== ORIGIN || e.source !== popup || !m || m.login !== login) return;
         if (m.type === "login" && m.token) {
           end();
+          this.redeem(login).catch(() => null); // spend the id: it must not stay redeemable
           this.signedIn(m.token, null);
         } else if (m.type === "login-failed") failed(String(m.detail || this.t.err_generic));
       };
       clearInterval(this.timer);
       this.timer = setInterval(async () => {
+        /* A consent page sending Cross-Origin-Opener-Policy severs the popup: it then looks
+           closed while the person is still reading it, so keep polling for a while. */
         closedFor = popup.closed ? closedFor + 1 : 0;
         if (done) return;
-        if (closedFor > 3 || ++ticks > 900) {
+        if (closedFor > 120 || ++ticks > 900) {
           end();
           return this.say("");
         }
