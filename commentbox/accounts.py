@@ -25,11 +25,13 @@ from commentbox.context import Context
 from commentbox.errors import Unauthorized
 from commentbox.models import User, UserSession, utcnow
 from commentbox.text import clean_name
+from commentbox.urls import same_origin
 
 SESSION_SALT = "commentbox.session"
 SLIDE_EVERY = timedelta(hours=1)  # refresh a session's expiry at most this often (one write)
 MAX_NAME_CHARS = 200
 MAX_AVATAR_CHARS = 2000
+OTHER_SITE = "This sign-in belongs to another site. Sign in again here."
 NOT_SIGNED_IN = "Your sign-in is not valid any more. Sign in again or comment as a guest."
 
 
@@ -107,19 +109,23 @@ def _live(row: UserSession | None, now: datetime) -> UserSession:
     return row
 
 
-def resolve(ctx: Context, token: str, site_id: str | None) -> SignedIn:
-    """The live session behind a bearer token, for a request about ``site_id``.
+def resolve(ctx: Context, token: str, site_id: str | None, origin: str | None = None) -> SignedIn:
+    """The live session behind a bearer token, for a request about ``site_id`` (sent, when
+    ``origin`` is given, from a page on that origin).
 
     A token works only on the site it was issued for; a request that names no site cannot
-    use one. Raises ``Unauthorized`` (401) for anything else.
+    use one. Raises ``Unauthorized`` (401) for anything else, so the widget drops the token.
     """
     session_id, token_site = _claims(ctx, token)
     if site_id is None or token_site != site_id:
-        raise Unauthorized("This sign-in belongs to another site. Sign in again here.")
+        raise Unauthorized(OTHER_SITE)
     now = utcnow()
     with ctx.db.read() as session:
         row = _live(store.session_by_id(session, session_id), now)
         user = store.user_by_id(session, row.user_id)
+        site = store.site_by_id(session, token_site)
+    if origin is not None and (site is None or same_origin(origin) not in site.origins):
+        raise Unauthorized(OTHER_SITE)
     if user is None:
         raise Unauthorized(NOT_SIGNED_IN)
     if now - row.last_seen > SLIDE_EVERY:

@@ -21,7 +21,7 @@ from commentbox.context import Context
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
 from commentbox.models import Login, LoginStatus, User, utcnow
 from commentbox.sites import get_site
-from commentbox.urls import InvalidURL, origin_of
+from commentbox.urls import InvalidURL, origin_of, same_origin
 
 LOGIN_FRAGMENT = "commentbox-login"
 UNKNOWN = "This sign-in request is unknown. Close this window and start again from the page."
@@ -62,24 +62,15 @@ def state_hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def _same_origin(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return origin_of(value)
-    except InvalidURL:
-        return value
-
-
 def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None) -> Issued:
     """A new login id for a page on ``origin``, which must be registered for the site."""
-    normalized = _same_origin(origin)
+    normalized = same_origin(origin)
     now = utcnow()
     with ctx.db.write() as session:
         site = get_site(session, site_id)
         if normalized not in site.origins:
             raise Forbidden("This page's origin is not registered for this site.")
-        if request_origin is not None and _same_origin(request_origin) != normalized:
+        if request_origin is not None and same_origin(request_origin) != normalized:
             raise Forbidden("A page may only ask to sign in for its own origin.")
         store.purge_expired_auth(session, now)
         login = Login(
@@ -141,7 +132,7 @@ def started_from(login_origin: str, referer: str | None) -> bool:
     and lure a victim (already signed in at the provider) to its flow URL, then collect the
     victim's token. When the referrer is missing or foreign, the person confirms instead.
     """
-    return referer is not None and _same_origin(referer) == login_origin
+    return referer is not None and same_origin(referer) == login_origin
 
 
 def begin(
@@ -202,7 +193,7 @@ def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed 
         login = store.login_by_id(session, login_id, lock=True)
         if login is None:
             raise NotFound(UNKNOWN)
-        if request_origin is not None and _same_origin(request_origin) != login.origin:
+        if request_origin is not None and same_origin(request_origin) != login.origin:
             raise Forbidden("This sign-in was started on another page.")
         if login.status == LoginStatus.SPENT:
             raise Gone(USED)

@@ -109,6 +109,14 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port else "")
 
 
+def same_origin(value: str) -> str:
+    """``origin_of`` for comparisons: a value that is not a URL stays itself (and matches nothing)."""
+    try:
+        return origin_of(value)
+    except InvalidURL:
+        return value
+
+
 def canonical_url(url: str, keep_params: frozenset[str] | set[str] = frozenset()) -> str:
     """The thread key of a page address, following the policy in this module's docstring."""
     origin = origin_of(url)

@@ -517,6 +517,8 @@ def test_tokens_are_bound_to_their_site(
     assert "another site" in refused.json()["detail"]
     assert client.get("/api/v1/me", params={"site": "other"}, headers=bearer(token)).status_code == 401
     assert client.get("/api/v1/me", params={"site": "blog"}, headers=bearer(token)).status_code == 200
+    from_other_page = client.get("/api/v1/me", headers={**bearer(token), "Origin": OTHER})
+    assert from_other_page.status_code == 401  # the page asking is not on the token's site
     guest = client.post(
         "/api/v1/comments",
         json={**on_other, "author": {"name": "G", "email": "g@example.com"}},

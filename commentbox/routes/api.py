@@ -173,13 +173,14 @@ async def preview(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    """The bearer's identity; ``?site=S`` also checks that the token belongs to site S."""
+    """The bearer's identity; ``?site=S`` and the page's ``Origin`` must both match the token's site."""
     ctx = context(request)
-    token = ClientInfo(request).bearer
+    client = ClientInfo(request)
+    token = client.bearer
     if token is None:
         raise Unauthorized("You are not signed in.")
     site_id = request.query_params.get("site") or accounts.token_site(ctx, token)
-    signed_in = await blocking(accounts.resolve, ctx, token, site_id)
+    signed_in = await blocking(accounts.resolve, ctx, token, site_id, client.origin)
     user = signed_in.user
     body = Me(name=user.name, avatar=user.avatar, provider=user.provider, site=signed_in.site_id)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
