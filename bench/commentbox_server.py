@@ -1,0 +1,239 @@
+"""commentbox itself, started from this checkout exactly as a site owner would.
+
+`python -m commentbox` runs with PYTHONPATH at the repository root, so the
+benchmark measures the code in this working tree even when another copy of the
+package is installed. Rate limits are switched off (COMMENTBOX_RATE_LIMITS=off)
+so that seeding and the posting workload are not refused; sanitizing,
+rendering and every other write-path rule stay on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import client
+from loadgen import Workload
+from procs import Server, Servers, free_port
+from seed_data import (
+    COUNT_PATHS,
+    POST_PATH,
+    POST_TEXT,
+    SITE_ID,
+    SITE_ORIGIN,
+    THREAD_PATH,
+    THREAD_TITLE,
+    count_thread_comments,
+    thread_comments,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DB_NAME = "cb_bench"
+
+
+@dataclass
+class Commentbox:
+    """How to run commentbox's CLI against the benchmark database."""
+
+    database_url: str
+    home: Path
+
+    def env(self, port: int | None = None) -> dict[str, str]:
+        """Environment for every commentbox process of this run."""
+        env = {
+            "COMMENTBOX_DATABASE_URL": self.database_url,
+            "COMMENTBOX_RATE_LIMITS": "off",
+            # Fixed, so that all workers (and restarts) agree on signatures.
+            "COMMENTBOX_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+        if port is not None:
+            env["COMMENTBOX_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        return env
+
+    def cli(self, *args: str) -> str:
+        """Run `commentbox ARGS` to completion and return its output."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "commentbox", *args],
+            env={**os.environ, **self.env()},
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"commentbox {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
+        return proc.stdout
+
+
+def sqlite_path(home: Path) -> Path:
+    """Where the SQLite run keeps its database."""
+    return home / "commentbox.sqlite3"
+
+
+def prepare(db: str, work: Path) -> Commentbox:
+    """A fresh, empty database of kind `db` ('sqlite' or 'postgres')."""
+    home = work / "commentbox"
+    home.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        path = sqlite_path(home)
+        for leftover in home.glob(path.name + "*"):
+            leftover.unlink()
+        url = f"sqlite:///{path}"
+    elif db == "postgres":
+        import psycopg  # only needed for this engine (the `postgres` extra)
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB_NAME}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB_NAME}"
+    else:
+        raise ValueError(f"unknown database kind {db!r}")
+    return Commentbox(database_url=url, home=home)
+
+
+def setup_site(cb: Commentbox) -> None:
+    """Create the schema and register the benchmark site and its origin."""
+    cb.cli("migrate")
+    cb.cli("site", "add", SITE_ID, "--origin", SITE_ORIGIN, "--moderation", "none")
+
+
+def start(servers: Servers, cb: Commentbox, workers: int = 2) -> Server:
+    """`commentbox serve` with 2 workers; waits for /healthz."""
+    port = free_port()
+    server = servers.start(
+        "commentbox",
+        [
+            sys.executable,
+            "-m",
+            "commentbox",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        port=port,
+        env=cb.env(port),
+        cwd=cb.home,
+    )
+    server.wait_ready("/healthz")
+    return server
+
+
+def page_url(path: str) -> str:
+    """The full page URL commentbox keys threads by."""
+    return SITE_ORIGIN + path
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _post(
+    server: Server, path: str, title: str, text: str, name: str, email: str, parent: Any
+) -> Any:
+    payload: dict[str, Any] = {
+        "site": SITE_ID,
+        "url": page_url(path),
+        "title": title,
+        "body": text,
+        "author": {"name": name, "email": email},
+    }
+    if parent is not None:
+        payload["parent"] = parent
+    reply = client.request(
+        "POST", f"{server.base}/api/v1/comments", payload, {"Origin": SITE_ORIGIN}
+    )
+    return client.expect(reply, (201, 202), "commentbox POST /api/v1/comments").json()["id"]
+
+
+def seed(server: Server) -> None:
+    """The same data as Isso gets, through commentbox's public API."""
+    ids: list[Any] = []
+    for c in thread_comments():
+        parent = None if c.parent is None else ids[c.parent]
+        ids.append(_post(server, THREAD_PATH, THREAD_TITLE, c.text, c.author, c.email, parent))
+    for path, comments in count_thread_comments().items():
+        for c in comments:
+            _post(server, path, path, c.text, c.author, c.email, None)
+
+
+def thread_query() -> str:
+    """Query string of the big thread's reads."""
+    return f"site={SITE_ID}&url={_q(page_url(THREAD_PATH))}"
+
+
+@dataclass(frozen=True)
+class ThreadProbe:
+    """What the real thread responses look like (sizes feed the ceiling app)."""
+
+    json_bytes: int
+    embed_bytes: int
+    comments_returned: int
+    api_path: str
+
+
+def probe(server: Server) -> ThreadProbe:
+    """Fetch the big thread once as JSON and as the embed fragment.
+
+    If the API's default page holds fewer than all 100 comments, `limit=100` is
+    added so every system is measured on the full thread.
+    """
+    api_path = f"/api/v1/threads?{thread_query()}"
+    data = client.expect(
+        client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
+    )
+    comments = data.json().get("comments", [])
+    if len(comments) < 100:
+        api_path += "&limit=100"
+        data = client.expect(
+            client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
+        )
+        comments = data.json().get("comments", [])
+    embed = client.expect(
+        client.request("GET", f"{server.base}/embed/thread?{thread_query()}"),
+        (200,),
+        "commentbox GET /embed/thread",
+    )
+    return ThreadProbe(len(data.body), len(embed.body), len(comments), api_path)
+
+
+def workloads(api_path: str) -> dict[str, Workload]:
+    """commentbox's requests for each workload."""
+    counts = "&".join(f"url={_q(page_url(p))}" for p in COUNT_PATHS)
+    post_body = json.dumps(
+        {
+            "site": SITE_ID,
+            "url": page_url(POST_PATH),
+            "title": "Post bench",
+            "body": POST_TEXT,
+            "author": {"name": "Bench Guest", "email": "guest@example.com"},
+        }
+    )
+    return {
+        "thread read (JSON)": Workload("GET", api_path, {}),
+        "thread read (embed HTML)": Workload("GET", f"/embed/thread?{thread_query()}", {}),
+        "counts, 10 URLs": Workload("GET", f"/api/v1/counts?site={SITE_ID}&{counts}", {}),
+        "post a guest comment": Workload(
+            "POST",
+            "/api/v1/comments",
+            {"Content-Type": "application/json", "Origin": SITE_ORIGIN},
+            post_body,
+        ),
+    }

@@ -1,0 +1,174 @@
+"""Start, watch and stop the servers under test.
+
+Every server runs in its own session (so its own process group): uvicorn and
+gunicorn fork workers, and only signalling the whole group is sure to stop
+them all. `Servers` is a context manager whose exit stops everything it
+started, so a crash, Ctrl-C or a failed seed step never leaves a process
+behind on a 2-core machine shared with other people.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now.
+
+    Asking the kernel avoids clashing with other engineers' servers on fixed
+    ports; the tiny race until the server binds is acceptable for a benchmark.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """One running server: its process group, port and log file."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def base(self) -> str:
+        """Base URL on loopback, the only address benchmarks may target."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, path: str, timeout: float = 60.0) -> None:
+        """Poll `path` until it answers below 500, or fail with the log's tail.
+
+        Waiting on a real HTTP answer (not just an open port) makes sure the
+        workers have imported the application before load starts.
+        """
+        deadline = time.monotonic() + timeout
+        last_error = ""
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=5) as resp:
+                    if resp.status < 500:
+                        return
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:
+                    return
+                last_error = str(exc)
+            except OSError as exc:
+                last_error = str(exc)
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"{self.name} not ready after {timeout}s ({last_error}):\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the server's log, for error messages."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def rss_mib(self) -> float:
+        """Resident memory of the whole process group (master + workers), MiB.
+
+        Summed RSS counts pages shared between forked workers more than once;
+        that is what `ps` and most dashboards show, so it is the honest
+        comparison across gunicorn and uvicorn.
+        """
+        return group_rss_bytes(self.proc.pid) / (1024 * 1024)
+
+
+def group_rss_bytes(pgid: int) -> int:
+    """Sum VmRSS over every process whose process group is `pgid`."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # Fields after the command name (which may contain spaces) start at ')'.
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+@dataclass
+class Servers(contextlib.AbstractContextManager["Servers"]):
+    """Starts servers and guarantees they are stopped on exit."""
+
+    log_dir: Path
+    running: list[Server] = field(default_factory=list)
+
+    def start(
+        self,
+        name: str,
+        cmd: list[str],
+        port: int,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Server:
+        """Start `cmd` in a new session, logging to `<log_dir>/<name>.log`."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+                cwd=cwd,
+                start_new_session=True,
+            )
+        server = Server(name=name, proc=proc, port=port, log_path=log_path)
+        self.running.append(server)
+        return server
+
+    def stop(self, server: Server, grace: float = 10.0) -> None:
+        """SIGTERM the group, wait, then SIGKILL whatever is left of it."""
+        if server in self.running:
+            self.running.remove(server)
+        pgid = server.proc.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.proc.wait(timeout=grace)
+        # Workers may outlive the master for a moment; make sure none remain.
+        deadline = time.monotonic() + grace
+        while group_rss_bytes(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.proc.wait(timeout=5)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for server in list(reversed(self.running)):
+            self.stop(server)

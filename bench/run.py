@@ -1,0 +1,308 @@
+"""One command for the issue-6 benchmark: commentbox vs the ceiling vs Isso.
+
+    python bench/run.py [--db sqlite|postgres] [--duration 10] [--large]
+
+Seeds identical data into each system, drives each with wrk (-t2 -c32,
+bounded runs, loopback only), prints one table plus the target ratios, and
+writes it to bench/results/latest.md. Systems run one after another, never at
+the same time, so that each has the machine's 2 cores to itself; everything
+started is stopped on exit, including on errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import ceiling_app
+import commentbox_server
+import isso_server
+import report
+from loadgen import Workload, WrkResult, ensure_wrk, run_wrk
+from procs import Server, Servers, free_port
+
+BENCH_DIR = Path(__file__).resolve().parent
+WORK = BENCH_DIR / ".work"
+RESULTS = BENCH_DIR / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; defaults keep a full run to a few minutes."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="commentbox's database engine (Isso always uses SQLite)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds of measured load per workload (default 10)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds of unmeasured load before each workload (default 2)",
+    )
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--workers", type=int, default=2, help="server worker processes")
+    p.add_argument(
+        "--systems",
+        default="commentbox,ceiling,isso",
+        help="comma-separated subset of commentbox,ceiling,isso",
+    )
+    p.add_argument(
+        "--large",
+        action="store_true",
+        help="also seed 100k threads / 1M comments and re-measure thread reads",
+    )
+    p.add_argument("--large-threads", type=int, default=100_000)
+    p.add_argument("--large-comments", type=int, default=1_000_000)
+    p.add_argument(
+        "--ceiling-bytes",
+        type=int,
+        default=None,
+        help="ceiling body size when commentbox is not run (default: Isso's size)",
+    )
+    return p.parse_args(argv)
+
+
+class Bench:
+    """Runs workloads and collects rows for one invocation."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.rows: list[report.Row] = []
+        self.notes: list[str] = []
+
+    def measure(
+        self, server: Server, system: str, name: str, work: Workload, warm: bool = True
+    ) -> WrkResult:
+        """Warm up (unmeasured), then one bounded measured wrk run; records a row."""
+        slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
+        slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
+        script = WORK / "lua" / f"{slug}.lua"
+        common = {
+            "threads": self.args.threads,
+            "connections": self.args.connections,
+            "script_path": script,
+        }
+        if warm and self.args.warmup > 0:
+            run_wrk(server.base, work, duration=self.args.warmup, **common)
+        result = run_wrk(server.base, work, duration=self.args.duration, **common)
+        row = report.Row(name, system, result, server.rss_mib())
+        self.rows.append(row)
+        print(
+            f"  {name:<28} {result.rps:>10,.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
+            f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}  "
+            f"RSS {row.rss_mib:.0f} MiB",
+            flush=True,
+        )
+        return result
+
+
+def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadProbe:
+    """Seed and measure commentbox; optionally the large-database scenario."""
+    args = bench.args
+    print(f"commentbox ({args.db})", flush=True)
+    cb = commentbox_server.prepare(args.db, WORK)
+    commentbox_server.setup_site(cb)
+    server = commentbox_server.start(servers, cb, args.workers)
+    t0 = time.monotonic()
+    commentbox_server.seed(server)
+    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    probe = commentbox_server.probe(server)
+    bench.notes.append(
+        f"commentbox thread response: {probe.json_bytes:,} bytes JSON "
+        f"({probe.comments_returned} comments, `{probe.api_path.split('?')[0]}`), "
+        f"{probe.embed_bytes:,} bytes embed HTML"
+    )
+    loads = commentbox_server.workloads(probe.api_path)
+    for name, work in loads.items():
+        # Posting last: it grows a separate thread, never the one being read.
+        bench.measure(server, "commentbox", name, work, warm=not name.startswith("post"))
+    servers.stop(server)
+
+    if args.large:
+        import largedb  # needs commentbox.models; imported only when used
+
+        print(f"commentbox ({args.db}), large database", flush=True)
+        t0 = time.monotonic()
+        largedb.seed(cb.database_url, args.large_threads, args.large_comments)
+        took = time.monotonic() - t0
+        print(
+            f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} "
+            f"comments in {took:.0f}s",
+            flush=True,
+        )
+        bench.notes.append(
+            f"large DB: {args.large_threads:,} extra threads, {args.large_comments:,} extra "
+            f"comments, bulk-inserted in {took:.0f}s (server restarted, caches cold before "
+            "warm-up)"
+        )
+        server = commentbox_server.start(servers, cb, args.workers)
+        for name in ("thread read (JSON)", "thread read (embed HTML)"):
+            bench.measure(server, "commentbox, large DB", name, loads[name])
+        servers.stop(server)
+    return probe
+
+
+def run_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> None:
+    """The bare Starlette app with a body of commentbox's thread size."""
+    print(f"ceiling (bare Starlette + uvicorn, {body_bytes:,}-byte body)", flush=True)
+    port = free_port()
+    server = servers.start(
+        "ceiling",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "ceiling_app:app",
+            "--app-dir",
+            str(BENCH_DIR),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(bench.args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        port=port,
+        env={"CEILING_BODY_BYTES": str(body_bytes)},
+    )
+    server.wait_ready("/")
+    assert len(ceiling_app.make_body(body_bytes)) == body_bytes
+    bench.measure(server, "ceiling", "thread read (JSON)", Workload("GET", "/", {}))
+    servers.stop(server)
+
+
+def run_isso(bench: Bench, servers: Servers) -> int:
+    """Seed and measure Isso; returns its thread response size."""
+    print(f"isso {isso_server.ISSO_VERSION} (gunicorn, SQLite)", flush=True)
+    server = isso_server.start(servers, WORK, bench.args.workers)
+    t0 = time.monotonic()
+    isso_server.seed(server)
+    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    size = isso_server.thread_body_size(server)
+    bench.notes.append(f"Isso thread response: {size:,} bytes JSON (100 comments)")
+    for name, work in isso_server.workloads().items():
+        bench.measure(server, "isso", name, work, warm=not name.startswith("post"))
+    servers.stop(server)
+    return size
+
+
+def git_describe() -> str:
+    """Commit of the checkout being measured, marked dirty if it has changes."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(BENCH_DIR), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def render(bench: Bench, started: dt.datetime, load_before: float) -> tuple[str, str]:
+    """The terminal text and the Markdown document of this run."""
+    args = bench.args
+    cells = report.table_cells(bench.rows)
+    rat = report.ratios(bench.rows)
+    rcells = report.ratio_cells(rat)
+    header = (
+        f"commentbox {git_describe()} · {args.db} · {started:%Y-%m-%d %H:%M} UTC · "
+        f"{os.cpu_count()} cores · load avg before {load_before:.2f} · "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
+        f"(+{args.warmup:g}s warm-up) · {args.workers} workers each · "
+        f"Python {platform.python_version()}"
+    )
+    text = "\n".join(
+        [
+            header,
+            "",
+            report.text_table(report.HEADERS, cells),
+            "",
+            report.text_table(report.RATIO_HEADERS, rcells),
+            "",
+            *bench.notes,
+        ]
+    )
+    md = "\n".join(
+        [
+            "# Latest benchmark run",
+            "",
+            header,
+            "",
+            report.markdown_table(report.HEADERS, cells),
+            "",
+            report.markdown_table(report.RATIO_HEADERS, rcells),
+            "",
+            *[f"- {n}" for n in bench.notes],
+            "",
+        ]
+    )
+    return text, md
+
+
+def _raise_on_term(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into SystemExit so `finally` blocks stop the servers."""
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected systems, print and save the table."""
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_on_term)
+    systems = {s.strip() for s in args.systems.split(",") if s.strip()}
+    unknown = systems - {"commentbox", "ceiling", "isso"}
+    if unknown:
+        raise SystemExit(f"unknown systems: {', '.join(sorted(unknown))}")
+    ensure_wrk()
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    load_before = os.getloadavg()[0]
+    bench = Bench(args)
+    body_bytes = args.ceiling_bytes
+    with Servers(WORK / "logs") as servers:
+        if "commentbox" in systems:
+            probe = run_commentbox(bench, servers)
+            body_bytes = body_bytes or probe.json_bytes
+        isso_bytes = None
+        if "isso" in systems and body_bytes is None:
+            # Without commentbox the ceiling takes Isso's size: measure Isso first.
+            isso_bytes = run_isso(bench, servers)
+            body_bytes = isso_bytes
+        if "ceiling" in systems:
+            run_ceiling(bench, servers, body_bytes or 50_000)
+        if "isso" in systems and isso_bytes is None:
+            run_isso(bench, servers)
+    text, md = render(bench, started, load_before)
+    print()
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(md)
+    (RESULTS / f"latest-{args.db}.md").write_text(md)
+    print(f"\nwritten to {RESULTS / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
