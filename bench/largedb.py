@@ -1,0 +1,217 @@
+"""Bulk-load 100,000 threads and 1,000,000 comments straight into commentbox's tables.
+
+Going through the HTTP API would take hours; target 4 of issue 6 is about how
+reads behave on a big database, not about how it got big. The load must still
+look like commentbox wrote it, so instead of hard-coding a column list (which
+would rot as `commentbox/models.py` evolves) it:
+
+- reflects the `thread` and `comment` tables from the migrated database itself;
+- copies a thread row and the comment rows that the API seeded as templates
+  (Markdown source and sanitized HTML exactly as commentbox rendered them);
+- overrides only ids, the thread key/url/title, counters, timestamps, and any
+  column that must be unique (the comment nonce);
+- inserts with the fastest path per engine: one `executemany` transaction for
+  SQLite, `COPY` for PostgreSQL (followed by ANALYZE, which autovacuum would
+  run shortly after such a load anyway).
+
+The benchmark's own 100-comment thread stays as it was, so the "large DB" read
+measures exactly the same request as the "small DB" one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from seed_data import SITE_ID, SITE_ORIGIN, THREAD_PATH
+from sqlalchemy import MetaData, Table, UniqueConstraint, create_engine, select
+from sqlalchemy.engine import make_url
+
+
+@dataclass
+class Templates:
+    """Rows copied from what the API wrote, and the facts needed to extend them."""
+
+    thread_cols: list[str]
+    comment_cols: list[str]
+    thread_row: dict[str, Any]
+    comment_rows: list[dict[str, Any]]
+    next_thread_id: int
+    next_comment_id: int
+    unique_comment_cols: set[str]
+
+
+def _unique_columns(table: Table) -> set[str]:
+    """Single columns that a unique constraint or unique index covers (besides the key)."""
+    out: set[str] = set()
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and len(constraint.columns) == 1:
+            out.add(next(iter(constraint.columns)).name)
+    for index in table.indexes:
+        if index.unique and len(index.columns) == 1:
+            out.add(next(iter(index.columns)).name)
+    return out
+
+
+def read_templates(database_url: str) -> Templates:
+    """Reflect the schema and fetch the template rows through SQLAlchemy."""
+    engine = create_engine(database_url)
+    try:
+        meta = MetaData()
+        meta.reflect(engine, only=["thread", "comment"])
+        thread, comment = meta.tables["thread"], meta.tables["comment"]
+        with engine.connect() as conn:
+            rows = conn.execute(select(thread).where(thread.c.site_id == SITE_ID)).mappings()
+            thread_row = next(
+                (dict(r) for r in rows if str(r["url"]).endswith(THREAD_PATH)),
+                None,
+            )
+            if thread_row is None:
+                raise RuntimeError("the seeded benchmark thread is missing; seed it first")
+            comment_rows = [
+                dict(r)
+                for r in conn.execute(
+                    select(comment)
+                    .where(comment.c.thread_id == thread_row["id"])
+                    .order_by(comment.c.id)
+                ).mappings()
+            ]
+            max_thread = conn.execute(select(thread.c.id).order_by(thread.c.id.desc())).first()
+            max_comment = conn.execute(select(comment.c.id).order_by(comment.c.id.desc())).first()
+    finally:
+        engine.dispose()
+    return Templates(
+        thread_cols=[c.name for c in thread.columns],
+        comment_cols=[c.name for c in comment.columns],
+        thread_row=thread_row,
+        comment_rows=comment_rows,
+        next_thread_id=(max_thread[0] if max_thread else 0) + 1,
+        next_comment_id=(max_comment[0] if max_comment else 0) + 1,
+        unique_comment_cols=_unique_columns(comment) | {"nonce"},
+    )
+
+
+def _rows(
+    tpl: Templates, n_threads: int, n_comments: int, sqlite: bool
+) -> tuple[Iterator[Sequence[Any]], Iterator[Sequence[Any]]]:
+    """Generators of thread and comment tuples in column order."""
+    base = dt.datetime(2020, 1, 1)
+    per_thread, extra = divmod(n_comments, n_threads)
+
+    def stamp(seconds: int) -> Any:
+        value = base + dt.timedelta(seconds=seconds)
+        # SQLAlchemy stores SQLite datetimes as this text; PostgreSQL takes objects.
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
+
+    def cell(value: Any) -> Any:
+        if not sqlite and isinstance(value, dict | list):
+            return json.dumps(value)
+        return value
+
+    old_path = THREAD_PATH
+
+    def threads() -> Iterator[Sequence[Any]]:
+        for i in range(n_threads):
+            count = per_thread + (1 if i < extra else 0)
+            path = f"/posts/large-{i}/"
+            row = dict(tpl.thread_row)
+            row.update(
+                id=tpl.next_thread_id + i,
+                key=str(row["key"]).replace(old_path, path),
+                url=SITE_ORIGIN + path,
+                title=f"Archive post {i}",
+                created=stamp(i * 300),
+            )
+            for name in ("comment_count", "count"):
+                if name in row:
+                    row[name] = count
+            if "version" in row:
+                row["version"] = count + 1
+            yield tuple(cell(row[c]) for c in tpl.thread_cols)
+
+    def comments() -> Iterator[Sequence[Any]]:
+        cid = tpl.next_comment_id
+        templates = tpl.comment_rows
+        for i in range(n_threads):
+            count = per_thread + (1 if i < extra else 0)
+            for j in range(count):
+                row = dict(templates[(i + j) % len(templates)])
+                row.update(
+                    id=cid,
+                    thread_id=tpl.next_thread_id + i,
+                    parent_id=None,
+                    created=stamp(i * 300 + j * 7),
+                )
+                if "edited" in row:
+                    row["edited"] = None
+                for name in tpl.unique_comment_cols:
+                    if name in row and isinstance(row[name], str):
+                        row[name] = secrets.token_hex(16)[: max(8, len(row[name]))]
+                cid += 1
+                yield tuple(cell(row[c]) for c in tpl.comment_cols)
+
+    return threads(), comments()
+
+
+def _seed_sqlite(path: str, tpl: Templates, n_threads: int, n_comments: int) -> None:
+    threads, comments = _rows(tpl, n_threads, n_comments, sqlite=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("BEGIN IMMEDIATE")
+        for table, cols, rows in (
+            ("thread", tpl.thread_cols, threads),
+            ("comment", tpl.comment_cols, comments),
+        ):
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            marks = ", ".join("?" for _ in cols)
+            conn.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)  # noqa: S608
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def _seed_postgres(conninfo: str, tpl: Templates, n_threads: int, n_comments: int) -> None:
+    import psycopg  # the `postgres` extra
+
+    threads, comments = _rows(tpl, n_threads, n_comments, sqlite=False)
+    with psycopg.connect(conninfo) as conn:
+        with conn.cursor() as cur:
+            for table, cols, rows in (
+                ("thread", tpl.thread_cols, threads),
+                ("comment", tpl.comment_cols, comments),
+            ):
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                with cur.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                # Explicit ids were given: move the sequence past them.
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                    f'(SELECT max(id) FROM "{table}"))'
+                )
+        conn.commit()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def seed(database_url: str, n_threads: int, n_comments: int) -> None:
+    """Add `n_threads` threads holding `n_comments` comments to the benchmark site."""
+    tpl = read_templates(database_url)
+    if not tpl.comment_rows:
+        raise RuntimeError("the benchmark thread has no comments to use as templates")
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise RuntimeError("the large-database scenario needs a SQLite file")
+        _seed_sqlite(url.database, tpl, n_threads, n_comments)
+    else:
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        _seed_postgres(conninfo, tpl, n_threads, n_comments)
