@@ -44,6 +44,7 @@ class Commentbox:
 
     database_url: str
     home: Path
+    source: Path = REPO_ROOT
 
     def env(self, port: int | None = None) -> dict[str, str]:
         """Environment for every commentbox process of this run."""
@@ -53,7 +54,7 @@ class Commentbox:
             # Fixed, so that all workers (and restarts) agree on signatures.
             "COMMENTBOX_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
             "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+                p for p in (str(self.source), os.environ.get("PYTHONPATH", "")) if p
             ),
         }
         if port is not None:
@@ -84,8 +85,12 @@ def sqlite_path(home: Path) -> Path:
     return home / "commentbox.sqlite3"
 
 
-def prepare(db: str, work: Path) -> Commentbox:
-    """A fresh, empty database of kind `db` ('sqlite' or 'postgres')."""
+def prepare(db: str, work: Path, source: Path = REPO_ROOT) -> Commentbox:
+    """A fresh, empty database of kind `db` ('sqlite' or 'postgres').
+
+    `source` is the checkout whose `commentbox` package is measured (default:
+    this one), so two branches can be compared with the same harness.
+    """
     home = work / "commentbox"
     home.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
@@ -102,7 +107,7 @@ def prepare(db: str, work: Path) -> Commentbox:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB_NAME}"
     else:
         raise ValueError(f"unknown database kind {db!r}")
-    return Commentbox(database_url=url, home=home)
+    return Commentbox(database_url=url, home=home, source=source)
 
 
 def setup_site(cb: Commentbox) -> None:
@@ -184,9 +189,14 @@ class ThreadProbe:
     """What the real thread responses look like (sizes feed the ceiling app)."""
 
     json_bytes: int
-    embed_bytes: int
+    embed_bytes: int | None
     comments_returned: int
     api_path: str
+
+
+def count_comments(items: list[dict[str, Any]]) -> int:
+    """Comments in a response, counting nested `replies` lists too."""
+    return sum(1 + count_comments(c.get("replies") or []) for c in items)
 
 
 def probe(server: Server) -> ThreadProbe:
@@ -199,23 +209,22 @@ def probe(server: Server) -> ThreadProbe:
     data = client.expect(
         client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
     )
-    comments = data.json().get("comments", [])
-    if len(comments) < 100:
+    if count_comments(data.json().get("comments", [])) < 100 and data.json().get("next"):
         api_path += "&limit=100"
         data = client.expect(
             client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
         )
-        comments = data.json().get("comments", [])
-    embed = client.expect(
-        client.request("GET", f"{server.base}/embed/thread?{thread_query()}"),
-        (200,),
-        "commentbox GET /embed/thread",
-    )
-    return ThreadProbe(len(data.body), len(embed.body), len(comments), api_path)
+    returned = count_comments(data.json().get("comments", []))
+    embed = client.request("GET", f"{server.base}/embed/thread?{thread_query()}")
+    if embed.status == 404:
+        embed_bytes = None  # not served by this version: the workload is skipped
+    else:
+        embed_bytes = len(client.expect(embed, (200,), "commentbox GET /embed/thread").body)
+    return ThreadProbe(len(data.body), embed_bytes, returned, api_path)
 
 
-def workloads(api_path: str) -> dict[str, Workload]:
-    """commentbox's requests for each workload."""
+def workloads(probe: ThreadProbe) -> dict[str, Workload]:
+    """commentbox's requests for each workload (embed only where it is served)."""
     counts = "&".join(f"url={_q(page_url(p))}" for p in COUNT_PATHS)
     post_body = json.dumps(
         {
@@ -226,9 +235,10 @@ def workloads(api_path: str) -> dict[str, Workload]:
             "author": {"name": "Bench Guest", "email": "guest@example.com"},
         }
     )
-    return {
-        "thread read (JSON)": Workload("GET", api_path, {}),
-        "thread read (embed HTML)": Workload("GET", f"/embed/thread?{thread_query()}", {}),
+    loads = {"thread read (JSON)": Workload("GET", probe.api_path, {})}
+    if probe.embed_bytes is not None:
+        loads["thread read (embed HTML)"] = Workload("GET", f"/embed/thread?{thread_query()}", {})
+    return loads | {
         "counts, 10 URLs": Workload("GET", f"/api/v1/counts?site={SITE_ID}&{counts}", {}),
         "post a guest comment": Workload(
             "POST",

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from seed_data import SITE_ID, SITE_ORIGIN, THREAD_PATH
+from seed_data import SITE_ID, THREAD_PATH
 from sqlalchemy import MetaData, Table, UniqueConstraint, create_engine, select
 from sqlalchemy.engine import make_url
 
@@ -44,6 +44,9 @@ class Templates:
     next_thread_id: int
     next_comment_id: int
     unique_comment_cols: set[str]
+
+
+THREAD_STEM = THREAD_PATH.rstrip("/")
 
 
 def _unique_columns(table: Table) -> set[str]:
@@ -67,8 +70,9 @@ def read_templates(database_url: str) -> Templates:
         thread, comment = meta.tables["thread"], meta.tables["comment"]
         with engine.connect() as conn:
             rows = conn.execute(select(thread).where(thread.c.site_id == SITE_ID)).mappings()
+            # The server normalizes URLs (e.g. drops the trailing slash): match loosely.
             thread_row = next(
-                (dict(r) for r in rows if str(r["url"]).endswith(THREAD_PATH)),
+                (dict(r) for r in rows if str(r["url"]).rstrip("/").endswith(THREAD_STEM)),
                 None,
             )
             if thread_row is None:
@@ -113,17 +117,16 @@ def _rows(
             return json.dumps(value)
         return value
 
-    old_path = THREAD_PATH
-
     def threads() -> Iterator[Sequence[Any]]:
         for i in range(n_threads):
             count = per_thread + (1 if i < extra else 0)
-            path = f"/posts/large-{i}/"
+            stem = f"/posts/large-{i}"
             row = dict(tpl.thread_row)
             row.update(
                 id=tpl.next_thread_id + i,
-                key=str(row["key"]).replace(old_path, path),
-                url=SITE_ORIGIN + path,
+                # Same normalized shape as the server wrote for the seeded thread.
+                key=str(row["key"]).replace(THREAD_STEM, stem),
+                url=str(row["url"]).replace(THREAD_STEM, stem),
                 title=f"Archive post {i}",
                 created=stamp(i * 300),
             )

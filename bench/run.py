@@ -76,6 +76,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="ceiling body size when commentbox is not run (default: Isso's size)",
     )
+    p.add_argument(
+        "--commentbox-src",
+        type=Path,
+        default=commentbox_server.REPO_ROOT,
+        help="checkout whose commentbox package is measured (default: this one)",
+    )
     return p.parse_args(argv)
 
 
@@ -117,7 +123,7 @@ def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadPr
     """Seed and measure commentbox; optionally the large-database scenario."""
     args = bench.args
     print(f"commentbox ({args.db})", flush=True)
-    cb = commentbox_server.prepare(args.db, WORK)
+    cb = commentbox_server.prepare(args.db, WORK, args.commentbox_src.resolve())
     commentbox_server.setup_site(cb)
     server = commentbox_server.start(servers, cb, args.workers)
     t0 = time.monotonic()
@@ -127,9 +133,13 @@ def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadPr
     bench.notes.append(
         f"commentbox thread response: {probe.json_bytes:,} bytes JSON "
         f"({probe.comments_returned} comments, `{probe.api_path.split('?')[0]}`), "
-        f"{probe.embed_bytes:,} bytes embed HTML"
+        + (
+            "embed HTML not served (404): skipped"
+            if probe.embed_bytes is None
+            else f"{probe.embed_bytes:,} bytes embed HTML"
+        )
     )
-    loads = commentbox_server.workloads(probe.api_path)
+    loads = commentbox_server.workloads(probe)
     for name, work in loads.items():
         # Posting last: it grows a separate thread, never the one being read.
         bench.measure(server, "commentbox", name, work, warm=not name.startswith("post"))
@@ -154,7 +164,8 @@ def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadPr
         )
         server = commentbox_server.start(servers, cb, args.workers)
         for name in ("thread read (JSON)", "thread read (embed HTML)"):
-            bench.measure(server, "commentbox, large DB", name, loads[name])
+            if name in loads:
+                bench.measure(server, "commentbox, large DB", name, loads[name])
         servers.stop(server)
     return probe
 
