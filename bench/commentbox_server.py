@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -42,6 +43,7 @@ PG_DB_NAME = "cb_bench"
 class Commentbox:
     """How to run commentbox's CLI against the benchmark database."""
 
+    kind: str
     database_url: str
     home: Path
     source: Path = REPO_ROOT
@@ -107,7 +109,33 @@ def prepare(db: str, work: Path, source: Path = REPO_ROOT) -> Commentbox:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB_NAME}"
     else:
         raise ValueError(f"unknown database kind {db!r}")
-    return Commentbox(database_url=url, home=home, source=source)
+    return Commentbox(kind=db, database_url=url, home=home, source=source)
+
+
+def clone(cb: Commentbox, suffix: str) -> Commentbox:
+    """A copy of `cb`'s database (server stopped), for the large-database scenario.
+
+    Keeping the small database next to the large one lets the two be measured
+    in alternation, so machine noise hits both sides of the ratio alike.
+    """
+    if cb.kind == "sqlite":
+        src = sqlite_path(cb.home)
+        dst = src.with_name(f"{src.stem}-{suffix}{src.suffix}")
+        for leftover in cb.home.glob(dst.name + "*"):
+            leftover.unlink()
+        for part in ("", "-wal", "-shm"):
+            if Path(f"{src}{part}").exists():
+                shutil.copyfile(f"{src}{part}", f"{dst}{part}")
+        url = f"sqlite:///{dst}"
+    else:
+        import psycopg
+
+        name = f"{PG_DB_NAME}_{suffix}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {PG_DB_NAME}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return Commentbox(kind=cb.kind, database_url=url, home=cb.home, source=cb.source)
 
 
 def setup_site(cb: Commentbox) -> None:
@@ -116,11 +144,11 @@ def setup_site(cb: Commentbox) -> None:
     cb.cli("site", "add", SITE_ID, "--origin", SITE_ORIGIN, "--moderation", "none")
 
 
-def start(servers: Servers, cb: Commentbox, workers: int = 2) -> Server:
+def start(servers: Servers, cb: Commentbox, workers: int = 2, name: str = "commentbox") -> Server:
     """`commentbox serve` with 2 workers; waits for /healthz."""
     port = free_port()
     server = servers.start(
-        "commentbox",
+        name,
         [
             sys.executable,
             "-m",

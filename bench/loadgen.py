@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,4 +151,23 @@ def run_wrk(
         p99_ms=data["p99_us"] / 1000,
         mean_ms=data["mean_us"] / 1000,
         bytes_read=data["bytes"],
+    )
+
+
+def combine(results: list[WrkResult]) -> WrkResult:
+    """Several rounds of one workload as one result.
+
+    Counts add up; percentiles cannot be merged from summaries, so p50 and p99
+    are the medians of the rounds' values (robust to one noisy round).
+    """
+    requests = sum(r.requests for r in results)
+    return WrkResult(
+        requests=requests,
+        duration_s=sum(r.duration_s for r in results),
+        status_errors=sum(r.status_errors for r in results),
+        socket_errors=sum(r.socket_errors for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        mean_ms=sum(r.mean_ms * r.requests for r in results) / requests if requests else 0.0,
+        bytes_read=sum(r.bytes_read for r in results),
     )

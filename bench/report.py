@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from loadgen import WrkResult
 
+SMALL_DB = "commentbox, small DB (A/B)"
+LARGE_DB = "commentbox, large DB (A/B)"
+
 
 @dataclass(frozen=True)
 class Row:
@@ -116,9 +119,7 @@ def ratios(rows: list[Row]) -> list[Ratio]:
             out.append(
                 Ratio(
                     f"{workload}: large / small DB {pct} latency",
-                    _div(
-                        lat(workload, "commentbox, large DB", pct), lat(workload, "commentbox", pct)
-                    ),
+                    _div(lat(workload, LARGE_DB, pct), lat(workload, SMALL_DB, pct)),
                     1.5,
                     False,
                     "target 4",

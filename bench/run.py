@@ -26,11 +26,12 @@ import ceiling_app
 import commentbox_server
 import isso_server
 import report
-from loadgen import Workload, WrkResult, ensure_wrk, run_wrk
+from loadgen import Workload, WrkResult, combine, ensure_wrk, run_wrk
 from procs import Server, Servers, free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK = BENCH_DIR / ".work"
+SMALL, LARGE = report.SMALL_DB, report.LARGE_DB
 RESULTS = BENCH_DIR / "results"
 
 
@@ -71,6 +72,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--large-threads", type=int, default=100_000)
     p.add_argument("--large-comments", type=int, default=1_000_000)
     p.add_argument(
+        "--large-rounds",
+        type=int,
+        default=3,
+        help="alternating small/large rounds per read workload (default 3)",
+    )
+    p.add_argument(
         "--ceiling-bytes",
         type=int,
         default=None,
@@ -93,30 +100,63 @@ class Bench:
         self.rows: list[report.Row] = []
         self.notes: list[str] = []
 
+    def _wrk(
+        self, server: Server, system: str, name: str, work: Workload, seconds: float
+    ) -> WrkResult:
+        """One bounded wrk run with the configured threads and connections."""
+        slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
+        slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
+        return run_wrk(
+            server.base,
+            work,
+            duration=seconds,
+            threads=self.args.threads,
+            connections=self.args.connections,
+            script_path=WORK / "lua" / f"{slug}.lua",
+        )
+
+    def _record(self, system: str, name: str, result: WrkResult, rss: float) -> None:
+        self.rows.append(report.Row(name, system, result, rss))
+        print(
+            f"  {name:<28} {result.rps:>10,.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
+            f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}  RSS {rss:.0f} MiB"
+            f"  [{system}]",
+            flush=True,
+        )
+
     def measure(
         self, server: Server, system: str, name: str, work: Workload, warm: bool = True
     ) -> WrkResult:
         """Warm up (unmeasured), then one bounded measured wrk run; records a row."""
-        slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
-        slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
-        script = WORK / "lua" / f"{slug}.lua"
-        common = {
-            "threads": self.args.threads,
-            "connections": self.args.connections,
-            "script_path": script,
-        }
         if warm and self.args.warmup > 0:
-            run_wrk(server.base, work, duration=self.args.warmup, **common)
-        result = run_wrk(server.base, work, duration=self.args.duration, **common)
-        row = report.Row(name, system, result, server.rss_mib())
-        self.rows.append(row)
-        print(
-            f"  {name:<28} {result.rps:>10,.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
-            f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}  "
-            f"RSS {row.rss_mib:.0f} MiB",
-            flush=True,
-        )
+            self._wrk(server, system, name, work, self.args.warmup)
+        result = self._wrk(server, system, name, work, self.args.duration)
+        self._record(system, name, result, server.rss_mib())
         return result
+
+    def measure_ab(
+        self, pair: list[tuple[str, Server]], name: str, work: Workload, rounds: int
+    ) -> None:
+        """Measure servers in alternation (A B A B …) and record one combined row each.
+
+        Alternating spreads the noise of a shared machine over both sides of a
+        ratio instead of letting it land on whichever ran second.
+        """
+        results: dict[str, list[WrkResult]] = {system: [] for system, _ in pair}
+        for system, server in pair:
+            if self.args.warmup > 0:
+                self._wrk(server, system, name, work, self.args.warmup)
+        for i in range(rounds):
+            for system, server in pair:
+                r = self._wrk(server, system, name, work, self.args.duration)
+                results[system].append(r)
+                print(
+                    f"    round {i + 1} {system:<24} {r.rps:>10,.1f} req/s  "
+                    f"p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms",
+                    flush=True,
+                )
+        for system, server in pair:
+            self._record(system, name, combine(results[system]), server.rss_mib())
 
 
 def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadProbe:
@@ -146,11 +186,12 @@ def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadPr
     servers.stop(server)
 
     if args.large:
-        import largedb  # needs commentbox.models; imported only when used
+        import largedb  # reflects the migrated schema; imported only when used
 
-        print(f"commentbox ({args.db}), large database", flush=True)
+        print(f"commentbox ({args.db}), small vs large database", flush=True)
+        big = commentbox_server.clone(cb, "large")
         t0 = time.monotonic()
-        largedb.seed(cb.database_url, args.large_threads, args.large_comments)
+        largedb.seed(big.database_url, args.large_threads, args.large_comments)
         took = time.monotonic() - t0
         print(
             f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} "
@@ -158,15 +199,20 @@ def run_commentbox(bench: Bench, servers: Servers) -> commentbox_server.ThreadPr
             flush=True,
         )
         bench.notes.append(
-            f"large DB: {args.large_threads:,} extra threads, {args.large_comments:,} extra "
-            f"comments, bulk-inserted in {took:.0f}s (server restarted, caches cold before "
-            "warm-up)"
+            f"large DB: a copy of the small one plus {args.large_threads:,} threads and "
+            f"{args.large_comments:,} comments, bulk-inserted in {took:.0f}s; small and large "
+            f"measured in alternation, {args.large_rounds} rounds each, p50/p99 = median "
+            "of the rounds"
         )
-        server = commentbox_server.start(servers, cb, args.workers)
+        pair = [
+            (SMALL, commentbox_server.start(servers, cb, args.workers, "commentbox-small")),
+            (LARGE, commentbox_server.start(servers, big, args.workers, "commentbox-large")),
+        ]
         for name in ("thread read (JSON)", "thread read (embed HTML)"):
             if name in loads:
-                bench.measure(server, "commentbox, large DB", name, loads[name])
-        servers.stop(server)
+                bench.measure_ab(pair, name, loads[name], args.large_rounds)
+        for _, server in pair:
+            servers.stop(server)
     return probe
 
 
