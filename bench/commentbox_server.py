@@ -76,8 +76,7 @@ class Commentbox:
         )
         if proc.returncode != 0:
             raise RuntimeError(
-                f"commentbox {' '.join(args)} failed ({proc.returncode}):\n"
-                f"{proc.stdout}\n{proc.stderr}"
+                f"commentbox {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
             )
         return proc.stdout
 
@@ -178,9 +177,7 @@ def _q(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
-def _post(
-    server: Server, path: str, title: str, text: str, name: str, email: str, parent: Any
-) -> Any:
+def _post(server: Server, path: str, title: str, text: str, name: str, email: str, parent: Any) -> Any:
     payload: dict[str, Any] = {
         "site": SITE_ID,
         "url": page_url(path),
@@ -190,9 +187,7 @@ def _post(
     }
     if parent is not None:
         payload["parent"] = parent
-    reply = client.request(
-        "POST", f"{server.base}/api/v1/comments", payload, {"Origin": SITE_ORIGIN}
-    )
+    reply = client.request("POST", f"{server.base}/api/v1/comments", payload, {"Origin": SITE_ORIGIN})
     return client.expect(reply, (201, 202), "commentbox POST /api/v1/comments").json()["id"]
 
 
@@ -234,14 +229,10 @@ def probe(server: Server) -> ThreadProbe:
     added so every system is measured on the full thread.
     """
     api_path = f"/api/v1/threads?{thread_query()}"
-    data = client.expect(
-        client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
-    )
+    data = client.expect(client.request("GET", server.base + api_path), (200,), "commentbox GET threads")
     if count_comments(data.json().get("comments", [])) < 100 and data.json().get("next"):
         api_path += "&limit=100"
-        data = client.expect(
-            client.request("GET", server.base + api_path), (200,), "commentbox GET threads"
-        )
+        data = client.expect(client.request("GET", server.base + api_path), (200,), "commentbox GET threads")
     returned = count_comments(data.json().get("comments", []))
     embed = client.request("GET", f"{server.base}/embed/thread?{thread_query()}")
     if embed.status == 404:

@@ -144,9 +144,7 @@ def seed(server: Server) -> None:
 
 def thread_body_size(server: Server) -> int:
     """Bytes of Isso's answer for the big thread (reported next to the others)."""
-    reply = client.expect(
-        client.request("GET", f"{server.base}/?uri={THREAD_PATH}"), (200,), "isso GET /"
-    )
+    reply = client.expect(client.request("GET", f"{server.base}/?uri={THREAD_PATH}"), (200,), "isso GET /")
     return len(reply.body)
 
 

@@ -80,9 +80,7 @@ def read_templates(database_url: str) -> Templates:
             comment_rows = [
                 dict(r)
                 for r in conn.execute(
-                    select(comment)
-                    .where(comment.c.thread_id == thread_row["id"])
-                    .order_by(comment.c.id)
+                    select(comment).where(comment.c.thread_id == thread_row["id"]).order_by(comment.c.id)
                 ).mappings()
             ]
             max_thread = conn.execute(select(thread.c.id).order_by(thread.c.id.desc())).first()

@@ -133,12 +133,8 @@ def run_wrk(
         str(script_path),
         base_url + work.path,
     ]
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=duration + timeout + 30, check=False
-    )
-    marker = next(
-        (line for line in proc.stdout.splitlines() if line.startswith("BENCHJSON ")), None
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout + 30, check=False)
+    marker = next((line for line in proc.stdout.splitlines() if line.startswith("BENCHJSON ")), None)
     if proc.returncode != 0 or marker is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     data = json.loads(marker.removeprefix("BENCHJSON "))

@@ -57,9 +57,7 @@ class Server:
         last_error = ""
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
-                )
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.base + path, timeout=5) as resp:
                     if resp.status < 500:
@@ -71,9 +69,7 @@ class Server:
             except OSError as exc:
                 last_error = str(exc)
             time.sleep(0.2)
-        raise RuntimeError(
-            f"{self.name} not ready after {timeout}s ({last_error}):\n{self.log_tail()}"
-        )
+        raise RuntimeError(f"{self.name} not ready after {timeout}s ({last_error}):\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the server's log, for error messages."""

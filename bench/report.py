@@ -150,14 +150,11 @@ def table_cells(rows: list[Row]) -> list[list[str]]:
 
 def text_table(headers: list[str], cells: list[list[str]]) -> str:
     """A fixed-width table for the terminal (numbers right-aligned)."""
-    widths = [
-        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)]
 
     def fmt(values: list[str]) -> str:
         return "  ".join(
-            v.ljust(w) if i < 2 else v.rjust(w)
-            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
         )
 
     lines = [fmt(headers), "  ".join("-" * w for w in widths)]

@@ -6,10 +6,10 @@ Seeds identical data into each system, drives each with wrk (-t2 -c32,
 bounded runs, loopback only), prints one table plus the target ratios, and
 writes it to bench/results/latest.md. Only one server is under load at any
 moment, so each has the machine's 2 cores (shared with wrk) to itself; the
-pairs a target compares (commentbox vs ceiling, small vs large database) stay
-up side by side and are loaded in alternation, so that noise from other work
-on the machine falls on both sides of a ratio. Everything started is stopped
-on exit, including on errors and Ctrl-C.
+systems a target compares stay up side by side and are loaded in alternation
+(A B C, A B C, ...), so that noise from other work on the machine falls on
+every side of a ratio. Everything started is stopped on exit, including on
+errors and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-import ceiling_app
+import client
 import commentbox_server
 import isso_server
 import report
@@ -35,7 +36,12 @@ from procs import Server, Servers, free_port
 BENCH_DIR = Path(__file__).resolve().parent
 WORK = BENCH_DIR / ".work"
 SMALL, LARGE = report.SMALL_DB, report.LARGE_DB
-CEILING_WORK = Workload("GET", "/", {})
+WORKLOADS = [
+    "thread read (JSON)",
+    "thread read (embed HTML)",
+    "counts, 10 URLs",
+    "post a guest comment",
+]
 RESULTS = BENCH_DIR / "results"
 
 
@@ -72,7 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=2,
-        help="alternating rounds for the A/B comparisons (read vs ceiling, small vs large DB)",
+        help="rounds per workload; systems are loaded in alternation within each (default 2)",
     )
     p.add_argument(
         "--no-large",
@@ -97,6 +103,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@dataclass
+class Contender:
+    """A running system and its request for each workload it takes part in."""
+
+    system: str
+    server: Server
+    loads: dict[str, Workload]
+
+
 class Bench:
     """Runs workloads and collects rows for one invocation."""
 
@@ -105,9 +120,7 @@ class Bench:
         self.rows: list[report.Row] = []
         self.notes: list[str] = []
 
-    def _wrk(
-        self, server: Server, system: str, name: str, work: Workload, seconds: float
-    ) -> WrkResult:
+    def _wrk(self, server: Server, system: str, name: str, work: Workload, seconds: float) -> WrkResult:
         """One bounded wrk run with the configured threads and connections."""
         slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
         slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
@@ -120,62 +133,41 @@ class Bench:
             script_path=WORK / "lua" / f"{slug}.lua",
         )
 
-    def _record(self, system: str, name: str, result: WrkResult, rss: float) -> None:
-        self.rows.append(report.Row(name, system, result, rss))
-        print(
-            f"  {name:<28} {result.rps:>10,.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
-            f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}  RSS {rss:.0f} MiB"
-            f"  [{system}]",
-            flush=True,
-        )
+    def measure(self, lineup: list[Contender], name: str) -> None:
+        """Warm each contender up, then load them in alternation (A B C A B C …).
 
-    def measure(
-        self, server: Server, system: str, name: str, work: Workload, warm: bool = True
-    ) -> WrkResult:
-        """Warm up (unmeasured), then one bounded measured wrk run; records a row."""
-        if warm and self.args.warmup > 0:
-            self._wrk(server, system, name, work, self.args.warmup)
-        result = self._wrk(server, system, name, work, self.args.duration)
-        self._record(system, name, result, server.rss_mib())
-        return result
-
-    def measure_ab(
-        self,
-        pair: list[tuple[str, Server]],
-        name: str,
-        work: Workload,
-        rounds: int,
-        other_work: Workload | None = None,
-    ) -> None:
-        """Measure servers in alternation (A B A B …) and record one combined row each.
-
-        Alternating spreads the noise of a shared machine over both sides of a
-        ratio instead of letting it land on whichever ran second.
+        Each contender gets `--rounds` bounded runs; its row adds the rounds'
+        counts and takes the median of their p50/p99. Alternating spreads the
+        noise of a shared machine over every side of a ratio instead of letting
+        it land on whichever system happened to run during someone's build.
         """
-        works = {pair[0][0]: work, pair[1][0]: other_work or work}
-        results: dict[str, list[WrkResult]] = {system: [] for system, _ in pair}
-        for system, server in pair:
-            if self.args.warmup > 0:
-                self._wrk(server, system, name, works[system], self.args.warmup)
-        for i in range(rounds):
-            for system, server in pair:
-                r = self._wrk(server, system, name, works[system], self.args.duration)
-                results[system].append(r)
+        lineup = [c for c in lineup if name in c.loads]
+        if not lineup:
+            return
+        print(f"  {name}: {', '.join(c.system for c in lineup)}", flush=True)
+        results: dict[str, list[WrkResult]] = {c.system: [] for c in lineup}
+        if self.args.warmup > 0:
+            for c in lineup:
+                self._wrk(c.server, c.system, name, c.loads[name], self.args.warmup)
+        for i in range(self.args.rounds):
+            for c in lineup:
+                r = self._wrk(c.server, c.system, name, c.loads[name], self.args.duration)
+                results[c.system].append(r)
                 print(
-                    f"    round {i + 1} {system:<24} {r.rps:>10,.1f} req/s  "
-                    f"p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms",
+                    f"    round {i + 1}  {c.system:<27} {r.rps:>10,.1f} req/s  "
+                    f"p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  errors {r.errors}",
                     flush=True,
                 )
-        for system, server in pair:
-            self._record(system, name, combine(results[system]), server.rss_mib())
+        for c in lineup:
+            self.rows.append(report.Row(name, c.system, combine(results[c.system]), c.server.rss_mib()))
 
 
-def run_commentbox(
-    bench: Bench, servers: Servers, with_ceiling: bool
-) -> commentbox_server.ThreadProbe:
-    """Seed and measure commentbox (reads A/B against the ceiling), then the large DB."""
+def start_commentbox(
+    bench: Bench, servers: Servers
+) -> tuple[commentbox_server.Commentbox, Contender, commentbox_server.ThreadProbe]:
+    """Fresh database, site, server, seed data through the API; probe the thread."""
     args = bench.args
-    print(f"commentbox ({args.db})", flush=True)
+    print(f"commentbox ({args.db}, {args.commentbox_src})", flush=True)
     cb = commentbox_server.prepare(args.db, WORK, args.commentbox_src.resolve())
     commentbox_server.setup_site(cb)
     server = commentbox_server.start(servers, cb, args.workers)
@@ -193,52 +185,24 @@ def run_commentbox(
         )
     )
     loads = commentbox_server.workloads(probe)
-    for name, work in loads.items():
-        if name == "thread read (JSON)" and with_ceiling:
-            # Target 1 is a ratio: measure both sides in alternation.
-            ceiling = start_ceiling(bench, servers, args.ceiling_bytes or probe.json_bytes)
-            pair = [("commentbox", server), ("ceiling", ceiling)]
-            bench.measure_ab(pair, name, work, args.rounds, CEILING_WORK)
-            servers.stop(ceiling)
-            continue
-        # Posting last: it grows a separate thread, never the one being read.
-        bench.measure(server, "commentbox", name, work, warm=not name.startswith("post"))
-    servers.stop(server)
-
-    if args.large:
-        import largedb  # reflects the migrated schema; imported only when used
-
-        print(f"commentbox ({args.db}), small vs large database", flush=True)
-        big = commentbox_server.clone(cb, "large")
-        t0 = time.monotonic()
-        largedb.seed(big.database_url, args.large_threads, args.large_comments)
-        took = time.monotonic() - t0
-        print(
-            f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} "
-            f"comments in {took:.0f}s",
-            flush=True,
-        )
-        bench.notes.append(
-            f"large DB: a copy of the small one plus {args.large_threads:,} threads and "
-            f"{args.large_comments:,} comments, bulk-inserted in {took:.0f}s; small and large "
-            "measured in alternation"
-        )
-        pair = [
-            (SMALL, commentbox_server.start(servers, cb, args.workers, "commentbox-small")),
-            (LARGE, commentbox_server.start(servers, big, args.workers, "commentbox-large")),
-        ]
-        # Counts too: not a stated target, but a full scan would show here first.
-        for name in ("thread read (JSON)", "thread read (embed HTML)", "counts, 10 URLs"):
-            if name in loads:
-                bench.measure_ab(pair, name, loads[name], args.rounds)
-        for _, server in pair:
-            servers.stop(server)
-    return probe
+    return cb, Contender("commentbox", server, loads), probe
 
 
-def start_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> Server:
-    """The bare Starlette app with a body of commentbox's thread size."""
-    print(f"  ceiling: bare Starlette + uvicorn, {body_bytes:,}-byte body", flush=True)
+def start_isso(bench: Bench, servers: Servers) -> tuple[Contender, int]:
+    """Isso in its own virtualenv, seeded through its API; returns its thread size too."""
+    print(f"isso {isso_server.ISSO_VERSION} (gunicorn, SQLite)", flush=True)
+    server = isso_server.start(servers, WORK, bench.args.workers)
+    t0 = time.monotonic()
+    isso_server.seed(server)
+    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    size = isso_server.thread_body_size(server)
+    bench.notes.append(f"Isso thread response: {size:,} bytes JSON (100 comments)")
+    return Contender("isso", server, isso_server.workloads()), size
+
+
+def start_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> Contender:
+    """The bare Starlette app answering with a precomputed body of `body_bytes`."""
+    print(f"ceiling (bare Starlette + uvicorn, {body_bytes:,}-byte body)", flush=True)
     port = free_port()
     server = servers.start(
         "ceiling",
@@ -263,31 +227,43 @@ def start_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> Server:
         env={"CEILING_BODY_BYTES": str(body_bytes)},
     )
     server.wait_ready("/")
-    assert len(ceiling_app.make_body(body_bytes)) == body_bytes
-    return server
+    got = len(client.request("GET", server.base + "/").body)
+    if got != body_bytes:
+        raise RuntimeError(f"ceiling body is {got} bytes, wanted {body_bytes}")
+    bench.notes.append(f"ceiling body: {body_bytes:,} bytes (commentbox's JSON thread size)")
+    return Contender("ceiling", server, {"thread read (JSON)": Workload("GET", "/", {})})
 
 
-def run_ceiling_alone(bench: Bench, servers: Servers, body_bytes: int) -> None:
-    """The ceiling on its own, for runs without commentbox."""
-    print("ceiling", flush=True)
-    server = start_ceiling(bench, servers, body_bytes)
-    bench.measure(server, "ceiling", "thread read (JSON)", CEILING_WORK)
-    servers.stop(server)
+def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, small: Contender) -> None:
+    """Target 4: the same reads on a copy of the database grown by bulk insert.
 
+    `small` must be stopped (its database is copied); both then run side by side.
+    """
+    import largedb  # reflects the migrated schema; imported only when used
 
-def run_isso(bench: Bench, servers: Servers) -> int:
-    """Seed and measure Isso; returns its thread response size."""
-    print(f"isso {isso_server.ISSO_VERSION} (gunicorn, SQLite)", flush=True)
-    server = isso_server.start(servers, WORK, bench.args.workers)
+    args = bench.args
+    print(f"commentbox ({args.db}): small vs large database", flush=True)
+    big = commentbox_server.clone(cb, "large")
     t0 = time.monotonic()
-    isso_server.seed(server)
-    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
-    size = isso_server.thread_body_size(server)
-    bench.notes.append(f"Isso thread response: {size:,} bytes JSON (100 comments)")
-    for name, work in isso_server.workloads().items():
-        bench.measure(server, "isso", name, work, warm=not name.startswith("post"))
-    servers.stop(server)
-    return size
+    largedb.seed(big.database_url, args.large_threads, args.large_comments)
+    took = time.monotonic() - t0
+    print(
+        f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} comments in {took:.0f}s",
+        flush=True,
+    )
+    bench.notes.append(
+        f"large DB: a copy of the small one plus {args.large_threads:,} threads and "
+        f"{args.large_comments:,} comments, bulk-inserted in {took:.0f}s"
+    )
+    lineup = [
+        Contender(SMALL, commentbox_server.start(servers, cb, args.workers, "cb-small"), small.loads),
+        Contender(LARGE, commentbox_server.start(servers, big, args.workers, "cb-large"), small.loads),
+    ]
+    # Counts too: not a stated target, but a full scan would show there first.
+    for name in ("thread read (JSON)", "thread read (embed HTML)", "counts, 10 URLs"):
+        bench.measure(lineup, name)
+    for c in lineup:
+        servers.stop(c.server)
 
 
 def git_describe() -> str:
@@ -364,14 +340,26 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()[0]
     bench = Bench(args)
-    body_bytes = args.ceiling_bytes
     with Servers(WORK / "logs") as servers:
+        lineup: list[Contender] = []
+        cb = probe = None
         if "commentbox" in systems:
-            run_commentbox(bench, servers, with_ceiling="ceiling" in systems)
-        isso_bytes = run_isso(bench, servers) if "isso" in systems else None
-        if "ceiling" in systems and "commentbox" not in systems:
-            # Without commentbox the ceiling takes Isso's body size.
-            run_ceiling_alone(bench, servers, body_bytes or isso_bytes or 50_000)
+            cb, contender, probe = start_commentbox(bench, servers)
+            lineup.append(contender)
+        isso_bytes = None
+        if "isso" in systems:
+            contender, isso_bytes = start_isso(bench, servers)
+            lineup.append(contender)
+        if "ceiling" in systems:
+            size = args.ceiling_bytes or (probe.json_bytes if probe else isso_bytes) or 50_000
+            lineup.append(start_ceiling(bench, servers, size))
+        # Posting last: it grows a separate thread, never the ones being read.
+        for name in WORKLOADS:
+            bench.measure(lineup, name)
+        for c in lineup:
+            servers.stop(c.server)
+        if args.large and cb is not None:
+            run_large(bench, servers, cb, lineup[0])
     text, md = render(bench, started, load_before)
     print()
     print(text)
