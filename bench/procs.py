@@ -71,6 +71,17 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready after {timeout}s ({last_error}):\n{self.log_tail()}")
 
+    def check_alive(self) -> None:
+        """Fail loudly if the server's main process has exited.
+
+        A dead server turns a load run into a flood of connection errors, which
+        must never be mistaken for a measurement. A negative code means a
+        signal (e.g. -15: something else on the machine sent SIGTERM).
+        """
+        code = self.proc.poll()
+        if code is not None:
+            raise RuntimeError(f"{self.name} exited with {code} during the run:\n{self.log_tail()}")
+
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the server's log, for error messages."""
         try:

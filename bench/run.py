@@ -151,7 +151,9 @@ class Bench:
                 self._wrk(c.server, c.system, name, c.loads[name], self.args.warmup)
         for i in range(self.args.rounds):
             for c in lineup:
+                c.server.check_alive()
                 r = self._wrk(c.server, c.system, name, c.loads[name], self.args.duration)
+                c.server.check_alive()
                 results[c.system].append(r)
                 print(
                     f"    round {i + 1}  {c.system:<27} {r.rps:>10,.1f} req/s  "
