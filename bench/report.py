@@ -80,7 +80,7 @@ def ratios(rows: list[Row]) -> list[Ratio]:
         ),
         Ratio(
             "thread read embed: commentbox / ceiling req/s",
-            _div(rps("thread read (embed HTML)", "commentbox"), ceiling),
+            _div(rps("thread read (embed HTML)", "commentbox"), rps("thread read (embed HTML)", "ceiling")),
             0.5,
             True,
             "target 1",

@@ -202,8 +202,8 @@ def start_isso(bench: Bench, servers: Servers) -> tuple[Contender, int]:
     return Contender("isso", server, isso_server.workloads()), size
 
 
-def start_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> Contender:
-    """The bare Starlette app answering with a precomputed body of `body_bytes`."""
+def start_ceiling(bench: Bench, servers: Servers, body_bytes: int, embed_bytes: int | None) -> Contender:
+    """The bare Starlette app answering with precomputed bodies of commentbox's sizes."""
     print(f"ceiling (bare Starlette + uvicorn, {body_bytes:,}-byte body)", flush=True)
     port = free_port()
     server = servers.start(
@@ -226,14 +226,24 @@ def start_ceiling(bench: Bench, servers: Servers, body_bytes: int) -> Contender:
             "warning",
         ],
         port=port,
-        env={"CEILING_BODY_BYTES": str(body_bytes)},
+        env={"CEILING_BODY_BYTES": str(body_bytes), "CEILING_EMBED_BYTES": str(embed_bytes or 0)},
     )
     server.wait_ready("/")
-    got = len(client.request("GET", server.base + "/").body)
-    if got != body_bytes:
-        raise RuntimeError(f"ceiling body is {got} bytes, wanted {body_bytes}")
-    bench.notes.append(f"ceiling body: {body_bytes:,} bytes (commentbox's JSON thread size)")
-    return Contender("ceiling", server, {"thread read (JSON)": Workload("GET", "/", {})})
+    loads = {"thread read (JSON)": Workload("GET", "/", {})}
+    sizes = {"/": body_bytes}
+    if embed_bytes:
+        loads["thread read (embed HTML)"] = Workload("GET", "/embed", {})
+        sizes["/embed"] = embed_bytes
+    for path, size in sizes.items():
+        got = len(client.request("GET", server.base + path).body)
+        if got != size:
+            raise RuntimeError(f"ceiling body at {path} is {got} bytes, wanted {size}")
+    bench.notes.append(
+        f"ceiling bodies: {body_bytes:,} bytes JSON"
+        + (f", {embed_bytes:,} bytes HTML" if embed_bytes else "")
+        + " (commentbox's sizes)"
+    )
+    return Contender("ceiling", server, loads)
 
 
 def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, small: Contender) -> None:
@@ -354,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             lineup.append(contender)
         if "ceiling" in systems:
             size = args.ceiling_bytes or (probe.json_bytes if probe else isso_bytes) or 50_000
-            lineup.append(start_ceiling(bench, servers, size))
+            lineup.append(start_ceiling(bench, servers, size, probe.embed_bytes if probe else None))
         # Posting last: it grows a separate thread, never the ones being read.
         for name in WORKLOADS:
             bench.measure(lineup, name)
