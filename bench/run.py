@@ -293,7 +293,7 @@ def git_describe() -> str:
         return "unknown"
 
 
-def render(bench: Bench, started: dt.datetime, load_before: float) -> tuple[str, str]:
+def render(bench: Bench, started: dt.datetime, load_before: float, load_after: float) -> tuple[str, str]:
     """The terminal text and the Markdown document of this run."""
     args = bench.args
     cells = report.table_cells(bench.rows)
@@ -301,7 +301,7 @@ def render(bench: Bench, started: dt.datetime, load_before: float) -> tuple[str,
     rcells = report.ratio_cells(rat)
     header = (
         f"commentbox {git_describe()} · {args.db} · {started:%Y-%m-%d %H:%M} UTC · "
-        f"{os.cpu_count()} cores · load avg before {load_before:.2f} · "
+        f"{os.cpu_count()} cores · load avg {load_before:.1f} before, {load_after:.1f} after · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
         f"(+{args.warmup:g}s warm-up) · {args.workers} workers each · "
         f"Python {platform.python_version()}"
@@ -372,7 +372,15 @@ def main(argv: list[str] | None = None) -> int:
             servers.stop(c.server)
         if args.large and cb is not None:
             run_large(bench, servers, cb, lineup[0])
-    text, md = render(bench, started, load_before)
+    load_after = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if max(load_before, load_after) > cores:
+        bench.notes.append(
+            f"the machine was busy (load average above its {cores} cores): other work "
+            "competed with every server; ratios from alternated rounds hold up better than "
+            "absolute figures, and p99 least of all"
+        )
+    text, md = render(bench, started, load_before, load_after)
     print()
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
