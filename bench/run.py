@@ -278,19 +278,27 @@ def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, 
         servers.stop(c.server)
 
 
-def git_describe() -> str:
-    """Commit of the checkout being measured, marked dirty if it has changes."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(BENCH_DIR), "describe", "--always", "--dirty"],
+def git_describe(checkout: Path) -> str:
+    """Commit of the measured checkout, `-dirty` if its tracked files changed.
+
+    Changes under bench/results (which every run rewrites) do not count.
+    """
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(checkout), *args],
             capture_output=True,
             text=True,
             check=True,
             timeout=10,
-        )
-        return out.stdout.strip()
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+    return commit + ("-dirty" if changed else "")
 
 
 def render(bench: Bench, started: dt.datetime, load_before: float, load_after: float) -> tuple[str, str]:
@@ -300,7 +308,7 @@ def render(bench: Bench, started: dt.datetime, load_before: float, load_after: f
     rat = report.ratios(bench.rows)
     rcells = report.ratio_cells(rat)
     header = (
-        f"commentbox {git_describe()} · {args.db} · {started:%Y-%m-%d %H:%M} UTC · "
+        f"commentbox {git_describe(args.commentbox_src)} · {args.db} · {started:%Y-%m-%d %H:%M} UTC · "
         f"{os.cpu_count()} cores · load avg {load_before:.1f} before, {load_after:.1f} after · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
         f"(+{args.warmup:g}s warm-up) · {args.workers} workers each · "
