@@ -4,12 +4,21 @@ Why ``BEGIN IMMEDIATE`` for writes: with SQLite's default deferred transactions,
 writers that both read first deadlock on lock upgrade and one fails at once with
 "database is locked" (the busy timeout does not apply to upgrades). Taking the write
 lock at BEGIN makes concurrent writers queue behind the busy timeout instead.
+
+Why a lock file on top: SQLite's busy handler *polls* (sleeps of 1, 2, 5 … 100 ms), so
+writers from several workers and threads that collide wait far longer than the write
+takes (measured: 160 posts/s with a p99 of seconds at 2 workers). Writers first queue on
+an exclusive ``flock`` of ``<database>.write-lock``, which the kernel hands over the
+moment it is released; BEGIN IMMEDIATE then finds the database free.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -27,6 +36,7 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _make_engine(url, self.is_sqlite)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write_lock = WriteLock(f"{self.url.database}.write-lock") if self.is_sqlite else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -36,11 +46,44 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits when the block ends, or rolls back on error."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self._write_lock or nullcontext(),
+            Session(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class WriteLock:
+    """One writer at a time across this file's processes and threads, handed over in order.
+
+    Re-entrant within a thread; the file is opened once per process and never deleted.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._threads = threading.RLock()
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._depth == 0:
+            if self._fd is None or self._pid != os.getpid():  # a forked child needs its own
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
