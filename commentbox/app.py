@@ -2,25 +2,28 @@
 
 Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/auth/*`` → ``routes/auth.py``;
 ``/``, ``/healthz``, ``/avatars/*`` → ``routes/pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``routes/widget.py``. Handlers call domain modules (``comments``,
+``/embed/thread``, ``/threads/{site}`` → ``routes/widget.py``; ``/readyz``, ``/metrics`` →
+``routes/ops.py``. Handlers call domain modules (``comments``,
 ``threads``, ``sites``), which call ``store``.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from commentbox.config import Settings, SettingsError, load_settings
@@ -29,11 +32,13 @@ from commentbox.errors import (
     CommentboxError,
     MethodNotAllowed,
     NotFound,
+    ServiceUnavailable,
     problem_response,
 )
+from commentbox.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.routes import api, auth, pages, widget
+from commentbox.routes import api, auth, ops, pages, widget
 from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)
@@ -63,6 +68,11 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return problem_response(error)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
+
+
 OAUTH_COOKIE = "commentbox_oauth"
 
 
@@ -82,6 +92,16 @@ def _auth_mount(ctx: Context, demo: bool) -> Mount:
     )
     routes = (auth.demo_routes if demo else []) + auth.routes
     return Mount("/auth", routes=routes, middleware=[cookie])
+
+
+def _metrics_middleware(ctx: Context, routes: list[BaseRoute]) -> list[Middleware]:
+    """Outermost, so it times everything, errors included; nothing at all when metrics are off."""
+    if not ctx.settings.metrics_enabled:
+        return []
+    ctx.metrics = Metrics()
+    ctx.cache.observe = ctx.metrics.observe_cache
+    ctx.events.subscribe("comment.created", ctx.metrics.comment_posted)
+    return [Middleware(RequestMetrics, metrics=ctx.metrics, templates=route_templates(routes))]
 
 
 def check_demo_allowed(settings: Settings) -> None:
@@ -112,9 +132,17 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         await ctx.freshness.aclose()
         ctx.db.dispose()
 
+    routes = [
+        Mount("/api/v1", routes=api.routes),
+        _auth_mount(ctx, demo),
+        *pages.routes,
+        *widget.routes,
+        *ops.routes,
+    ]
     app = Starlette(
-        routes=[Mount("/api/v1", routes=api.routes), _auth_mount(ctx, demo), *pages.routes, *widget.routes],
+        routes=routes,
         middleware=[
+            *_metrics_middleware(ctx, routes),
             Middleware(SecurityHeaders),
             Middleware(
                 Cors,
@@ -125,6 +153,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         exception_handlers={
             CommentboxError: _domain_error,
             HTTPException: _http_error,
+            OperationalError: _database_unavailable,
             Exception: _unexpected_error,
         },
         lifespan=lifespan,
@@ -138,4 +167,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
 def create_app_from_env() -> Starlette:
     """Factory for uvicorn workers (``commentbox serve --workers N``): settings from the environment."""
     logging.basicConfig(level=os.environ.get("COMMENTBOX_LOG_LEVEL", "INFO"))
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    # Everything built so far lives as long as the worker: keep it out of the cyclic
+    # collector's full passes, which otherwise stall a busy worker for tens of ms.
+    gc.freeze()
+    return app

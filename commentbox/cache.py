@@ -25,6 +25,7 @@ class ThreadCache:
         self._lock = Lock()
         self.hits = 0
         self.misses = 0
+        self.observe: Callable[[bool], None] | None = None  # hit or miss, for metrics
         self._building: dict[Hashable, asyncio.Task[bytes]] = {}
 
     def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
@@ -33,8 +34,12 @@ class ThreadCache:
             if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
+                if self.observe is not None:
+                    self.observe(True)
                 return found
             self.misses += 1
+        if self.observe is not None:
+            self.observe(False)
         value = build()
         with self._lock:
             self._entries[key] = value
@@ -51,6 +56,8 @@ class ThreadCache:
             if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
+                if self.observe is not None:
+                    self.observe(True)
                 return found
         task = self._building.get(key)
         if task is None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -135,17 +137,34 @@ def serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     target: Any = create_app(settings, demo=True) if args.demo else "commentbox.app:create_app_from_env"
-    uvicorn.run(
-        target,
-        factory=not args.demo,
-        host=settings.host,
-        port=settings.port,
-        workers=args.workers,
-        proxy_headers=False,  # commentbox trusts forwarding headers itself (COMMENTBOX_TRUSTED_PROXIES)
-        server_header=False,
-        log_level="warning",
-    )
+    with _shared_metrics(settings, args.workers):
+        uvicorn.run(
+            target,
+            factory=not args.demo,
+            host=settings.host,
+            port=settings.port,
+            workers=args.workers,
+            proxy_headers=False,  # commentbox trusts forwarding headers itself (COMMENTBOX_TRUSTED_PROXIES)
+            server_header=False,
+            access_log=False,  # the reverse proxy logs requests; /metrics counts them
+            log_level="warning",
+        )
     return 0
+
+
+@contextmanager
+def _shared_metrics(settings: Settings, workers: int) -> Iterator[None]:
+    """With several workers, each writes its metrics to files in one fresh folder and any of
+    them answers a scrape with the sum (prometheus_client's multiprocess mode)."""
+    if not settings.metrics_enabled or workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="commentbox-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def run(args: argparse.Namespace) -> int:

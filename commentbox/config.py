@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     page_size: int = Field(100, ge=1, le=1000)
     trusted_proxies: list[str] = []
     demo_page: bool = True
+    metrics: bool = False  # Prometheus /metrics (also on when metrics_token is set)
+    metrics_token: SecretStr | None = None  # /metrics then wants "Authorization: Bearer <token>"
 
     # Sign-in. A provider is offered only when both its client id and secret are set.
     # Every endpoint is a setting whose default is the real one (tests point them at fakes).
@@ -122,6 +124,10 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics or self.metrics_token is not None
 
     @property
     def base_url(self) -> str:

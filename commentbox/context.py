@@ -11,6 +11,7 @@ from commentbox.db import Database
 from commentbox.events import Events
 from commentbox.freshness import Freshness, open_freshness
 from commentbox.identity import Keys
+from commentbox.metrics import Metrics
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
 
@@ -23,6 +24,7 @@ class Context:
     freshness: Freshness
     cache: ThreadCache = field(default_factory=ThreadCache)
     sites: KnownSites = field(default_factory=KnownSites)
+    metrics: Metrics | None = None
     events: Events = field(default_factory=Events)
     auth: AuthRegistry | None = None
     providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")

@@ -53,6 +53,11 @@ class Database:
         ):
             yield session
 
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (``/readyz``)."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

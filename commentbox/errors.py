@@ -72,6 +72,16 @@ class InvalidInput(CommentboxError):
     status, code, title = 422, "invalid-input", "Invalid input"
 
 
+class ServiceUnavailable(CommentboxError):
+    """A part this instance depends on (the database) does not answer: try again shortly."""
+
+    status, code, title = 503, "unavailable", "Temporarily unavailable"
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class RateLimited(CommentboxError):
     status, code, title = 429, "rate-limited", "Too many requests"
 

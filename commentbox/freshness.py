@@ -23,6 +23,7 @@ the same under load and is never late.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -31,9 +32,10 @@ from typing import Any, Protocol
 from sqlalchemy.engine import URL
 
 from commentbox import store
-from commentbox.db import SQLITE_BUSY_TIMEOUT_MS
+from commentbox.errors import ServiceUnavailable
 from commentbox.store import SiteStates
 
+log = logging.getLogger(__name__)
 NO_KEY = ""  # never a thread key (keys are URLs or ``id:…``): asks for the site alone
 
 
@@ -44,6 +46,7 @@ class Freshness(Protocol):
     async def aclose(self) -> None: ...
 
 
+READ_BUSY_TIMEOUT_SECONDS = 1.0  # WAL readers wait only in rare cases (recovery after a crash)
 MAX_REMEMBERED = 8192  # answers kept per data version before starting over
 
 
@@ -63,13 +66,21 @@ class SqliteFreshness:
             self._path,
             check_same_thread=False,
             isolation_level=None,  # autocommit: every check sees the latest commit
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            timeout=READ_BUSY_TIMEOUT_SECONDS,  # on the event loop: fail fast (503), never stall it
         )
         connection.execute("PRAGMA query_only=ON")
         return connection
 
     async def check(self, site_id: str, keys: Sequence[str]) -> SiteStates:
-        question = (site_id, tuple(keys) or (NO_KEY,))
+        try:
+            return self._check(site_id, tuple(keys) or (NO_KEY,))
+        except sqlite3.Error as exc:
+            log.warning("freshness check failed: %s", exc)
+            self._close()
+            raise ServiceUnavailable("The service cannot read its database. Try again shortly.") from None
+
+    def _check(self, site_id: str, keys: tuple[str, ...]) -> SiteStates:
+        question = (site_id, keys)
         with self._lock:
             if self._connection is None:
                 self._connection = self._connect()
@@ -85,11 +96,15 @@ class SqliteFreshness:
                 self._answers[question] = answer
             return answer
 
-    async def aclose(self) -> None:
+    def _close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+                self._data_version = None
+
+    async def aclose(self) -> None:
+        self._close()
 
 
 class _Batch:
@@ -133,8 +148,10 @@ class PostgresFreshness:
                     self._connection = await self._connect()
                 found = await store.thread_states_postgres(self._connection, sorted(batch.pairs))
             except Exception as exc:
+                log.warning("freshness check failed: %s", exc)
                 self._forget()  # reconnect on the next check (the database may have restarted)
-                batch.done.set_exception(exc)
+                unavailable = ServiceUnavailable("The service cannot reach its database. Try again shortly.")
+                batch.done.set_exception(unavailable)
                 batch.done.exception()  # retrieved here too: no "never retrieved" noise if all left
             else:
                 batch.done.set_result(found)

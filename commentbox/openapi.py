@@ -170,6 +170,24 @@ OPERATIONS: list[Operation] = [
     Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
     Operation(
         "get",
+        "/readyz",
+        "The instance can serve: its database answers (503 otherwise)",
+        responses={200: "ready", 503: "the database does not answer"},
+        tag="ops",
+    ),
+    Operation(
+        "get",
+        "/metrics",
+        "Prometheus metrics (off by default; bearer token when COMMENTBOX_METRICS_TOKEN is set)",
+        responses={
+            200: "Prometheus text exposition format",
+            401: "wrong or missing token",
+            404: "metrics are off",
+        },
+        tag="ops",
+    ),
+    Operation(
+        "get",
         "/avatars/{key}.svg",
         "A generated avatar for a guest",
         (("key", "path", True, "avatar key"),),
