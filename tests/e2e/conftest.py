@@ -1,0 +1,114 @@
+"""Real-browser fixtures: Debian's Chromium, the real backend and the example blog.
+
+The backend runs as ``http://localhost:A`` and the blog as ``http://127.0.0.1:B`` — two
+different *sites* to the browser, as in production — each a real uvicorn server on a
+random loopback port. Chromium keeps its default of blocking third-party cookies.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page
+from starlette.types import Receive, Scope, Send
+
+from commentbox import sites
+from commentbox.app import create_app
+from commentbox.config import load_settings
+from commentbox.context import Context
+from commentbox.models import ModerationMode
+from tests.conftest import required_or_skip
+from tests.fakes.server import ServerThread
+from tests.support import TEST_SECRET
+
+CHROMIUM = Path("/usr/bin/chromium")
+BLOG_DIR = Path(__file__).resolve().parents[2] / "examples" / "blog"
+PAGE_SIZE = 10
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        required_or_skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--disable-gpu", "--disable-quic", "--no-first-run"],
+    }
+
+
+def _blog_module() -> Any:
+    spec = importlib.util.spec_from_file_location("example_blog", BLOG_DIR / "serve.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Deferred:
+    """An ASGI app filled in after the server's port is known (the app needs its own URL)."""
+
+    app: Any = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Stack:
+    backend: str
+    blog: str
+    ctx: Context
+
+    def moderate(self, mode: ModerationMode) -> None:
+        with self.ctx.db.write() as session:
+            sites.update_site(session, "blog", moderation=mode)
+
+    def article(self, path: str = "/posts/hello/") -> str:
+        return self.blog + path
+
+
+@pytest.fixture
+def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+    holder = _Deferred()
+    backend = ServerThread(holder, url_host="localhost")
+    blog_holder = _Deferred()
+    blog_server = ServerThread(blog_holder)
+    blog_holder.app = _blog_module().create_app(backend.url, blog_server.url)
+    settings = load_settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        public_url=backend.url,
+        secret_file=tmp_path / "secret",
+        page_size=PAGE_SIZE,
+    )
+    holder.app = create_app(settings)
+    ctx: Context = holder.app.state.ctx
+    with ctx.db.write() as session:
+        sites.add_site(session, "blog", origins=[blog_server.url], name="A small blog")
+    with backend, blog_server:
+        yield Stack(backend=backend.url, blog=blog_server.url, ctx=ctx)
+
+
+def widget(page: Page) -> Locator:
+    """The widget's root inside the shadow root (Playwright's CSS pierces open shadow roots)."""
+    root = page.locator("#commentbox .cb-root")
+    root.wait_for()
+    return root
+
+
+def post(page: Page, body: str, name: str = "Ada", email: str = "ada@example.com") -> None:
+    page.fill("#cb-body", body)
+    if page.locator("#cb-name").is_visible():
+        page.fill("#cb-name", name)
+        page.fill("#cb-email", email)
+    page.click(".cb-submit")
+
+
+def status(page: Page) -> Locator:
+    return page.locator(".cb-status")

@@ -1,0 +1,156 @@
+"""A guest's whole story in a real browser: post, reply, edit, delete, vote, and the
+refusals a visitor can meet — on the example blog, embedded from another site."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from commentbox.models import ModerationMode
+from tests.e2e.conftest import Stack, post, status, widget
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_guest_posts_replies_edits_deletes_and_votes(page: Page, stack: Stack):
+    page.goto(stack.article())
+    root = widget(page)
+    expect(root.locator(".cb-count")).to_have_text("No comments yet")
+
+    post(page, "First **post**")
+    expect(status(page)).to_have_text("Your comment was published.")
+    first = root.locator(".cb-thread > .cb-comment").first
+    expect(first.locator(".cb-text strong")).to_have_text("post")
+    expect(first.locator(".cb-author")).to_have_text("Ada")
+    expect(first.locator("time")).to_have_text("just now")
+    expect(root.locator(".cb-count")).to_have_text("1 comment")
+
+    first.locator(".cb-reply").click()
+    expect(root.locator(".cb-replying")).to_have_text("Replying to Ada")
+    expect(page.locator("#cb-body")).to_be_focused()
+    post(page, "A reply", name="Bob", email="bob@example.com")
+    reply = first.locator(".cb-replies > .cb-comment")
+    expect(reply.locator(".cb-text")).to_have_text("A reply")
+    expect(root.locator(".cb-count")).to_have_text("2 comments")
+    expect(root.locator(".cb-replying")).to_be_hidden()  # the form went back to the top
+
+    reply.locator(".cb-edit-btn").click()
+    reply.locator(".cb-edit textarea").fill("A *better* reply")
+    reply.locator(".cb-save").click()
+    expect(reply.locator(".cb-text em")).to_have_text("better")
+    expect(reply.locator(".cb-edited")).to_have_text("edited")
+
+    first.locator("> .cb-card .cb-up").click()
+    expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
+    expect(first.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
+
+    page.reload()
+    first = widget(page).locator(".cb-thread > .cb-comment").first
+    expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
+    expect(first.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
+    first.locator("> .cb-card .cb-up").click()  # pressing again withdraws the vote
+    expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 0")
+
+    # The parent has a reply: deleting it leaves a tombstone; the reply goes entirely.
+    first.locator("> .cb-card .cb-del").click()
+    first.locator("> .cb-card .cb-del").click()  # "Really delete?"
+    expect(first.locator("> .cb-card")).to_have_text("This comment was deleted.")
+    reply = first.locator(".cb-replies > .cb-comment")
+    reply.locator(".cb-del").click()
+    reply.locator(".cb-del").click()
+    expect(reply).to_have_count(0)
+    expect(status(page)).to_have_text("Your comment was deleted.")
+    page.reload()
+    expect(widget(page).locator(".cb-count")).to_have_text("No comments yet")
+    expect(widget(page).locator(".cb-comment")).to_have_count(0)
+
+
+def test_guest_details_and_the_draft_are_remembered_after_reload(page: Page, stack: Stack):
+    page.goto(stack.article())
+    widget(page)
+    page.fill("#cb-website", "https://ada.example")
+    post(page, "Hello")
+    expect(status(page)).to_have_text("Your comment was published.")
+    expect(widget(page).locator(".cb-author a")).to_have_attribute("rel", "nofollow ugc noopener")
+    page.fill("#cb-body", "half-written thought")
+    page.reload()
+    widget(page)
+    expect(page.locator("#cb-name")).to_have_value("Ada")
+    expect(page.locator("#cb-email")).to_have_value("ada@example.com")
+    expect(page.locator("#cb-website")).to_have_value("https://ada.example")
+    expect(page.locator("#cb-body")).to_have_value("half-written thought")
+
+
+def test_a_comment_awaiting_moderation_is_shown_to_its_author_only(page: Page, stack: Stack):
+    stack.moderate(ModerationMode.ALL)
+    page.goto(stack.article())
+    widget(page)
+    post(page, "Please approve me")
+    expect(status(page)).to_have_text("Thanks! Your comment is awaiting moderation.")
+    held = widget(page).locator(".cb-comment.cb-pending")
+    expect(held.locator(".cb-note")).to_have_text("Awaiting moderation: only you can see this comment.")
+    expect(widget(page).locator(".cb-count")).to_have_text("No comments yet")
+
+    page.reload()
+    expect(widget(page).locator(".cb-comment.cb-pending .cb-text")).to_have_text("Please approve me")
+
+    stranger = page.context.browser.new_page()
+    try:
+        stranger.goto(stack.article())
+        expect(widget(stranger).locator(".cb-count")).to_have_text("No comments yet")
+        expect(widget(stranger).locator(".cb-comment")).to_have_count(0)
+    finally:
+        stranger.close()
+
+
+def test_the_network_failing_mid_post_keeps_the_text(page: Page, stack: Stack):
+    page.goto(stack.article())
+    widget(page)
+    page.route("**/api/v1/comments?*", lambda route: route.abort("connectionreset"))
+    post(page, "Words I do not want to lose")
+    expect(status(page)).to_contain_text("could not be reached")
+    expect(page.locator("#cb-body")).to_have_value("Words I do not want to lose")
+    expect(page.locator(".cb-submit")).to_be_enabled()
+    page.unroute("**/api/v1/comments?*")
+    page.click(".cb-submit")
+    expect(status(page)).to_have_text("Your comment was published.")
+    expect(widget(page).locator(".cb-comment .cb-text")).to_have_text("Words I do not want to lose")
+    expect(page.locator("#cb-body")).to_have_value("")
+
+
+def test_refusals_read_as_sentences_never_as_json(page: Page, stack: Stack):
+    page.goto(stack.article())
+    widget(page)
+    post(page, "Hi", email="ada@localhost")  # valid to the browser, refused by the server: 422
+    expect(status(page)).to_have_text("Please check: Email.")
+    expect(page.locator("#cb-email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#cb-body")).to_have_value("Hi")
+
+    # The rate limiter's answer (its own tests live with moderation): 429 + Retry-After.
+    def limited(route):
+        route.fulfill(
+            status=429,
+            headers={
+                "Retry-After": "30",
+                "Access-Control-Allow-Origin": stack.blog,
+                "Access-Control-Expose-Headers": "Retry-After",
+            },
+            content_type="application/problem+json",
+            body='{"type":"about:blank","title":"Too many requests","status":429,"detail":"Slow down."}',
+        )
+
+    page.route("**/api/v1/comments?*", limited)
+    post(page, "Hi")
+    expect(status(page)).to_have_text("You are posting too quickly. Please wait 30 seconds and try again.")
+    page.unroute("**/api/v1/comments?*")
+
+    page.fill("#cb-email", "ada@example.com")
+    big = "😀" * 20000  # 80 KB: over the server's 64 KiB request limit (413)
+    page.evaluate(
+        "big => { const t = document.querySelector('#commentbox').shadowRoot.querySelector('#cb-body');"
+        " t.removeAttribute('maxlength'); t.value = big; }",
+        big,
+    )
+    page.click(".cb-submit")
+    expect(status(page)).to_have_text("That is too long. Please shorten it and try again.")
+    assert "{" not in status(page).inner_text()
