@@ -758,11 +758,12 @@
   });
 
   if (script && script.dataset.site) {
-    const go = () => {
-      const target = document.querySelector(script.dataset.target || "#commentbox");
-      if (target) W.Commentbox.init(target);
-    };
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go);
-    else go();
+    const target = () => document.querySelector(script.dataset.target || "#commentbox");
+    // The container usually precedes the script: start at once instead of after parsing.
+    if (target() || document.readyState !== "loading") {
+      if (target()) W.Commentbox.init(target());
+    } else {
+      document.addEventListener("DOMContentLoaded", () => target() && W.Commentbox.init(target()));
+    }
   }
 })();
