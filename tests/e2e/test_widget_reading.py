@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from commentbox import sites
 from tests.e2e.conftest import PAGE_SIZE, Stack, post, status, widget
 from tests.xss import PAYLOADS
 
@@ -285,3 +286,47 @@ def test_single_page_sites_get_one_global_to_init_and_destroy(page: Page, stack:
     page.evaluate("Commentbox.destroy()")
     assert page.evaluate("document.getElementById('spa').shadowRoot.childElementCount") == 0
     assert page.evaluate("Object.isFrozen(window.Commentbox)")
+
+
+def test_markdown_preview_is_rendered_by_the_server(page: Page, stack: Stack):
+    page.goto(stack.article())
+    root = widget(page)
+    page.fill("#cb-body", "Some **bold** and [a link](javascript:alert(1))")
+    root.locator(".cb-preview-toggle").click()
+    preview = root.locator(".cb-form .cb-preview")
+    expect(preview.locator("strong")).to_have_text("bold")
+    expect(page.locator("#cb-body")).to_be_hidden()
+    assert preview.locator("a").count() == 0  # the javascript: link stayed text
+    root.locator(".cb-preview-toggle").click()  # back to writing, text intact
+    expect(page.locator("#cb-body")).to_have_value("Some **bold** and [a link](javascript:alert(1))")
+
+
+def test_site_owners_theme_with_custom_properties_and_parts(page: Page, stack: Stack):
+    page.goto(stack.article())
+    widget(page)
+    page.add_style_tag(
+        content="#commentbox { --commentbox-accent: rgb(0, 128, 0); --commentbox-font: monospace; }"
+        " #commentbox::part(count) { text-transform: uppercase; }"
+    )
+    submit = widget(page).locator(".cb-submit")
+    assert submit.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(0, 128, 0)"
+    assert "monospace" in widget(page).evaluate("e => getComputedStyle(e).fontFamily")
+    count = widget(page).locator(".cb-count")
+    assert count.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
+
+
+def test_the_demo_page_shows_a_working_widget_under_its_own_csp(page: Page, stack: Stack):
+    with stack.ctx.db.write() as session:
+        sites.add_site(session, "demo", origins=[stack.backend], name="Demo")
+    problems = []
+    page.on(
+        "console", lambda m: m.type == "error" and "Failed to load" not in m.text and problems.append(m.text)
+    )
+    page.on("response", lambda r: r.status >= 400 and "favicon" not in r.url and problems.append(r.url))
+    page.goto(stack.backend + "/")
+    expect(page.locator("h1")).to_have_text("Hello from commentbox")
+    post(page, "Trying it out")
+    expect(status(page)).to_have_text("Your comment was published.")
+    submit = page.locator("#commentbox .cb-submit")
+    assert submit.evaluate("e => getComputedStyle(e).fontWeight") == "600"  # the stylesheet applied
+    assert problems == []
