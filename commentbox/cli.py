@@ -21,7 +21,7 @@ from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.db import Database
 from commentbox.errors import CommentboxError
-from commentbox.models import ModerationMode
+from commentbox.models import ModerationMode, NotifyModerators
 from commentbox.routes.pages import DEMO_SITE
 from commentbox.urls import origin_of
 
@@ -78,10 +78,34 @@ def _parser() -> argparse.ArgumentParser:
         help="a query parameter that tells pages apart, e.g. p for ?p=42 (repeatable)",
     )
 
+    update.add_argument(
+        "--max-links", type=int, metavar="N", help="most links a comment may carry (default 3)"
+    )
+    update.add_argument(
+        "--min-post-seconds",
+        type=int,
+        metavar="N",
+        help="least time between showing the form and posting (default 3; 0 turns the check off)",
+    )
+    update.add_argument("--blocked-words", metavar="LIST", help='comma-separated, e.g. "casino, cheap pills"')
+    update.add_argument(
+        "--blocked-names", metavar="LIST", help='comma-separated names nobody may use, e.g. "admin"'
+    )
+    update.add_argument(
+        "--close-after-days", type=int, metavar="N", help="close threads older than N days (0: never)"
+    )
+    update.add_argument(
+        "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
+    )
+
     remove = site_commands.add_parser("remove", help="delete a site and all its comments")
     remove.add_argument("id")
     remove.add_argument("--yes", action="store_true", help="confirm deleting every comment of the site")
     return parser
+
+
+def _split(value: str | None) -> list[str] | None:
+    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _database(settings: Settings) -> Database:
@@ -172,6 +196,13 @@ def run(args: argparse.Namespace) -> int:
         return serve(args)
     settings = load_settings()
     db = _database(settings)
+    try:
+        return _run_with(db, args)
+    finally:
+        db.dispose()  # close pooled connections (tests call main() in-process)
+
+
+def _run_with(db: Database, args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("database schema is up to date")
         return 0
@@ -202,6 +233,14 @@ def run(args: argparse.Namespace) -> int:
                     user_edit_window_seconds=args.user_edit_window,
                     allow_images=None if args.images is None else args.images == "on",
                     query_params=args.query_param,
+                    max_links=args.max_links,
+                    min_post_seconds=args.min_post_seconds,
+                    blocked_words=_split(args.blocked_words),
+                    blocked_names=_split(args.blocked_names),
+                    close_after_days=args.close_after_days,
+                    notify_moderators=NotifyModerators(args.notify_moderators)
+                    if args.notify_moderators
+                    else None,
                 )
             )
         elif args.site_command == "remove":

@@ -20,7 +20,10 @@ from commentbox.markup import render_markdown
 from commentbox.models import Comment, CommentStatus, Site, utcnow
 from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
 from commentbox.sites import check_origin, get_site
+from commentbox.spam import RequestFacts, text_hash
 from commentbox.threads import Presenter, get_or_create_thread, resolve_ref
+
+NO_FACTS = RequestFacts()
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,51 @@ def _present(ctx: Context, session: Session, comment_id: int) -> CommentPublic:
     return Presenter(ctx).comment(row)
 
 
-def post_comment(ctx: Context, data: CommentCreate, visitor: Visitor, origin: str | None) -> Posted:
-    """Store a new comment (or a reply); held for moderation when the site's mode says so."""
+def post_comment(
+    ctx: Context,
+    data: CommentCreate,
+    visitor: Visitor,
+    origin: str | None,
+    facts: RequestFacts = NO_FACTS,
+) -> Posted:
+    """Store a new comment (or a reply) after the spam layers; held when the site's mode or a
+    layer says so (``moderation.py``)."""
     if visitor.user is None and data.author is None:
         raise InvalidInput("Give your name and email, or sign in.", field="author")
-    with ctx.db.write() as session:
+    guest = data.author if visitor.user is None else None
+    with ctx.db.read() as session:
         site = get_site(session, data.site)
         check_origin(site, origin)
         ref = resolve_ref(site, data.url, data.page_id)
+        html = render_markdown(data.body, allow_images=site.allow_images)
+        draft = moderation.Draft(
+            body=data.body,
+            html=html,
+            name=guest.name if guest else visitor.user.name if visitor.user else "",
+            email=guest.email if guest else None,
+            website=guest.website if guest else None,
+            permalink=ref.url or "",
+            parent_id=data.parent,
+        )
+        existing = store.thread_by_key(session, site.id, ref.key)
+        _check_parent(session, existing.id if existing else None, data.parent)
+        screened = moderation.screen_post(
+            ctx,
+            session,
+            site,
+            existing,
+            draft,
+            visitor,
+            facts,
+            honeypot=data.hp,
+            form_token=data.form_token,
+        )
+    with ctx.db.write() as session:
         thread = get_or_create_thread(session, site, ref, data.title)
-        if data.parent is not None:
-            parent = store.comment_by_id(session, data.parent)
-            if parent is None or parent.thread_id != thread.id or parent.status != CommentStatus.APPROVED:
-                raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
-        guest = data.author if visitor.user is None else None
-        status = moderation.initial_status(session, site, visitor, guest.email if guest else None)
+        _check_parent(session, thread.id, data.parent)
+        status = moderation.stricter(
+            moderation.initial_status(session, site, visitor, guest.email if guest else None), screened
+        )
         comment = Comment(
             thread_id=thread.id,  # type: ignore[arg-type]
             parent_id=data.parent,
@@ -58,20 +91,23 @@ def post_comment(ctx: Context, data: CommentCreate, visitor: Visitor, origin: st
             author_email=guest.email if guest else None,
             author_website=guest.website if guest else None,
             body=data.body,
-            html=render_markdown(data.body, allow_images=site.allow_images),
+            html=html,
             status=status,
             ip_hash=visitor.ip_hash,
             client_hash=visitor.client_hash,
             nonce=secrets.token_hex(16),
+            text_hash=text_hash(data.body),
         )
         store.save(session, comment)
         store.touch_thread(session, thread.id, 1 if status == CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
         public = _present(ctx, session, comment.id)  # type: ignore[arg-type]
     created = CommentCreated(**public.model_dump())
+    if status == CommentStatus.SPAM:
+        created.status = CommentStatus.PENDING  # the sender learns only that it waits
     if guest is not None:
         created.edit_token = ctx.keys.edit_token(comment)
         created.edit_until = edit_deadline(comment.created, site.edit_window_seconds)
-    ctx.events.emit("comment.created", comment=comment, site=site)
+    ctx.events.emit("comment.created", comment=comment, site=site, notify=data.notify, visitor=visitor)
     return Posted(comment=created, held=status != CommentStatus.APPROVED)
 
 
@@ -82,6 +118,16 @@ def site_of(ctx: Context, comment_id: int) -> str:
     if site_id is None:
         raise NotFound("That comment does not exist (any more).")
     return site_id
+
+
+def _check_parent(session: Session, thread_id: int | None, parent_id: int | None) -> None:
+    """A reply answers a published comment of the same thread (checked before the spam layers
+    and again inside the write, where the parent might just have gone)."""
+    if parent_id is None:
+        return
+    parent = store.comment_by_id(session, parent_id)
+    if parent is None or parent.thread_id != thread_id or parent.status != CommentStatus.APPROVED:
+        raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
 
 
 def _authorize_author(
@@ -124,17 +170,44 @@ def edit_comment(
     visitor: Visitor,
     edit_token: str | None,
     origin: str | None,
+    facts: RequestFacts = NO_FACTS,
 ) -> CommentPublic:
-    with ctx.db.write() as session:
-        comment, site = _editable(session, comment_id)
+    """Change a comment's text. The edit passes the spam layers too; one they hold takes the
+    comment out of view (``status`` pending) until a moderator approves it again."""
+    with ctx.db.read() as session:
+        comment = store.comment_by_id(session, comment_id)
+        if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+            raise NotFound("That comment does not exist (any more).")
+        thread = store.thread_by_id(session, comment.thread_id)
+        site = get_site(session, thread.site_id)
         check_origin(site, origin)
         _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
+        html = render_markdown(data.body, allow_images=site.allow_images)
+        draft = moderation.Draft(
+            body=data.body,
+            html=html,
+            name=comment.author_name or (visitor.user.name if visitor.user else ""),
+            email=comment.author_email,
+            website=comment.author_website,
+            permalink=thread.url,
+            parent_id=comment.parent_id,
+            comment_id=comment.id,
+        )
+        screened = moderation.screen_edit(ctx, session, site, thread, draft, visitor, facts)
+    with ctx.db.write() as session:
+        comment, site = _editable(session, comment_id)
         comment.body = data.body
-        comment.html = render_markdown(data.body, allow_images=site.allow_images)
+        comment.html = html
+        comment.text_hash = text_hash(data.body)
         comment.edited = utcnow()
+        was_counted = comment.status == CommentStatus.APPROVED
+        comment.status = moderation.stricter(CommentStatus(comment.status), screened)
         store.save(session, comment)
-        store.touch_thread(session, comment.thread_id)
+        now_counted = comment.status == CommentStatus.APPROVED
+        store.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
         public = _present(ctx, session, comment_id)
+    if public.status == CommentStatus.SPAM:
+        public.status = CommentStatus.PENDING
     ctx.events.emit("comment.edited", comment=comment, site=site)
     return public
 
@@ -148,17 +221,24 @@ def delete_comment(
         comment, site = _editable(session, comment_id)
         check_origin(site, origin)
         _authorize_author(ctx, site, comment, visitor, edit_token)
-        was_counted = comment.status == CommentStatus.APPROVED
-        if store.has_replies(session, comment_id):
-            comment.status = CommentStatus.DELETED
-            comment.body = comment.html = comment.author_name = ""
-            comment.author_email = comment.author_website = None
-            comment.user_id = None
-            store.save(session, comment)
-        else:
-            store.delete_comment(session, comment_id)
-        store.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
+        remove(session, comment)
     ctx.events.emit("comment.deleted", comment=comment, site=site)
+
+
+def remove(session: Session, comment: Comment) -> None:
+    """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
+    it has replies; the thread's count and version follow."""
+    was_counted = comment.status == CommentStatus.APPROVED
+    if store.has_replies(session, comment.id):  # type: ignore[arg-type]
+        comment.status = CommentStatus.DELETED
+        comment.body = comment.html = comment.author_name = ""
+        comment.author_email = comment.author_website = None
+        comment.user_id = None
+        comment.text_hash = None
+        store.save(session, comment)
+    else:
+        store.delete_comment(session, comment.id)  # type: ignore[arg-type]
+    store.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
 
 
 def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:

@@ -13,10 +13,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from commentbox.ratelimit import DEFAULT_RULES
+
 SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
+SECRET_FIELDS = frozenset({"secret_key", "akismet_key", "smtp_password", "redis_url"})
 
 
 class SettingsError(Exception):
@@ -85,6 +89,12 @@ class Settings(BaseSettings):
     oauth_timeout_seconds: float = Field(10.0, gt=0, le=120)
     login_ttl_seconds: int = Field(600, ge=60, le=3600)  # login ids, OAuth state, nonce, PKCE verifier
     session_days: int = Field(30, ge=1, le=400)  # sliding: each use extends it
+    # Spam defence (moderation.py, ratelimit.py, spam.py)
+    rate_limits: str = DEFAULT_RULES  # per client and per identity; "off" for benchmarks
+    redis_url: str | None = None  # shares rate limits between instances
+    akismet_key: SecretStr | None = None  # unset: nothing is sent to a third party
+    akismet_url: str = "https://rest.akismet.com/1.1"
+    akismet_timeout: float = Field(5.0, gt=0, le=60)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -106,6 +116,25 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://")):
             raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("off", "none", ""):
+            return "off"
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must be 'off' or limits like '3/minute; 20/hour'") from None
+        return value
+
+    @field_validator("akismet_url")
+    @classmethod
+    def _akismet_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("public_url")
     @classmethod
@@ -140,7 +169,7 @@ class Settings(BaseSettings):
         return self.secret_key.get_secret_value().encode()
 
     def __repr_args__(self):  # type: ignore[no-untyped-def]
-        return [(k, v) for k, v in super().__repr_args__() if k != "secret_key"]
+        return [(k, v) for k, v in super().__repr_args__() if k not in SECRET_FIELDS]
 
 
 def _persisted_secret(path: Path) -> str:

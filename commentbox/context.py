@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commentbox.akismet import Akismet
 from commentbox.auth.registry import AuthRegistry
 from commentbox.cache import ThreadCache
 from commentbox.config import Settings
@@ -12,6 +13,7 @@ from commentbox.events import Events
 from commentbox.freshness import Freshness, open_freshness
 from commentbox.identity import Keys
 from commentbox.metrics import Metrics
+from commentbox.ratelimit import RateLimiter
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
 
@@ -28,6 +30,8 @@ class Context:
     events: Events = field(default_factory=Events)
     auth: AuthRegistry | None = None
     providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")
+    rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter("off"))
+    akismet: Akismet | None = None
 
     @property
     def limits(self) -> Limits:
@@ -37,6 +41,7 @@ class Context:
     def from_settings(cls, settings: Settings) -> Context:
         db = Database(settings.database_url)
         auth = AuthRegistry(settings, db)
+        key = settings.akismet_key.get_secret_value() if settings.akismet_key else None
         return cls(
             settings=settings,
             db=db,
@@ -44,4 +49,6 @@ class Context:
             freshness=open_freshness(db.url),
             auth=auth,
             providers=auth.names,
+            rate_limiter=RateLimiter(settings.rate_limits, settings.redis_url),
+            akismet=Akismet(settings.akismet_url, key, settings.akismet_timeout) if key else None,
         )

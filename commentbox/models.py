@@ -35,6 +35,28 @@ class CommentStatus(StrEnum):
 _SITE_VERSION = Column("version", Integer, nullable=False, server_default="1")
 
 
+class NotifyModerators(StrEnum):
+    """Which new comments a site's moderators are emailed about."""
+
+    NONE = "none"
+    PENDING = "pending"
+    ALL = "all"
+
+
+class BanKind(StrEnum):
+    """What a ban matches: a signed-in user (id), a guest's browser token hash, an email, an IP hash."""
+
+    USER = "user"
+    CLIENT = "client"
+    EMAIL = "email"
+    IP = "ip"
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    MODERATOR = "moderator"
+
+
 class Site(SQLModel, table=True):
     """A site that may embed commentbox.
 
@@ -57,6 +79,13 @@ class Site(SQLModel, table=True):
     user_edit_window_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_SITE_VERSION)
+    # Spam defence and moderation settings (see moderation.py / spam.py)
+    max_links: int = 3
+    min_post_seconds: int = 3
+    blocked_words: list[str] = Field(default_factory=list, sa_type=JSON)
+    blocked_names: list[str] = Field(default_factory=list, sa_type=JSON)
+    close_after_days: int | None = None
+    notify_moderators: str = Field(default=NotifyModerators.PENDING, sa_type=String(16))
 
 
 class Thread(SQLModel, table=True):
@@ -77,6 +106,7 @@ class Thread(SQLModel, table=True):
     title: str = Field(default="", max_length=300)
     version: int = 1
     comment_count: int = 0
+    locked: bool = False
     created: datetime = Field(default_factory=utcnow)
 
 
@@ -128,6 +158,8 @@ class Comment(SQLModel, table=True):
     ip_hash: str | None = Field(default=None, max_length=64)
     client_hash: str | None = Field(default=None, max_length=64)
     nonce: str = Field(max_length=32)
+    pinned: bool = False
+    text_hash: str | None = Field(default=None, max_length=64, index=True)  # duplicate detection
 
 
 class Vote(SQLModel, table=True):
@@ -198,3 +230,125 @@ class OAuthState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=255)
     value: str = Field(sa_type=Text)
     expires: datetime = Field(index=True)
+
+
+# Moderation --------------------------------------------------------------------------------
+
+
+class Ban(SQLModel, table=True):
+    """Refuses writes on a site from one identity, email or IP hash, until ``until`` (None: for good)."""
+
+    __table_args__ = (Index("ix_ban_site_kind_value", "site_id", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(sa_type=String(16))
+    value: str = Field(max_length=254)
+    until: datetime | None = None
+    reason: str = Field(default="", max_length=300)
+    created_by: str = Field(default="", max_length=200)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class AdminAccount(SQLModel, table=True):
+    """A moderator who signs in to ``/admin`` with a name and an argon2-hashed password."""
+
+    __tablename__ = "admin_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    password_hash: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    superuser: bool = False  # owner of every site
+    created: datetime = Field(default_factory=utcnow)
+
+
+class SiteRole(SQLModel, table=True):
+    """Who moderates a site: an admin account, or a provider identity (keyed like ``user``)."""
+
+    __tablename__ = "site_role"
+    __table_args__ = (
+        UniqueConstraint("site_id", "account_id", name="uq_site_role_account"),
+        UniqueConstraint("site_id", "provider", "provider_user_id", name="uq_site_role_provider"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    role: str = Field(default=Role.MODERATOR, sa_type=String(16))
+    account_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("admin_account.id", ondelete="CASCADE"), index=True),
+    )
+    provider: str | None = Field(default=None, max_length=32)
+    provider_user_id: str | None = Field(default=None, max_length=255)
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in moderator's cookie session; only a hash of the cookie's token is stored."""
+
+    __tablename__ = "admin_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("admin_account.id", ondelete="CASCADE"), index=True),
+    )
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True),
+    )
+    csrf: str = Field(max_length=64)
+    created: datetime = Field(default_factory=utcnow)
+    expires: datetime
+
+
+class SpentToken(SQLModel, table=True):
+    """One-time tokens already used (email action links, subscription confirmations)."""
+
+    __tablename__ = "spent_token"
+
+    id: str = Field(primary_key=True, max_length=64)
+    spent: datetime = Field(default_factory=utcnow)
+
+
+# Notifications -----------------------------------------------------------------------------
+
+
+class OutboxMail(SQLModel, table=True):
+    """A message waiting to be sent (or sent); the background sender retries with backoff."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_due", "sent", "next_attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    text: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+    headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    attempts: int = 0
+    next_attempt: datetime = Field(default_factory=utcnow)
+    sent: datetime | None = None
+    failed: bool = False
+    last_error: str = Field(default="", max_length=500)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Subscription(SQLModel, table=True):
+    """“Notify me of replies” to one comment; a guest's is inactive until the email is confirmed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    email: str = Field(max_length=254)
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"))
+    )
+    confirmed: bool = False
+    nonce: str = Field(max_length=32)
+    created: datetime = Field(default_factory=utcnow)

@@ -1,12 +1,43 @@
-"""Whether a new comment is published at once or held, by the site's moderation mode."""
+"""Whether a write is refused, held for a moderator, or published.
+
+Every write (a new comment *and* an edit — spammers post clean text and edit links in
+later) passes the layers in this order, cheapest first: honeypot and form timing (new
+comments only), rate limits, bans, closed threads, links, blocked words and names,
+duplicates, then Akismet when configured. A refusal raises a domain error that explains
+itself and nothing is stored; a hold returns ``PENDING`` (or ``SPAM`` on Akismet's word),
+and the comment is stored with that status. Screening runs *before* the write
+transaction, so a slow Akismet never holds a database lock.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from sqlmodel import Session
 
-from commentbox import store
+from commentbox import spam, store
+from commentbox.akismet import AkismetQuery, Verdict
+from commentbox.context import Context
+from commentbox.errors import Conflict, Forbidden, InvalidInput
 from commentbox.identity import Visitor
-from commentbox.models import CommentStatus, ModerationMode, Site
+from commentbox.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A comment's text and author as they would be stored (``html`` already sanitized)."""
+
+    body: str
+    html: str
+    name: str
+    email: str | None
+    website: str | None
+    permalink: str
+    parent_id: int | None = None
+    comment_id: int | None = None  # set when editing
 
 
 def initial_status(session: Session, site: Site, visitor: Visitor, email: str | None) -> CommentStatus:
@@ -26,3 +57,150 @@ def initial_status(session: Session, site: Site, visitor: Visitor, email: str | 
     ):
         return CommentStatus.PENDING
     return CommentStatus.APPROVED
+
+
+def stricter(status: CommentStatus, screened: CommentStatus | None) -> CommentStatus:
+    """Combine the mode's decision with the spam layers': spam over pending over approved."""
+    if screened is None or status is CommentStatus.SPAM:
+        return status
+    if screened is CommentStatus.SPAM:
+        return screened
+    return CommentStatus.PENDING if CommentStatus.PENDING in (status, screened) else status
+
+
+def screen_post(
+    ctx: Context,
+    session: Session,
+    site: Site,
+    thread: Thread | None,
+    draft: Draft,
+    visitor: Visitor,
+    facts: spam.RequestFacts,
+    *,
+    honeypot: str | None,
+    form_token: str | None,
+) -> CommentStatus | None:
+    """All layers for a new comment; returns the hold the spam layers demand, if any."""
+    spam.check_honeypot(honeypot)
+    spam.check_form_token(ctx.keys, site.id, form_token, site.min_post_seconds)
+    return _screen(ctx, session, site, thread, draft, visitor, facts, action="post")
+
+
+def screen_edit(
+    ctx: Context,
+    session: Session,
+    site: Site,
+    thread: Thread,
+    draft: Draft,
+    visitor: Visitor,
+    facts: spam.RequestFacts,
+) -> CommentStatus | None:
+    """The same layers for an edit (no form token: the widget's edit box has none)."""
+    return _screen(ctx, session, site, thread, draft, visitor, facts, action="edit")
+
+
+def _screen(
+    ctx: Context,
+    session: Session,
+    site: Site,
+    thread: Thread | None,
+    draft: Draft,
+    visitor: Visitor,
+    facts: spam.RequestFacts,
+    *,
+    action: str,
+) -> CommentStatus | None:
+    ctx.rate_limiter.hit(action, rate_keys(ctx, visitor, draft.email))
+    check_bans(session, site, visitor, draft.email)
+    check_open(site, thread)
+    spam.check_links(draft.body, draft.html, site.max_links)
+    spam.check_blocked(
+        words=site.blocked_words,
+        names=site.blocked_names,
+        body=draft.body,
+        name=draft.name,
+        extra=[x for x in (draft.email, draft.website) if x],
+    )
+    if thread is not None and store.recent_duplicate(
+        session,
+        thread.id,  # type: ignore[arg-type]
+        draft.parent_id,
+        spam.text_hash(draft.body),
+        since=utcnow() - DUPLICATE_WINDOW,
+        user_id=visitor.user.id if visitor.user else None,
+        email=draft.email,
+        exclude_id=draft.comment_id,
+    ):
+        raise Conflict("You have already posted this comment. Write something new, or edit the one you sent.")
+    return _akismet(ctx, site, draft, visitor, facts)
+
+
+def rate_keys(ctx: Context, visitor: Visitor, email: str | None) -> list[str]:
+    """Budgets a write is charged to: the client's IP hash and each identity it claims."""
+    keys = [f"ip:{visitor.ip_hash}"]
+    if visitor.user is not None:
+        keys.append(f"user:{visitor.user.id}")
+    else:
+        if visitor.client_hash:
+            keys.append(f"client:{visitor.client_hash}")
+        if email:
+            keys.append("email:" + ctx.keys.hash_client("email|" + email.lower()))
+    return keys
+
+
+def ban_keys(visitor: Visitor, email: str | None) -> list[tuple[str, str]]:
+    keys = [(BanKind.IP.value, visitor.ip_hash)]
+    if visitor.user is not None:
+        keys.append((BanKind.USER.value, str(visitor.user.id)))
+    if visitor.client_hash:
+        keys.append((BanKind.CLIENT.value, visitor.client_hash))
+    if email:
+        keys.append((BanKind.EMAIL.value, email.lower()))
+    return keys
+
+
+def check_bans(session: Session, site: Site, visitor: Visitor, email: str | None) -> None:
+    ban = store.active_ban(session, site.id, ban_keys(visitor, email), utcnow())
+    if ban is None:
+        return
+    until = f" until {ban.until:%Y-%m-%d %H:%M} UTC" if ban.until else ""
+    raise Forbidden(f"You cannot comment on this site{until}.")
+
+
+def closed(site: Site, locked: bool, created: datetime) -> bool:
+    """Locked by a moderator, or older than the site's ``close_after_days``."""
+    if locked:
+        return True
+    return site.close_after_days is not None and utcnow() - created > timedelta(days=site.close_after_days)
+
+
+def check_open(site: Site, thread: Thread | None) -> None:
+    if thread is not None and closed(site, thread.locked, thread.created):
+        raise Forbidden("This discussion is closed to new comments.")
+
+
+def _akismet(
+    ctx: Context, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
+) -> CommentStatus | None:
+    if ctx.akismet is None:
+        return None
+    verdict = ctx.akismet.check(
+        AkismetQuery(
+            blog=site.origins[0] if site.origins else ctx.settings.base_url,
+            user_ip=facts.ip,
+            user_agent=facts.user_agent,
+            referrer=facts.referrer,
+            permalink=draft.permalink,
+            author=draft.name,
+            author_email=draft.email or (visitor.user.email if visitor.user and visitor.user.email else ""),
+            author_url=draft.website or "",
+            content=draft.body,
+        )
+    )
+    if verdict is Verdict.DISCARD:
+        raise InvalidInput("This comment was recognized as spam and was not accepted.", field="body")
+    if verdict is Verdict.SPAM:
+        return CommentStatus.SPAM
+    if verdict is Verdict.UNKNOWN:
+        return CommentStatus.PENDING
+    return None

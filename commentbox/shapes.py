@@ -151,6 +151,7 @@ class CommentPublic(BaseModel):
     score: int
     status: str | None = None
     deleted: bool = False
+    pinned: bool = False
     in_reply_to: ReplyTarget | None = None
     replies: list[CommentPublic] = []
 
@@ -169,6 +170,7 @@ class ThreadPublic(BaseModel):
     page_id: str | None = None
     title: str
     count: int
+    locked: bool = False  # closed to new comments (by a moderator, or by age)
 
 
 class ThreadPage(BaseModel):
@@ -190,6 +192,7 @@ class SiteConfig(BaseModel):
     user_edit_window_seconds: int = 0  # signed-in authors; 0 = no limit
     allow_images: bool
     limits: dict[str, int]
+    form_token: str = Field(description="send back with a new comment (proves the form was shown)")
 
 
 class PreviewRendered(BaseModel):

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from commentbox import store
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
-from commentbox.models import ModerationMode, Site
+from commentbox.models import ModerationMode, NotifyModerators, Site
 from commentbox.urls import InvalidURL, origin_of
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -81,7 +81,14 @@ def update_site(
     user_edit_window_seconds: int | None = None,
     allow_images: bool | None = None,
     query_params: Sequence[str] | None = None,
+    max_links: int | None = None,
+    min_post_seconds: int | None = None,
+    blocked_words: Sequence[str] | None = None,
+    blocked_names: Sequence[str] | None = None,
+    close_after_days: int | None = None,
+    notify_moderators: NotifyModerators | None = None,
 ) -> Site:
+    """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     site = get_site(session, site_id)
     removed = set(normalize_origins(remove_origins))
     origins = [o for o in site.origins if o not in removed]
@@ -103,8 +110,40 @@ def update_site(
         site.allow_images = allow_images
     if query_params is not None:
         site.query_params = sorted(set(query_params))
+    if max_links is not None:
+        site.max_links = _at_least(0, max_links, "max_links")
+    if min_post_seconds is not None:
+        site.min_post_seconds = _at_least(0, min_post_seconds, "min_post_seconds")
+    if blocked_words is not None:
+        site.blocked_words = _word_list(blocked_words)
+    if blocked_names is not None:
+        site.blocked_names = _word_list(blocked_names)
+    if close_after_days is not None:
+        site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
+    if notify_moderators is not None:
+        site.notify_moderators = notify_moderators
     store.save(session, site)
     return site
+
+
+def _at_least(low: int, value: int, field: str) -> int:
+    if value < low:
+        raise InvalidInput(f"“{field}” must be {low} or more.", field=field)
+    return value
+
+
+def _word_list(words: Sequence[str]) -> list[str]:
+    """Blocked words or names: trimmed, without blanks or repeats, in the order given."""
+    result: list[str] = []
+    for word in words:
+        word = " ".join(word.split())
+        if len(word) > 100:
+            raise InvalidInput("A blocked word or name is at most 100 characters.", field="blocked")
+        if word and word.casefold() not in {w.casefold() for w in result}:
+            result.append(word)
+    if len(result) > 1000:
+        raise InvalidInput("Block at most 1000 words or names.", field="blocked")
+    return result
 
 
 def remove_site(session: Session, site_id: str) -> None:

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, delete, func, update
+from sqlalchemy import Row, case, delete, func, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from commentbox.models import (
+    Ban,
     Comment,
     CommentStatus,
     Login,
@@ -65,10 +66,19 @@ def thread_by_key(session: Session, site_id: str, key: str) -> Thread | None:
     return session.exec(query).first()
 
 
-def thread_version(session: Session, site_id: str, key: str) -> Row[int | None, int, int, str, str] | None:
-    """``(id, version, comment_count, url, title)`` of a thread: the cache check, one index probe."""
+def thread_version(
+    session: Session, site_id: str, key: str
+) -> Row[int | None, int, int, str, str, bool, datetime] | None:
+    """``(id, version, comment_count, url, title, locked, created)`` of a thread: the cache
+    check, one index probe."""
     query = select_columns(
-        col(Thread.id), col(Thread.version), col(Thread.comment_count), col(Thread.url), col(Thread.title)
+        col(Thread.id),
+        col(Thread.version),
+        col(Thread.comment_count),
+        col(Thread.url),
+        col(Thread.title),
+        col(Thread.locked),
+        col(Thread.created),
     ).where(col(Thread.site_id) == site_id, col(Thread.key) == key)
     return session.connection().execute(query).first()
 
@@ -175,6 +185,7 @@ COMMENT_COLUMNS: tuple[Any, ...] = (
     col(Comment.score),
     col(Comment.created),
     col(Comment.edited),
+    col(Comment.pinned),
     col(User.name).label("user_name"),
     col(User.avatar).label("user_avatar"),
     col(User.provider).label("user_provider"),
@@ -241,6 +252,37 @@ def comment_site_id(session: Session, comment_id: int) -> str | None:
         .where(Comment.id == comment_id)
     )
     return session.exec(query).first()
+
+
+def recent_duplicate(
+    session: Session,
+    thread_id: int,
+    parent_id: int | None,
+    text_hash: str,
+    *,
+    since: datetime,
+    user_id: int | None,
+    email: str | None,
+    exclude_id: int | None,
+) -> bool:
+    """Whether the same author (user, or guest email) said this lately at the same place of the
+    thread (same parent)."""
+    if user_id is not None:
+        same_author = col(Comment.user_id) == user_id
+    elif email:
+        same_author = col(Comment.author_email) == email
+    else:
+        return False
+    query = select(Comment.id).where(
+        Comment.thread_id == thread_id,
+        col(Comment.parent_id).is_(None) if parent_id is None else Comment.parent_id == parent_id,
+        Comment.text_hash == text_hash,
+        Comment.created >= since,
+        same_author,
+    )
+    if exclude_id is not None:
+        query = query.where(Comment.id != exclude_id)
+    return session.exec(query.limit(1)).first() is not None
 
 
 def delete_comment(session: Session, comment_id: int) -> None:
@@ -339,3 +381,109 @@ def purge_expired_auth(session: Session, now: datetime) -> None:
             (col(UserSession.expires) < now) | (col(UserSession.revoked) != None)  # noqa: E711
         )
     )
+
+
+# Bans ----------------------------------------------------------------------------------
+
+
+def active_ban(session: Session, site_id: str, keys: Iterable[tuple[str, str]], now: datetime) -> Ban | None:
+    """A ban on the site matching any ``(kind, value)`` that has not run out, if one exists."""
+    matches = [(col(Ban.kind) == kind) & (col(Ban.value) == value) for kind, value in keys]
+    query = select(Ban).where(
+        Ban.site_id == site_id,
+        or_(*matches),
+        or_(col(Ban.until).is_(None), col(Ban.until) > now),
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def ban_by_id(session: Session, ban_id: int) -> Ban | None:
+    return session.get(Ban, ban_id)
+
+
+def bans(session: Session, sites: frozenset[str] | None, now: datetime) -> Sequence[Ban]:
+    """Bans still in force on ``sites`` (None: all), newest first."""
+    query = select(Ban).where(or_(col(Ban.until).is_(None), col(Ban.until) > now))
+    if sites is not None:
+        query = query.where(col(Ban.site_id).in_(sites))
+    return session.exec(query.order_by(col(Ban.created).desc(), col(Ban.id).desc())).all()
+
+
+# Moderation queue ------------------------------------------------------------------------
+
+QUEUE_COLUMNS: tuple[Any, ...] = (
+    *COMMENT_COLUMNS,
+    col(Comment.body),
+    col(Comment.user_id),
+    col(Comment.ip_hash),
+    col(Comment.client_hash),
+    col(Thread.site_id),
+    col(Thread.url).label("thread_url"),
+    col(Thread.key).label("thread_key"),
+    col(Thread.title).label("thread_title"),
+    col(Thread.locked).label("thread_locked"),
+)
+
+
+def queue(
+    session: Session,
+    *,
+    sites: frozenset[str] | None,
+    status: CommentStatus | None,
+    text: str,
+    author: str,
+    site: str,
+    thread: str,
+    offset: int,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Comments for moderators: pending first, then newest first; filters match substrings."""
+    query = (
+        select_columns(*QUEUE_COLUMNS)
+        .join(Thread, col(Thread.id) == col(Comment.thread_id))
+        .outerjoin(User, col(User.id) == col(Comment.user_id))
+        .where(col(Comment.status) != CommentStatus.DELETED)
+    )
+    if sites is not None:
+        query = query.where(col(Thread.site_id).in_(sites))
+    if status is not None:
+        query = query.where(col(Comment.status) == status)
+    if text:
+        query = query.where(col(Comment.body).icontains(text, autoescape=True))
+    if author:
+        query = query.where(
+            or_(
+                col(Comment.author_name).icontains(author, autoescape=True),
+                col(Comment.author_email).icontains(author, autoescape=True),
+                col(User.name).icontains(author, autoescape=True),
+            )
+        )
+    if site:
+        query = query.where(col(Thread.site_id) == site)
+    if thread:
+        matches = [
+            col(Thread.url).icontains(thread, autoescape=True),
+            col(Thread.title).icontains(thread, autoescape=True),
+        ]
+        if thread.isdigit():
+            matches.append(col(Thread.id) == int(thread))
+        query = query.where(or_(*matches))
+    pending_first = case((col(Comment.status) == CommentStatus.PENDING, 0), else_=1)
+    query = query.order_by(pending_first, col(Comment.created).desc(), col(Comment.id).desc())
+    return session.connection().execute(query.offset(offset).limit(limit)).all()
+
+
+def count_by_status(session: Session, sites: frozenset[str] | None, status: CommentStatus) -> int:
+    query = (
+        select(func.count())
+        .select_from(Comment)
+        .join(Thread, col(Thread.id) == col(Comment.thread_id))
+        .where(col(Comment.status) == status)
+    )
+    if sites is not None:
+        query = query.where(col(Thread.site_id).in_(sites))
+    return int(session.exec(query).one())
+
+
+def thread_by_id_or_none(session: Session, thread_id: int) -> Thread | None:
+    return session.get(Thread, thread_id)

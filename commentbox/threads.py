@@ -18,6 +18,7 @@ from sqlmodel import Session
 from commentbox import store
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.models import CommentStatus, Site, Thread
+from commentbox.moderation import closed
 from commentbox.shapes import (
     AuthorPublic,
     CommentPublic,
@@ -118,6 +119,7 @@ class Presenter:
             score=row.score,
             status=None if row.status == CommentStatus.APPROVED else str(row.status),
             deleted=deleted,
+            pinned=bool(row.pinned),
         )
 
 
@@ -156,11 +158,12 @@ def _prune_tombstones(nodes: list[CommentPublic]) -> list[CommentPublic]:
 
 
 def _sort_key(sort: Sort) -> Callable[[CommentPublic], Any]:
+    """Pinned comments first, then the visitor's chosen order."""
     if sort is Sort.NEWEST:
-        return lambda c: (-c.created.timestamp(), -c.id)
+        return lambda c: (not c.pinned, -c.created.timestamp(), -c.id)
     if sort is Sort.TOP:
-        return lambda c: (-c.score, c.created, c.id)
-    return lambda c: (c.created, c.id)
+        return lambda c: (not c.pinned, -c.score, c.created, c.id)
+    return lambda c: (not c.pinned, c.created, c.id)
 
 
 def encode_cursor(offset: int) -> str:
@@ -203,6 +206,7 @@ def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPa
         page_id=request.ref.page_id,
         title=row.title if row else "",
         count=row.comment_count if row else 0,
+        locked=bool(row and closed(request.site, row.locked, row.created)),
     )
     if row is None:
         return ThreadPage(thread=thread, comments=[], next=None)

@@ -29,6 +29,7 @@ from commentbox.errors import (
     UnsupportedMediaType,
 )
 from commentbox.identity import Visitor
+from commentbox.spam import RequestFacts
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -153,6 +154,15 @@ class ClientInfo:
         if scheme.lower() != "bearer" or not token.strip() or len(token) > 1000:
             raise Unauthorized(accounts.NOT_SIGNED_IN)
         return token.strip()
+
+    def facts(self) -> RequestFacts:
+        """What Akismet may be told about the sender (only ever sent when Akismet is configured)."""
+        headers = self._request.headers
+        return RequestFacts(
+            ip=self.ip,
+            user_agent=headers.get("user-agent", "")[:500],
+            referrer=headers.get("referer", "")[:2000],
+        )
 
     def visitor(self, site_id: str | None = None) -> Visitor:
         """Guests are known by hashes only. A bearer token must name a live session bound to

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from html.parser import HTMLParser
 from typing import Any
+
+from commentbox.identity import Keys
+from commentbox.spam import issue_form_token
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 BLOG = "https://blog.example"
 ARTICLE = f"{BLOG}/posts/hello/"
 
 
+def form_token(site: str = "blog", age_seconds: float = 60.0) -> str:
+    """The token ``GET /api/v1/sites/{site}/config`` would have issued ``age_seconds`` ago."""
+    return issue_form_token(Keys(TEST_SECRET.encode()), site, time.time() - age_seconds)
+
+
 def comment_payload(**changes: Any) -> dict[str, Any]:
-    """A valid guest comment on the blog's article; ``changes`` override top-level fields."""
+    """A valid guest comment on the blog's article, sent as the widget sends it (with a form
+    token issued a minute ago); ``changes`` override top-level fields."""
     payload: dict[str, Any] = {
         "site": "blog",
         "url": ARTICLE,
@@ -19,6 +29,7 @@ def comment_payload(**changes: Any) -> dict[str, Any]:
         "author": {"name": "Ada", "email": "ada@example.com"},
     }
     payload.update(changes)
+    payload.setdefault("form_token", form_token(str(payload["site"])))
     return payload
 
 

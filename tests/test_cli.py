@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from commentbox.cli import main
+from commentbox.identity import Keys
+from commentbox.spam import issue_form_token
 
 
 @pytest.fixture
@@ -105,6 +107,10 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
                 pass
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.1)
+        config = httpx.get(f"{base}/api/v1/sites/demo/config").json()
+        assert config["form_token"]
+        # As if the form had been on screen for a minute: signed with the generated secret.
+        secret = (in_tmp / "commentbox.secret").read_text().strip().encode()
         posted = httpx.post(
             f"{base}/api/v1/comments",
             json={
@@ -112,6 +118,7 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
                 "url": f"{base}/",
                 "body": "hi",
                 "author": {"name": "A", "email": "a@b.io"},
+                "form_token": issue_form_token(Keys(secret), "demo", time.time() - 60),
             },
             headers={"Origin": base},
         )

@@ -33,7 +33,7 @@ def test_posting_answers_the_public_shape_without_email_or_ip(client, blog):
 def test_a_thread_is_created_on_first_comment_and_counts_it(client, make_comment):
     assert read(client)["thread"] == {
         "id": None, "site": "blog", "url": "https://blog.example/posts/hello", "page_id": None,
-        "title": "", "count": 0,
+        "title": "", "count": 0, "locked": False,
     }  # fmt: skip
     make_comment(title="Hello")
     thread = read(client)["thread"]

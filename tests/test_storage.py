@@ -36,7 +36,8 @@ def test_forwarded_addresses_are_believed_only_from_trusted_proxies(settings, bl
         app = create_app(app_settings)
         with TestClient(app, client=(peer, 50000)) as client:
             headers = {"Origin": BLOG, "X-Forwarded-For": forwarded}
-            assert client.post("/api/v1/comments", json=comment_payload(), headers=headers).status_code == 201
+            payload = comment_payload(body=f"via {peer} for {forwarded}")
+            assert client.post("/api/v1/comments", json=payload, headers=headers).status_code == 201
             with app.state.ctx.db.engine.connect() as connection:
                 return connection.exec_driver_sql("SELECT ip_hash FROM comment ORDER BY id DESC").first()[0]
 

@@ -14,6 +14,7 @@ from commentbox import accounts, comments, reading, render, threads
 from commentbox.errors import InvalidInput, Unauthorized
 from commentbox.i18n import pick_language
 from commentbox.identity import Visitor
+from commentbox.models import CommentStatus
 from commentbox.openapi import openapi_document
 from commentbox.shapes import (
     CommentCreate,
@@ -27,6 +28,7 @@ from commentbox.shapes import (
     VoteCast,
 )
 from commentbox.sites import get_site
+from commentbox.spam import issue_form_token
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 
 MAX_PAGE = 500
@@ -113,7 +115,7 @@ async def post_comment(request: Request) -> Response:
     data = await read_json(request, CommentCreate)
     client = ClientInfo(request)
     visitor = await blocking(client.visitor, data.site)
-    posted = await blocking(comments.post_comment, ctx, data, visitor, client.origin)
+    posted = await blocking(comments.post_comment, ctx, data, visitor, client.origin, client.facts())
     body = await blocking(_with_fragment, request, posted.comment)
     return JSONResponse(body, status_code=202 if posted.held else 201)
 
@@ -132,8 +134,10 @@ async def patch_comment(request: Request) -> Response:
         visitor,
         client.edit_token,
         client.origin,
+        client.facts(),
     )
-    return JSONResponse(await blocking(_with_fragment, request, edited))
+    held = edited.status == CommentStatus.PENDING
+    return JSONResponse(await blocking(_with_fragment, request, edited), status_code=202 if held else 200)
 
 
 async def delete_comment(request: Request) -> Response:
@@ -204,10 +208,14 @@ async def site_config(request: Request) -> Response:
                 "name_chars": ctx.limits.name_chars,
                 "body_chars": ctx.limits.body_chars,
                 "max_depth": ctx.settings.max_depth,
+                "max_links": site.max_links,
+                "min_post_seconds": site.min_post_seconds,
             },
+            form_token=issue_form_token(ctx.keys, site.id),
         )
 
-    return JSONResponse(await blocking(load), headers={"Cache-Control": "public, max-age=60"})
+    # Carries a fresh form token (its issue time is the point), so never shared by caches.
+    return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
 
 
 async def openapi(request: Request) -> Response:

@@ -1,0 +1,283 @@
+"""What moderators do: the queue, approve / spam / delete in bulk, edit, pin, lock, ban.
+
+Functions take a ``Moderator`` (who acts, on which sites) and plain values, check the
+moderator's right to the site of every row they touch, and raise domain errors. The admin
+pages and the email action links both call these, so both obey the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
+from sqlmodel import Session
+
+from commentbox import comments, store
+from commentbox.context import Context
+from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.markup import render_markdown
+from commentbox.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
+from commentbox.spam import text_hash
+
+QUEUE_PAGE = 50
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    SPAM = "spam"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """Who acts: ``sites`` they moderate and ``owned`` sites (``None``: every site)."""
+
+    label: str
+    sites: frozenset[str] | None
+    owned: frozenset[str] | None = frozenset()
+    account_id: int | None = None
+    user_id: int | None = None
+
+    def may_moderate(self, site_id: str) -> bool:
+        return self.sites is None or site_id in self.sites
+
+    def may_own(self, site_id: str) -> bool:
+        return self.owned is None or site_id in self.owned
+
+    def require(self, site_id: str) -> None:
+        if not self.may_moderate(site_id):
+            raise Forbidden("You do not moderate this site.")
+
+    def require_owner(self, site_id: str) -> None:
+        if not self.may_own(site_id):
+            raise Forbidden("Only the site's owners may change its settings.")
+
+
+def moderator_from_roles(
+    label: str,
+    roles: Iterable[tuple[str, str]],
+    *,
+    superuser: bool = False,
+    account_id: int | None = None,
+    user_id: int | None = None,
+) -> Moderator:
+    """Build a ``Moderator`` from ``(site_id, role)`` pairs; a superuser owns every site."""
+    if superuser:
+        return Moderator(label, None, None, account_id, user_id)
+    roles = list(roles)
+    return Moderator(
+        label,
+        frozenset(site for site, _ in roles),
+        frozenset(site for site, role in roles if role == Role.OWNER),
+        account_id,
+        user_id,
+    )
+
+
+# The queue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Filters of the queue; all optional. ``status`` None means every status, pending first."""
+
+    status: CommentStatus | None = None
+    text: str = ""
+    author: str = ""
+    site: str = ""
+    thread: str = ""
+    offset: int = 0
+    limit: int = QUEUE_PAGE
+
+
+def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any]]:
+    """Comments across the moderator's sites, pending first, newest first."""
+    if query.site and not moderator.may_moderate(query.site):
+        return []
+    with ctx.db.read() as session:
+        return list(
+            store.queue(
+                session,
+                sites=moderator.sites,
+                status=query.status,
+                text=query.text.strip(),
+                author=query.author.strip(),
+                site=query.site,
+                thread=query.thread.strip(),
+                offset=query.offset,
+                limit=query.limit,
+            )
+        )
+
+
+def pending_count(ctx: Context, moderator: Moderator) -> int:
+    with ctx.db.read() as session:
+        return store.count_by_status(session, moderator.sites, CommentStatus.PENDING)
+
+
+# Acting on comments -----------------------------------------------------------------------
+
+
+def _comment(session: Session, moderator: Moderator, comment_id: int) -> tuple[Comment, Thread]:
+    comment = store.comment_by_id(session, comment_id, lock=True)
+    if comment is None:
+        raise NotFound("That comment does not exist (any more).")
+    thread = store.thread_by_id(session, comment.thread_id)
+    moderator.require(thread.site_id)
+    return comment, thread
+
+
+def apply(ctx: Context, moderator: Moderator, comment_ids: Sequence[int], action: Action) -> int:
+    """Approve, mark as spam or delete each comment; returns how many changed.
+
+    All or nothing: one comment on a site the moderator does not moderate refuses the lot.
+    """
+    approved: list[tuple[Comment, Site]] = []
+    changed = 0
+    with ctx.db.write() as session:
+        for comment_id in dict.fromkeys(comment_ids):
+            comment, thread = _comment(session, moderator, comment_id)
+            status = CommentStatus(comment.status)
+            if action is Action.DELETE:
+                comments.remove(session, comment)
+            elif status is CommentStatus.DELETED:
+                continue
+            elif action is Action.APPROVE and status is not CommentStatus.APPROVED:
+                comment.status = CommentStatus.APPROVED
+                store.save(session, comment)
+                store.touch_thread(session, thread.id, 1)  # type: ignore[arg-type]
+                approved.append((comment, store.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
+            elif action is Action.SPAM and status is not CommentStatus.SPAM:
+                comment.status = CommentStatus.SPAM
+                store.save(session, comment)
+                store.touch_thread(session, thread.id, -1 if status is CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
+            else:
+                continue
+            changed += 1
+    for comment, site in approved:
+        ctx.events.emit("comment.approved", comment=comment, site=site)
+    return changed
+
+
+def edit(ctx: Context, moderator: Moderator, comment_id: int, body: str) -> None:
+    """A moderator's correction, through the same sanitizer as every other write."""
+    if not body.strip():
+        raise InvalidInput("The comment text must not be empty.", field="body")
+    if len(body) > ctx.settings.max_body_chars:
+        raise InvalidInput(
+            f"The comment text is at most {ctx.settings.max_body_chars} characters.", field="body"
+        )
+    with ctx.db.write() as session:
+        comment, thread = _comment(session, moderator, comment_id)
+        if comment.status == CommentStatus.DELETED:
+            raise NotFound("That comment was deleted.")
+        site = store.site_by_id(session, thread.site_id)
+        comment.body = body
+        comment.html = render_markdown(body, allow_images=bool(site and site.allow_images))
+        comment.text_hash = text_hash(body)
+        comment.edited = utcnow()
+        store.save(session, comment)
+        store.touch_thread(session, thread.id)  # type: ignore[arg-type]
+
+
+def pin(ctx: Context, moderator: Moderator, comment_id: int, pinned: bool) -> None:
+    """A pinned top-level comment is shown first, whatever the sort order."""
+    with ctx.db.write() as session:
+        comment, thread = _comment(session, moderator, comment_id)
+        comment.pinned = pinned
+        store.save(session, comment)
+        store.touch_thread(session, thread.id)  # type: ignore[arg-type]
+
+
+def lock(ctx: Context, moderator: Moderator, thread_id: int, locked: bool) -> None:
+    """A locked thread stays readable and takes no new comments or edits."""
+    with ctx.db.write() as session:
+        thread = store.thread_by_id_or_none(session, thread_id)
+        if thread is None:
+            raise NotFound("That thread does not exist.")
+        moderator.require(thread.site_id)
+        thread.locked = locked
+        store.save(session, thread)
+        store.touch_thread(session, thread_id)
+
+
+# Bans ----------------------------------------------------------------------------------------
+
+
+def _until(days: int | None) -> datetime | None:
+    if days is None:
+        return None
+    if not 1 <= days <= 36500:
+        raise InvalidInput("A ban lasts from 1 day to 100 years, or for good.", field="days")
+    return utcnow() + timedelta(days=days)
+
+
+def ban_from_comment(
+    ctx: Context,
+    moderator: Moderator,
+    comment_id: int,
+    kinds: Iterable[BanKind],
+    days: int | None,
+    reason: str = "",
+) -> list[Ban]:
+    """Ban what this comment's sender is known by: their sign-in, browser, email or address."""
+    with ctx.db.write() as session:
+        comment, thread = _comment(session, moderator, comment_id)
+        values = {
+            BanKind.USER: str(comment.user_id) if comment.user_id else None,
+            BanKind.CLIENT: comment.client_hash,
+            BanKind.EMAIL: comment.author_email.lower() if comment.author_email else None,
+            BanKind.IP: comment.ip_hash,
+        }
+        until = _until(days)
+        bans = []
+        for kind in kinds:
+            value = values[kind]
+            if value:
+                ban = Ban(
+                    site_id=thread.site_id,
+                    kind=kind,
+                    value=value,
+                    until=until,
+                    reason=reason[:300],
+                    created_by=moderator.label,
+                )
+                store.save(session, ban)
+                bans.append(ban)
+        if not bans:
+            raise InvalidInput("This comment carries nothing of that kind to ban.", field="kind")
+    return bans
+
+
+def ban_email(
+    ctx: Context, moderator: Moderator, site_id: str, email: str, days: int | None, reason: str = ""
+) -> Ban:
+    moderator.require(site_id)
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("Give an email address to ban.", field="email")
+    with ctx.db.write() as session:
+        ban = Ban(
+            site_id=site_id, kind=BanKind.EMAIL, value=email, until=_until(days), reason=reason[:300],
+            created_by=moderator.label,
+        )  # fmt: skip
+        store.save(session, ban)
+    return ban
+
+
+def bans(ctx: Context, moderator: Moderator) -> list[Ban]:
+    with ctx.db.read() as session:
+        return list(store.bans(session, moderator.sites, utcnow()))
+
+
+def unban(ctx: Context, moderator: Moderator, ban_id: int) -> None:
+    with ctx.db.write() as session:
+        ban = store.ban_by_id(session, ban_id)
+        if ban is None:
+            raise NotFound("That ban does not exist (any more).")
+        moderator.require(ban.site_id)
+        store.remove(session, ban)

@@ -1,0 +1,77 @@
+"""Rate limits on writes, per client (keyed IP hash) and per identity, with the ``limits`` library.
+
+Storage is in memory for one process, Redis when ``COMMENTBOX_REDIS_URL`` is set (so that
+every instance and worker shares one budget). The moving-window strategy counts exactly:
+"3 per minute" never lets a fourth through at a window edge. ``COMMENTBOX_RATE_LIMITS=off``
+turns the layer off (benchmarks); every other spam layer still applies.
+
+A storage outage (Redis down) lets writes through with a logged error rather than
+refusing every visitor: the other layers still stand, and comments are never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterable
+
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from commentbox.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RULES = "3/minute; 20/hour"  # per client address and per identity, for new comments and edits
+
+
+class RateLimiter:
+    """``hit(action, keys)`` charges one write to every key, or raises ``RateLimited``."""
+
+    def __init__(self, rules: str, redis_url: str | None = None, prefix: str = "commentbox") -> None:
+        self.items: list[RateLimitItem] = [] if rules == "off" else parse_many(rules)
+        self.storage: Storage = (
+            RedisStorage(redis_url, key_prefix=prefix, wrap_exceptions=True)
+            if redis_url
+            else MemoryStorage(wrap_exceptions=True)
+        )
+        self._limiter = MovingWindowRateLimiter(self.storage)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.items)
+
+    def hit(self, action: str, keys: Iterable[str]) -> None:
+        """Charge one ``action`` to each key in turn; the first exhausted budget refuses (429).
+
+        Charging key by key keeps the count exact under concurrency (each hit is atomic in
+        the storage); a refused write may have used a slot of an earlier key, which only
+        ever errs against the flooder.
+        """
+        if not self.items:
+            return
+        try:
+            for key in keys:
+                for item in self.items:
+                    if not self._limiter.hit(item, action, key):
+                        raise RateLimited(_sentence(item), retry_after=self._retry_after(item, action, key))
+        except StorageError:
+            log.exception("rate-limit storage unavailable; letting the write through")
+
+    def _retry_after(self, item: RateLimitItem, action: str, key: str) -> int:
+        reset = self._limiter.get_window_stats(item, action, key).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+    def reset(self) -> None:
+        self.storage.reset()
+
+
+def _sentence(item: RateLimitItem) -> str:
+    per = f"{item.multiples} {item.GRANULARITY.name}s" if item.multiples > 1 else item.GRANULARITY.name
+    return (
+        f"You are writing faster than this site allows ({item.amount} per {per}). "
+        "Please wait a little and send it again."
+    )

@@ -1,0 +1,185 @@
+"""Rate limits: per client address and per identity, 429 with Retry-After, in memory or Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2
+import pytest
+import redis
+from starlette.testclient import TestClient
+
+from commentbox.app import create_app
+from commentbox.config import SettingsError, load_settings
+from commentbox.ratelimit import DEFAULT_RULES, RateLimiter
+from tests.conftest import required_or_skip
+from tests.fakes.server import ServerThread
+from tests.support import BLOG, TEST_SECRET, comment_payload
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def limited(settings):
+    """An app with the production default limits."""
+    return create_app(settings.model_copy(update={"rate_limits": DEFAULT_RULES}))
+
+
+def post(client, n, **changes):
+    payload = comment_payload(body=f"comment number {n}", **changes)
+    return client.post("/api/v1/comments", json=payload, headers={"Origin": BLOG})
+
+
+def test_the_default_is_three_a_minute_and_twenty_an_hour():
+    assert load_settings(secret_key=TEST_SECRET).rate_limits == "3/minute; 20/hour"
+
+
+def test_the_fourth_comment_in_a_minute_from_one_client_is_refused(limited, blog, row_count):
+    with TestClient(limited) as client:
+        for n in range(3):
+            assert post(client, n, author={"name": f"P{n}", "email": f"p{n}@example.com"}).status_code == 201
+        refused = post(client, 3, author={"name": "P3", "email": "p3@example.com"})
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    retry_after = int(refused.headers["retry-after"])
+    assert 1 <= retry_after <= 60
+    problem = refused.json()
+    assert problem["retry_after"] == retry_after
+    assert "3 per minute" in problem["detail"]
+    assert row_count("comment") == 3
+
+
+def test_an_identity_is_limited_across_addresses(limited, blog, row_count):
+    def client_at(n: int) -> TestClient:
+        return TestClient(limited, client=(f"198.51.100.{n}", 4000))
+
+    for n in range(3):
+        with client_at(n) as client:
+            assert post(client, n).status_code == 201  # the same email each time
+    with client_at(9) as client:
+        assert post(client, 9).status_code == 429
+        # The same browser token under different emails is one identity too.
+        headers = {"X-Commentbox-Client": "browser-1"}
+        client.headers.update(headers)
+    for n in range(10, 13):
+        with client_at(n) as client:
+            client.headers.update(headers)
+            assert post(client, n, author={"name": "X", "email": f"x{n}@example.com"}).status_code == 201
+    with client_at(20) as client:
+        client.headers.update(headers)
+        assert post(client, 20, author={"name": "X", "email": "x20@example.com"}).status_code == 429
+    assert row_count("comment") == 6
+
+
+def test_every_rule_applies(settings, blog):
+    app = create_app(settings.model_copy(update={"rate_limits": "100/minute; 4/hour"}))
+    with TestClient(app) as client:
+        statuses = [
+            post(client, n, author={"name": "A", "email": f"a{n}@example.com"}).status_code for n in range(5)
+        ]
+        last = post(client, 9, author={"name": "A", "email": "a9@example.com"})
+    assert statuses == [201, 201, 201, 201, 429]
+    assert "4 per hour" in last.json()["detail"]
+    assert int(last.headers["retry-after"]) > 60
+
+
+def test_edits_have_their_own_budget(limited, blog):
+    with TestClient(limited) as client:
+        posted = post(client, 1).json()
+        headers = {"Origin": BLOG, "X-Edit-Token": posted["edit_token"]}
+        statuses = [
+            client.patch(
+                f"/api/v1/comments/{posted['id']}", json={"body": f"edit {n}"}, headers=headers
+            ).status_code
+            for n in range(4)
+        ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_refusal_carries_cors_headers_so_the_widget_can_read_retry_after(limited, blog):
+    with TestClient(limited) as client:
+        for n in range(3):
+            post(client, n, author={"name": "A", "email": f"a{n}@example.com"})
+        refused = post(client, 3, author={"name": "A", "email": "a3@example.com"})
+    assert refused.status_code == 429
+    assert refused.headers["access-control-allow-origin"] == BLOG
+    assert "Retry-After" in refused.headers["access-control-expose-headers"]
+
+
+def test_off_switches_only_the_rate_limits_off(client, blog, row_count):
+    """The shared test settings use ``rate_limits="off"``, as benchmarks do."""
+    assert all(post(client, n).status_code == 201 for n in range(10))
+    assert row_count("comment") == 10
+
+
+def test_a_wrong_setting_stops_start_up_with_a_sentence(monkeypatch):
+    monkeypatch.setenv("COMMENTBOX_RATE_LIMITS", "lots")
+    with pytest.raises(SettingsError, match="COMMENTBOX_RATE_LIMITS"):
+        load_settings(secret_key=TEST_SECRET)
+    monkeypatch.setenv("COMMENTBOX_RATE_LIMITS", "off")
+    assert load_settings(secret_key=TEST_SECRET).rate_limits == "off"
+
+
+def test_a_flood_from_one_client_stores_exactly_the_allowed_comments(limited, blog, row_count):
+    """500 posts as fast as 16 connections can send them: 3 stored, the rest 429, no 5xx."""
+    with ServerThread(limited) as server, httpx2.Client(base_url=server.url, timeout=30) as http:
+
+        def send(n: int) -> int:
+            payload = comment_payload(
+                body=f"flood {n}", author={"name": "Bot", "email": f"bot{n}@example.com"}
+            )
+            return http.post("/api/v1/comments", json=payload, headers={"Origin": BLOG}).status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            statuses = Counter(pool.map(send, range(500)))
+    assert statuses == {201: 3, 429: 497}
+    assert row_count("comment") == 3
+
+
+# Redis --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_limiter():
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        required_or_skip("Redis is not reachable at 127.0.0.1:6379")
+    limiter = RateLimiter("3/minute", REDIS_URL, prefix=f"commentbox-test-{uuid.uuid4().hex}")
+    yield limiter
+    limiter.reset()
+
+
+def test_instances_share_one_budget_through_redis(settings, blog, redis_limiter, row_count):
+    """Two app instances (as behind a load balancer) draw on the same Redis-held budget."""
+    one, two = create_app(settings), create_app(settings)
+    one.state.ctx.rate_limiter = two.state.ctx.rate_limiter = redis_limiter
+    with TestClient(one) as first, TestClient(two) as second:
+        assert [
+            post(first, n, author={"name": "A", "email": f"a{n}@x.org"}).status_code for n in range(2)
+        ] == [
+            201,
+            201,
+        ]
+        assert post(second, 2, author={"name": "A", "email": "a2@x.org"}).status_code == 201
+        refused = post(first, 3, author={"name": "A", "email": "a3@x.org"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert row_count("comment") == 3
+
+
+def test_the_redis_url_setting_selects_redis_storage(settings, redis_limiter):
+    app = create_app(settings.model_copy(update={"rate_limits": "3/minute", "redis_url": REDIS_URL}))
+    assert type(app.state.ctx.rate_limiter.storage).__name__ == "RedisStorage"
+
+
+def test_a_redis_outage_lets_comments_through(settings, blog, row_count, caplog):
+    app = create_app(settings)
+    app.state.ctx.rate_limiter = RateLimiter("1/minute", "redis://127.0.0.1:1/0")
+    with TestClient(app) as client:
+        assert post(client, 1).status_code == 201
+        assert post(client, 2).status_code == 201
+    assert row_count("comment") == 2
+    assert "rate-limit storage unavailable" in caplog.text
