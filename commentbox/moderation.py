@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from commentbox import spam, store
 from commentbox.akismet import AkismetQuery, Verdict
-from commentbox.context import Context
 from commentbox.errors import Conflict, Forbidden, InvalidInput
 from commentbox.identity import Visitor
 from commentbox.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
+
+if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
+    from commentbox.context import Context
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 

@@ -56,10 +56,10 @@ def _assert_indexed(plan: str, table: str, index_hint: str) -> None:
 @pytest.fixture
 def populated(client, blog) -> None:
     for page in range(5):
-        for _ in range(3):
+        for n in range(3):
             response = client.post(
                 "/api/v1/comments",
-                json=comment_payload(url=f"{BLOG}/posts/{page}"),
+                json=comment_payload(url=f"{BLOG}/posts/{page}", body=f"comment {n} on page {page}"),
                 headers={"Origin": BLOG},
             )
             assert response.status_code == 201

@@ -93,8 +93,8 @@ def test_an_unchanged_thread_is_served_from_memory_and_answers_304(client, ctx, 
 
 
 def test_each_page_and_sort_of_a_thread_has_its_own_etag(client, blog):
-    for _ in range(3):
-        _post(client)
+    for n in range(3):
+        _post(client, body=f"comment {n}")
     tags = {
         client.get("/api/v1/threads", params={**THREAD, **extra}).headers["etag"]
         for extra in ({}, {"sort": "newest"}, {"limit": "1"}, {"limit": "2"})
