@@ -86,11 +86,15 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
         public_url=backend.url,
         secret_file=tmp_path / "secret",
         page_size=PAGE_SIZE,
+        rate_limits="off",  # every browser and seed request comes from 127.0.0.1
     )
     holder.app = create_app(settings)
     ctx: Context = holder.app.state.ctx
     with ctx.db.write() as session:
         sites.add_site(session, "blog", origins=[blog_server.url], name="A small blog")
+        # A scripted browser posts faster than people read: the form-timing layer has its own
+        # tests (tests/test_spam.py, tests/e2e/test_moderation_flow.py).
+        sites.update_site(session, "blog", min_post_seconds=0)
     with backend, blog_server:
         yield Stack(backend=backend.url, blog=blog_server.url, ctx=ctx)
 

@@ -109,6 +109,7 @@ def stack(
         secret_key=TEST_SECRET,
         public_url=backend.url,
         secret_file=tmp_path / "secret",
+        rate_limits="off",  # every browser request comes from 127.0.0.1
         **provider_settings(fake_google, fake_twitter, fake_facebook),
     )
     holder.app = create_app(settings)
@@ -119,6 +120,7 @@ def stack(
         # A scripted browser posts faster than people read: the form-timing layer is tested
         # on its own (tests/test_spam.py), here it would only slow every test by seconds.
         sites.update_site(session, "blog", min_post_seconds=0)
+        sites.update_site(session, "other", min_post_seconds=0)
     fakes: dict[str, FakeProvider] = {
         "google": fake_google,
         "twitter": fake_twitter,
