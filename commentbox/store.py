@@ -32,7 +32,7 @@ from commentbox.models import (
 )
 
 if TYPE_CHECKING:
-    import psycopg
+    import asyncpg
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -156,19 +156,19 @@ def thread_states_sqlite(connection: sqlite3.Connection, site_id: str, keys: Seq
 
 _POSTGRES_STATES = """
 SELECT s.id, s.version, q.key, t.id, t.version, t.comment_count
-FROM unnest(%s::text[], %s::text[]) AS q(site_id, key)
+FROM unnest($1::text[], $2::text[]) AS q(site_id, key)
 JOIN site AS s ON s.id = q.site_id
 LEFT JOIN thread AS t ON t.site_id = q.site_id AND t.key = q.key
 """
 
 
 async def thread_states_postgres(
-    connection: psycopg.AsyncConnection[Any], pairs: Sequence[tuple[str, str]]
+    connection: asyncpg.Connection, pairs: Sequence[tuple[str, str]]
 ) -> dict[str, SiteStates]:
-    """Sites' versions and their threads' states for many ``(site_id, key)`` pairs at once."""
+    """Sites' versions and their threads' states for many ``(site_id, key)`` pairs at once
+    (asyncpg prepares the statement once per connection)."""
     sites, keys = [p[0] for p in pairs], [p[1] for p in pairs]
-    cursor = await connection.execute(_POSTGRES_STATES, (sites, keys))
-    return _states(await cursor.fetchall())
+    return _states(await connection.fetch(_POSTGRES_STATES, sites, keys))
 
 
 # Comments ------------------------------------------------------------------------------
