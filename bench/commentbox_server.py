@@ -4,7 +4,10 @@
 benchmark measures the code in this working tree even when another copy of the
 package is installed. Rate limits are switched off (COMMENTBOX_RATE_LIMITS=off)
 so that seeding and the posting workload are not refused; sanitizing,
-rendering and every other write-path rule stay on.
+rendering and every other write-path rule stay on. Where the site config hands
+out a `form_token` (the spam layer's proof that a form was shown some seconds
+before the post), every post carries one, fetched and aged as the widget
+would: the check runs on every benchmark post instead of being switched off.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +34,6 @@ from seed_data import (
     SITE_ORIGIN,
     THREAD_PATH,
     THREAD_TITLE,
-    count_thread_comments,
     thread_comments,
 )
 
@@ -177,8 +180,28 @@ def _q(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
-def _post(server: Server, path: str, title: str, text: str, name: str, email: str, parent: Any) -> Any:
+def form_fields(server: Server) -> dict[str, str]:
+    """Extra fields every post needs, taken from the site config as the widget does.
+
+    Versions with a form token return one together with the minimum age a post
+    must respect; this waits that long once, after which the token serves every
+    post of the run. Versions without one get an empty dict (their API refuses
+    unknown fields).
+    """
+    reply = client.request("GET", f"{server.base}/api/v1/sites/{SITE_ID}/config")
+    config = client.expect(reply, (200,), "commentbox GET site config").json()
+    token = config.get("form_token")
+    if not token:
+        return {}
+    time.sleep(float((config.get("limits") or {}).get("min_post_seconds", 3)) + 0.5)
+    return {"form_token": token}
+
+
+def _post(
+    server: Server, form: dict[str, str], path: str, title: str, text: str, name: str, email: str, parent: Any
+) -> Any:
     payload: dict[str, Any] = {
+        **form,
         "site": SITE_ID,
         "url": page_url(path),
         "title": title,
@@ -191,15 +214,12 @@ def _post(server: Server, path: str, title: str, text: str, name: str, email: st
     return client.expect(reply, (201, 202), "commentbox POST /api/v1/comments").json()["id"]
 
 
-def seed(server: Server) -> None:
-    """The same data as Isso gets, through commentbox's public API."""
+def seed(server: Server, form: dict[str, str]) -> None:
+    """The 100-comment thread, the same as Isso gets, through commentbox's public API."""
     ids: list[Any] = []
     for c in thread_comments():
         parent = None if c.parent is None else ids[c.parent]
-        ids.append(_post(server, THREAD_PATH, THREAD_TITLE, c.text, c.author, c.email, parent))
-    for path, comments in count_thread_comments().items():
-        for c in comments:
-            _post(server, path, path, c.text, c.author, c.email, None)
+        ids.append(_post(server, form, THREAD_PATH, THREAD_TITLE, c.text, c.author, c.email, parent))
 
 
 def thread_query() -> str:
@@ -242,11 +262,24 @@ def probe(server: Server) -> ThreadProbe:
     return ThreadProbe(len(data.body), embed_bytes, returned, api_path)
 
 
-def workloads(probe: ThreadProbe) -> dict[str, Workload]:
+def counts_path() -> str:
+    """The counts workload's request: the ten front-page URLs."""
+    urls = "&".join(f"url={_q(page_url(p))}" for p in COUNT_PATHS)
+    return f"/api/v1/counts?site={SITE_ID}&{urls}"
+
+
+def counts(server: Server) -> list[int]:
+    """What commentbox answers to the counts workload's request, in COUNT_PATHS order."""
+    reply = client.expect(client.request("GET", server.base + counts_path()), (200,), "commentbox GET counts")
+    got = reply.json()["counts"]
+    return [int(got.get(page_url(p), -1)) for p in COUNT_PATHS]
+
+
+def workloads(probe: ThreadProbe, form: dict[str, str]) -> dict[str, Workload]:
     """commentbox's requests for each workload (embed only where it is served)."""
-    counts = "&".join(f"url={_q(page_url(p))}" for p in COUNT_PATHS)
     post_body = json.dumps(
         {
+            **form,
             "site": SITE_ID,
             "url": page_url(POST_PATH),
             "title": "Post bench",
@@ -258,7 +291,7 @@ def workloads(probe: ThreadProbe) -> dict[str, Workload]:
     if probe.embed_bytes is not None:
         loads["thread read (embed HTML)"] = Workload("GET", f"/embed/thread?{thread_query()}", {})
     return loads | {
-        "counts, 10 URLs": Workload("GET", f"/api/v1/counts?site={SITE_ID}&{counts}", {}),
+        "counts, 10 URLs": Workload("GET", counts_path(), {}),
         "post a guest comment": Workload(
             "POST",
             "/api/v1/comments",

@@ -11,8 +11,10 @@ COMMENTBOX_RATE_LIMITS=off. Markdown rendering and sanitizing stay on.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import client
@@ -25,7 +27,7 @@ from seed_data import (
     SITE_ORIGIN,
     THREAD_PATH,
     THREAD_TITLE,
-    count_thread_comments,
+    CorpusThread,
     thread_comments,
 )
 
@@ -79,12 +81,17 @@ def ensure_venv(work: Path) -> Path:
     return bin_dir
 
 
+def db_path(work: Path) -> Path:
+    """Isso's SQLite database for this run."""
+    return work / "isso" / "comments.db"
+
+
 def start(servers: Servers, work: Path, workers: int = 2) -> Server:
     """Start Isso on a fresh SQLite file and wait until it answers."""
     bin_dir = ensure_venv(work)
-    isso_dir = work / "isso"
+    dbpath = db_path(work)
+    isso_dir = dbpath.parent
     isso_dir.mkdir(parents=True, exist_ok=True)
-    dbpath = isso_dir / "comments.db"
     for leftover in isso_dir.glob("comments.db*"):
         leftover.unlink()
     port = free_port()
@@ -122,7 +129,7 @@ def _post(
 
 
 def seed(server: Server) -> None:
-    """The 100-comment thread and the ten count threads, through Isso's HTTP API."""
+    """The 100-comment thread, through Isso's HTTP API."""
     ids: list[int] = []
     for comment in thread_comments():
         parent = None if comment.parent is None else ids[comment.parent]
@@ -137,9 +144,51 @@ def seed(server: Server) -> None:
                 THREAD_TITLE,
             )
         )
-    for path, comments in count_thread_comments().items():
-        for comment in comments:
-            _post(server, path, comment.text, comment.author, comment.email, None, path)
+
+
+def load_corpus(dbpath: Path, threads: Sequence[CorpusThread]) -> None:
+    """Bulk-insert the archive into Isso's own SQLite tables, as Isso would have written it.
+
+    The rows are clones of the comments Isso stored for the seeded thread (raw
+    Markdown, as Isso keeps it and renders on every read; its voters
+    Bloom filter; mode 1 = published), with only the thread, id, parent and
+    timestamps changed. Columns come from the table itself, not from a list
+    here. Isso opens a new connection per query and caches no rows, so loading
+    next to the running server is safe.
+    """
+    conn = sqlite3.connect(dbpath, isolation_level=None)
+    try:
+        cursor = conn.execute(
+            "SELECT comments.* FROM comments JOIN threads ON threads.id = comments.tid "
+            "WHERE threads.uri = ? ORDER BY comments.id",
+            (THREAD_PATH,),
+        )
+        names = [d[0] for d in cursor.description]
+        templates = [dict(zip(names, row, strict=True)) for row in cursor]
+        if not templates:
+            raise RuntimeError("the seeded Isso thread is missing; seed it first")
+        cols = [c for c in names if c != "id"]
+        base = min(r["created"] for r in templates) - 86400 * 365 * 3
+        insert = f"INSERT INTO comments ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"  # noqa: S608
+        conn.execute("BEGIN IMMEDIATE")
+        for i, spec in enumerate(threads):
+            new = conn.execute("INSERT INTO threads (uri, title) VALUES (?, ?)", (spec.path, spec.title))
+            tid = new.lastrowid
+            rows = []
+            for j in range(spec.comments):
+                row = dict(templates[(i + j) % len(templates)])
+                row.update(tid=tid, parent=None, created=base + i * 300 + j * 7, modified=None, mode=1)
+                rows.append(tuple(row[c] for c in cols))
+            conn.executemany(insert, rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def counts(server: Server) -> list[int]:
+    """What Isso answers to the counts workload's request."""
+    reply = client.request("POST", f"{server.base}/count", COUNT_PATHS)
+    return [int(n) for n in client.expect(reply, (200,), "isso POST /count").json()]
 
 
 def thread_body_size(server: Server) -> int:

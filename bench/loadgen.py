@@ -3,13 +3,15 @@
 Each workload becomes a small generated Lua script (request shape) followed by
 `lua/report.lua` (a `done()` hook printing one JSON line), so parsing never
 depends on wrk's human output format. POST workloads make every body unique
-(`{n}` in the template becomes `<thread>-<counter>`) so that no duplicate or
-spam rule can short-circuit the write path.
+(`{n}` in the template becomes `<run>-<thread>-<counter>`, the run part random
+per wrk invocation, so warm-up and rounds never repeat a body) so that no
+duplicate or spam rule can short-circuit, or refuse, the write path.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -75,8 +77,11 @@ def _lua_long_string(text: str) -> str:
     return f"[{eq}[{text}]{eq}]"
 
 
-def lua_script(work: Workload) -> str:
-    """The Lua request part for `work`, followed by the shared report hook."""
+def lua_script(work: Workload, run_id: str | None = None) -> str:
+    """The Lua request part for `work`, followed by the shared report hook.
+
+    `run_id` (random when not given) goes into every generated body.
+    """
     lines = [f"wrk.method = {_lua_long_string(work.method)}"]
     for key, value in work.headers.items():
         lines.append(f"wrk.headers[ {_lua_long_string(key)} ] = {_lua_long_string(value)}")
@@ -90,6 +95,7 @@ def lua_script(work: Workload) -> str:
             f"local path = {_lua_long_string(work.path)}",
             f"local prefix = {_lua_long_string(prefix)}",
             f"local suffix = {_lua_long_string(suffix)}",
+            f"local run = {_lua_long_string(run_id or secrets.token_hex(4))}",
             # setup() runs in the main state once per wrk thread; give each an id
             # so bodies stay unique across threads.
             "local next_id = 0",
@@ -97,7 +103,7 @@ def lua_script(work: Workload) -> str:
             "local n = 0",
             "request = function()",
             "  n = n + 1",
-            "  return wrk.format(nil, path, nil, prefix .. tid .. '-' .. n .. suffix)",
+            "  return wrk.format(nil, path, nil, prefix .. run .. '-' .. tid .. '-' .. n .. suffix)",
             "end",
         ]
     return "\n".join(lines) + "\n\n" + REPORT_LUA.read_text()

@@ -17,9 +17,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -99,19 +102,46 @@ class Server:
         """
         return group_rss_bytes(self.proc.pid) / (1024 * 1024)
 
+    def wait_idle(self, timeout: float = 60.0, interval: float = 0.5, busy_share: float = 0.05) -> bool:
+        """Wait until the server's processes use less than `busy_share` of a core.
 
-def group_rss_bytes(pgid: int) -> int:
-    """Sum VmRSS over every process whose process group is `pgid`."""
-    total = 0
+        When wrk stops, requests it already sent are still queued in the
+        server: a synchronous gunicorn worker (Isso) goes on answering 32
+        abandoned thread reads for seconds. Without this wait that work would
+        land in the next run, on this server or on another one sharing the
+        cores. Returns False if the server was still busy after `timeout`.
+        """
+        deadline = time.monotonic() + timeout
+        before = group_cpu_seconds(self.proc.pid)
+        while time.monotonic() < deadline:
+            time.sleep(interval)
+            now = group_cpu_seconds(self.proc.pid)
+            if now - before < busy_share * interval:
+                return True
+            before = now
+        return False
+
+
+def _group_procs(pgid: int) -> Iterator[tuple[Path, list[str]]]:
+    """(/proc entry, stat fields from the state on) of every process in group `pgid`."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            # Fields after the command name (which may contain spaces) start at ')'.
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
+        except OSError:
+            continue
+        # Fields after the command name (which may contain spaces) start at ')'.
+        fields = stat.rsplit(")", 1)[1].split()
+        if len(fields) > 12 and fields[2] == str(pgid):
+            yield entry, fields
+
+
+def group_rss_bytes(pgid: int) -> int:
+    """Sum VmRSS over every process whose process group is `pgid`."""
+    total = 0
+    for entry, _ in _group_procs(pgid):
+        try:
             for line in (entry / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
@@ -119,6 +149,12 @@ def group_rss_bytes(pgid: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
     return total
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time used so far by the processes of group `pgid`."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in _group_procs(pgid))
+    return ticks / CLOCK_TICKS
 
 
 @dataclass

@@ -29,12 +29,18 @@ class Ratio:
     bound: float
     higher_is_better: bool
     detail: str
+    errors: int = 0  # error responses in the rows the value comes from
 
     @property
     def verdict(self) -> str:
-        """PASS / FAIL, or n/a when a side was not measured."""
+        """PASS / FAIL; FAIL whatever the value if its rows had errors; n/a when unmeasured.
+
+        Refusals are cheap: a run that got 4xx answers would otherwise look fast.
+        """
         if self.value is None:
             return "n/a"
+        if self.errors:
+            return f"FAIL ({self.errors} errors)"
         ok = self.value >= self.bound if self.higher_is_better else self.value <= self.bound
         return "PASS" if ok else "FAIL"
 
@@ -52,76 +58,86 @@ def find(rows: list[Row], workload: str, system: str) -> Row | None:
     return next((r for r in rows if r.workload == workload and r.system == system), None)
 
 
-def _div(a: float | None, b: float | None) -> float | None:
-    return None if a is None or not b else a / b
-
-
 def ratios(rows: list[Row]) -> list[Ratio]:
     """The targets of issue 6, computed from rows of the same run."""
 
-    def rps(workload: str, system: str) -> float | None:
-        row = find(rows, workload, system)
-        return None if row is None else row.result.rps
-
-    def lat(workload: str, system: str, pct: str) -> float | None:
+    def metric(workload: str, system: str, what: str) -> float | None:
         row = find(rows, workload, system)
         if row is None:
             return None
-        return row.result.p50_ms if pct == "p50" else row.result.p99_ms
+        return {"rps": row.result.rps, "p50": row.result.p50_ms, "p99": row.result.p99_ms}[what]
 
-    ceiling = rps("thread read (JSON)", "ceiling")
+    def errors(workload: str, *systems: str) -> int:
+        return sum(row.result.errors for s in systems if (row := find(rows, workload, s)) is not None)
+
+    def ratio(name: str, workload: str, what: str, top: str, bottom: str, bound: float, target: str) -> Ratio:
+        a, b = metric(workload, top, what), metric(workload, bottom, what)
+        value = None if a is None or not b else a / b
+        higher = what == "rps"
+        return Ratio(name, value, bound, higher, target, errors(workload, top, bottom))
+
+    def absolute(name: str, workload: str, what: str, system: str, bound: float, target: str) -> Ratio:
+        return Ratio(name, metric(workload, system, what), bound, False, target, errors(workload, system))
+
     out = [
-        Ratio(
+        ratio(
             "thread read JSON: commentbox / ceiling req/s",
-            _div(rps("thread read (JSON)", "commentbox"), ceiling),
+            "thread read (JSON)",
+            "rps",
+            "commentbox",
+            "ceiling",
             0.5,
-            True,
             "target 1",
         ),
-        Ratio(
+        ratio(
             "thread read embed: commentbox / ceiling req/s",
-            _div(rps("thread read (embed HTML)", "commentbox"), rps("thread read (embed HTML)", "ceiling")),
+            "thread read (embed HTML)",
+            "rps",
+            "commentbox",
+            "ceiling",
             0.5,
-            True,
             "target 1",
         ),
-        Ratio(
-            "thread read JSON: commentbox p99 (ms)",
-            lat("thread read (JSON)", "commentbox", "p99"),
-            20,
-            False,
-            "target 1",
+        absolute(
+            "thread read JSON: commentbox p99 (ms)", "thread read (JSON)", "p99", "commentbox", 20, "target 1"
         ),
-        Ratio(
+        absolute(
             "thread read embed: commentbox p99 (ms)",
-            lat("thread read (embed HTML)", "commentbox", "p99"),
+            "thread read (embed HTML)",
+            "p99",
+            "commentbox",
             20,
-            False,
             "target 1",
         ),
-        Ratio(
+        ratio(
             "counts, 10 URLs: commentbox / Isso req/s",
-            _div(rps("counts, 10 URLs", "commentbox"), rps("counts, 10 URLs", "isso")),
+            "counts, 10 URLs",
+            "rps",
+            "commentbox",
+            "isso",
             20,
-            True,
             "target 2",
         ),
-        Ratio(
+        ratio(
             "post a guest comment: commentbox / Isso req/s",
-            _div(rps("post a guest comment", "commentbox"), rps("post a guest comment", "isso")),
+            "post a guest comment",
+            "rps",
+            "commentbox",
+            "isso",
             3,
-            True,
             "target 3",
         ),
     ]
     for workload in ("thread read (JSON)", "thread read (embed HTML)"):
         for pct in ("p50", "p99"):
             out.append(
-                Ratio(
+                ratio(
                     f"{workload}: large / small DB {pct} latency",
-                    _div(lat(workload, LARGE_DB, pct), lat(workload, SMALL_DB, pct)),
+                    workload,
+                    pct,
+                    LARGE_DB,
+                    SMALL_DB,
                     1.5,
-                    False,
                     "target 4",
                 )
             )
@@ -172,7 +188,36 @@ def markdown_table(headers: list[str], cells: list[list[str]]) -> str:
 
 def ratio_cells(items: list[Ratio]) -> list[list[str]]:
     """Cells for the targets table."""
-    return [[r.name, r.text(), r.bound_text(), r.verdict] for r in items]
+    return [[r.detail, r.name, r.text(), r.bound_text(), r.verdict] for r in items]
 
 
-RATIO_HEADERS = ["target", "measured", "bound", "verdict"]
+RATIO_HEADERS = ["target", "check", "measured", "bound", "verdict"]
+
+TARGET_NAMES = {
+    "target 1": "thread read at ≥ 50 % of the ceiling, p99 ≤ 20 ms",
+    "target 2": "counts ≥ 20 × Isso",
+    "target 3": "posting ≥ 3 × Isso",
+    "target 4": "large DB latency ≤ 1.5 × small DB",
+}
+
+
+def target_verdicts(items: list[Ratio]) -> list[str]:
+    """One line per target of issue 6: PASS only if every one of its checks passes.
+
+    A target none of whose checks was measured is `n/a`; one with some checks
+    unmeasured and the rest passing is `incomplete`, never PASS.
+    """
+    lines = []
+    for target, name in TARGET_NAMES.items():
+        verdicts = [r.verdict.split()[0] for r in items if r.detail == target]
+        if "FAIL" in verdicts:
+            failed = verdicts.count("FAIL")
+            verdict = f"FAIL ({failed} of {len(verdicts)} checks)"
+        elif all(v == "n/a" for v in verdicts):
+            verdict = "n/a (not measured)"
+        elif "n/a" in verdicts:
+            verdict = "incomplete (some checks not measured)"
+        else:
+            verdict = "PASS"
+        lines.append(f"{target.capitalize()} ({name}): {verdict}")
+    return lines

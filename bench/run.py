@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -27,9 +28,11 @@ from pathlib import Path
 from types import FrameType
 
 import client
+import commentbox_bulk
 import commentbox_server
 import isso_server
 import report
+import seed_data
 from loadgen import Workload, WrkResult, combine, ensure_wrk, run_wrk
 from procs import Server, Servers, free_port
 
@@ -57,14 +60,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--duration",
         type=float,
-        default=8.0,
-        help="seconds of measured load per workload and round (default 8)",
+        default=5.0,
+        help="seconds of measured load per workload and round (default 5)",
     )
     p.add_argument(
         "--warmup",
         type=float,
-        default=2.0,
-        help="seconds of unmeasured load before each workload (default 2)",
+        default=1.0,
+        help="seconds of unmeasured load before each workload (default 1)",
     )
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -77,8 +80,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--rounds",
         type=int,
-        default=2,
-        help="rounds per workload; systems are loaded in alternation within each (default 2)",
+        default=3,
+        help="rounds per workload; systems are loaded in alternation within each (default 3)",
     )
     p.add_argument(
         "--no-large",
@@ -119,12 +122,13 @@ class Bench:
         self.args = args
         self.rows: list[report.Row] = []
         self.notes: list[str] = []
+        self.loads: list[float] = []  # 1-minute load average at the start of every measured run
 
     def _wrk(self, server: Server, system: str, name: str, work: Workload, seconds: float) -> WrkResult:
         """One bounded wrk run with the configured threads and connections."""
         slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
         slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
-        return run_wrk(
+        result = run_wrk(
             server.base,
             work,
             duration=seconds,
@@ -132,6 +136,9 @@ class Bench:
             connections=self.args.connections,
             script_path=WORK / "lua" / f"{slug}.lua",
         )
+        if not server.wait_idle():
+            print(f"    ({system} was still busy 60 s after wrk stopped)", flush=True)
+        return result
 
     def measure(self, lineup: list[Contender], name: str) -> None:
         """Warm each contender up, then load them in alternation (A B C A B C …).
@@ -152,6 +159,7 @@ class Bench:
         for i in range(self.args.rounds):
             for c in lineup:
                 c.server.check_alive()
+                self.loads.append(os.getloadavg()[0])
                 r = self._wrk(c.server, c.system, name, c.loads[name], self.args.duration)
                 c.server.check_alive()
                 results[c.system].append(r)
@@ -173,9 +181,14 @@ def start_commentbox(
     cb = commentbox_server.prepare(args.db, WORK, args.commentbox_src.resolve())
     commentbox_server.setup_site(cb)
     server = commentbox_server.start(servers, cb, args.workers)
+    form = commentbox_server.form_fields(server)
     t0 = time.monotonic()
-    commentbox_server.seed(server)
-    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    commentbox_server.seed(server, form)
+    print(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    t0 = time.monotonic()
+    commentbox_bulk.seed(cb.database_url, seed_data.corpus())
+    print(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s", flush=True)
+    check_counts("commentbox", commentbox_server.counts(server))
     probe = commentbox_server.probe(server)
     bench.notes.append(
         f"commentbox thread response: {probe.json_bytes:,} bytes JSON "
@@ -186,8 +199,30 @@ def start_commentbox(
             else f"{probe.embed_bytes:,} bytes embed HTML"
         )
     )
-    loads = commentbox_server.workloads(probe)
+    loads = commentbox_server.workloads(probe, form)
     return cb, Contender("commentbox", server, loads), probe
+
+
+def check_counts(system: str, got: list[int]) -> None:
+    """Stop unless `system` counts the ten front-page threads exactly as loaded.
+
+    Proves the bulk load is visible to the server as data it wrote itself
+    (thread keys, counters), before any figure is taken from it.
+    """
+    want = [t.comments for t in seed_data.COUNT_THREADS]
+    if got != want:
+        raise RuntimeError(f"{system} counts the front-page threads as {got}, the archive holds {want}")
+
+
+def corpus_note() -> str:
+    """One line describing the archive every system holds."""
+    threads = seed_data.corpus()
+    return (
+        f"every system holds the same archive besides the 100-comment thread: {len(threads)} threads, "
+        f"{sum(t.comments for t in threads):,} comments (1 to {max(t.comments for t in threads):,} "
+        f"per thread); counts asks for the 10 newest, holding "
+        f"{', '.join(str(t.comments) for t in seed_data.COUNT_THREADS)}"
+    )
 
 
 def start_isso(bench: Bench, servers: Servers) -> tuple[Contender, int]:
@@ -196,7 +231,11 @@ def start_isso(bench: Bench, servers: Servers) -> tuple[Contender, int]:
     server = isso_server.start(servers, WORK, bench.args.workers)
     t0 = time.monotonic()
     isso_server.seed(server)
-    print(f"  seeded through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    print(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    t0 = time.monotonic()
+    isso_server.load_corpus(isso_server.db_path(WORK), seed_data.corpus())
+    print(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s", flush=True)
+    check_counts("isso", isso_server.counts(server))
     size = isso_server.thread_body_size(server)
     bench.notes.append(f"Isso thread response: {size:,} bytes JSON (100 comments)")
     return Contender("isso", server, isso_server.workloads()), size
@@ -251,13 +290,11 @@ def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, 
 
     `small` must be stopped (its database is copied); both then run side by side.
     """
-    import largedb  # reflects the migrated schema; imported only when used
-
     args = bench.args
     print(f"commentbox ({args.db}): small vs large database", flush=True)
     big = commentbox_server.clone(cb, "large")
     t0 = time.monotonic()
-    largedb.seed(big.database_url, args.large_threads, args.large_comments)
+    commentbox_bulk.seed(big.database_url, commentbox_bulk.uniform(args.large_threads, args.large_comments))
     took = time.monotonic() - t0
     print(
         f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} comments in {took:.0f}s",
@@ -271,6 +308,8 @@ def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, 
         Contender(SMALL, commentbox_server.start(servers, cb, args.workers, "cb-small"), small.loads),
         Contender(LARGE, commentbox_server.start(servers, big, args.workers, "cb-large"), small.loads),
     ]
+    for c in lineup:
+        check_counts(c.system, commentbox_server.counts(c.server))
     # Counts too: not a stated target, but a full scan would show there first.
     for name in ("thread read (JSON)", "thread read (embed HTML)", "counts, 10 URLs"):
         bench.measure(lineup, name)
@@ -307,9 +346,17 @@ def render(bench: Bench, started: dt.datetime, load_before: float, load_after: f
     cells = report.table_cells(bench.rows)
     rat = report.ratios(bench.rows)
     rcells = report.ratio_cells(rat)
+    minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
+    during = (
+        f"{min(bench.loads):.1f}–{max(bench.loads):.1f} (mean {statistics.fmean(bench.loads):.1f})"
+        if bench.loads
+        else "—"
+    )
+    verdicts = report.target_verdicts(rat)
     header = (
         f"commentbox {git_describe(args.commentbox_src)} · {args.db} · {started:%Y-%m-%d %H:%M} UTC · "
-        f"{os.cpu_count()} cores · load avg {load_before:.1f} before, {load_after:.1f} after · "
+        f"{os.cpu_count()} cores · {minutes:.1f} min · load avg {load_before:.1f} before, "
+        f"{during} during, {load_after:.1f} after · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
         f"(+{args.warmup:g}s warm-up) · {args.workers} workers each · "
         f"Python {platform.python_version()}"
@@ -321,6 +368,8 @@ def render(bench: Bench, started: dt.datetime, load_before: float, load_after: f
             report.text_table(report.HEADERS, cells),
             "",
             report.text_table(report.RATIO_HEADERS, rcells),
+            "",
+            *verdicts,
             "",
             *bench.notes,
         ]
@@ -334,6 +383,8 @@ def render(bench: Bench, started: dt.datetime, load_before: float, load_after: f
             report.markdown_table(report.HEADERS, cells),
             "",
             report.markdown_table(report.RATIO_HEADERS, rcells),
+            "",
+            *[f"- **{v}**" for v in verdicts],
             "",
             *[f"- {n}" for n in bench.notes],
             "",
@@ -360,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()[0]
     bench = Bench(args)
+    bench.notes.append(corpus_note())
     with Servers(WORK / "logs") as servers:
         lineup: list[Contender] = []
         cb = probe = None
@@ -382,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             run_large(bench, servers, cb, lineup[0])
     load_after = os.getloadavg()[0]
     cores = os.cpu_count() or 1
-    if max(load_before, load_after) > cores:
+    if max([load_before, load_after, *bench.loads]) > cores:
         bench.notes.append(
             f"the machine was busy (load average above its {cores} cores): other work "
             "competed with every server; ratios from alternated rounds hold up better than "

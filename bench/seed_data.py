@@ -4,6 +4,11 @@ All systems get byte-for-byte the same comments so that the only difference
 between them is the server. The Markdown mixes emphasis, code and links, so a
 renderer has real work to do, and the texts are sized so that a 100-comment
 thread is about 50 KB of JSON, as the targets in issue 6 assume.
+
+Around that thread sits the site's archive (`corpus()`): a few hundred posts
+holding some 16,000 comments, bulk-loaded into every system's database, so
+that each system answers from a database the size of a real blog's. The counts
+workload asks for the ten newest posts, as a blog's front page would.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ SITE_ORIGIN = "http://127.0.0.1:8000"
 SITE_ID = "bench"
 THREAD_PATH = "/posts/bench-thread/"
 THREAD_TITLE = "A thread with one hundred comments"
-COUNT_PATHS = [f"/posts/count-{i}/" for i in range(10)]
+CORPUS_THREADS = 400
+CORPUS_COMMENTS = 16_000
+COUNT_URLS = 10
 POST_PATH = "/posts/post-bench/"
 THREAD_COMMENTS = 100
 REPLY_EVERY = 5  # every 5th comment replies to an earlier top-level comment
@@ -129,21 +136,42 @@ def thread_comments(count: int = THREAD_COMMENTS, seed: int = 6) -> list[SeedCom
     return comments
 
 
-def count_thread_comments(seed: int = 7) -> dict[str, list[SeedComment]]:
-    """The ten small threads of the counts workload: thread i has i+1 comments."""
+@dataclass(frozen=True)
+class CorpusThread:
+    """One archive post: its path, title and how many comments it holds."""
+
+    path: str
+    title: str
+    comments: int
+
+
+def corpus(
+    threads: int = CORPUS_THREADS, comments: int = CORPUS_COMMENTS, seed: int = 8
+) -> list[CorpusThread]:
+    """The site's archive, oldest post first; exactly `comments` comments in all.
+
+    Comment counts follow a log-normal spread, as on real blogs: most posts
+    have a handful, a few have hundreds. Every post has at least one, so each
+    has a thread in both systems (neither creates a thread before its first
+    comment).
+    """
     rng = random.Random(seed)
-    return {
-        path: [
-            SeedComment(
-                author=f"Counter {j}",
-                email=f"counter{j}@example.com",
-                text=comment_text(rng),
-                parent=None,
-            )
-            for j in range(i + 1)
-        ]
-        for i, path in enumerate(COUNT_PATHS)
-    }
+    weights = [rng.lognormvariate(0.0, 1.1) for _ in range(threads)]
+    scale = (comments - threads) / sum(weights)
+    counts = [1 + int(w * scale) for w in weights]
+    # Hand out what rounding down left over to the largest fractional parts.
+    by_fraction = sorted(range(threads), key=lambda i: (w := weights[i] * scale) - int(w), reverse=True)
+    for i in by_fraction[: comments - sum(counts)]:
+        counts[i] += 1
+    return [
+        CorpusThread(path=f"/posts/{i:04d}-archive/", title=f"Archive post {i}", comments=n)
+        for i, n in enumerate(counts)
+    ]
+
+
+#: The counts workload: the ten newest posts of the archive, as on a front page.
+COUNT_THREADS = corpus()[-COUNT_URLS:]
+COUNT_PATHS = [t.path for t in COUNT_THREADS]
 
 
 #: The body a posting workload sends; `{n}` is made unique per request by wrk.

@@ -1,21 +1,26 @@
-"""Bulk-load 100,000 threads and 1,000,000 comments straight into commentbox's tables.
+"""Bulk-load threads and comments straight into commentbox's tables.
 
-Going through the HTTP API would take hours; target 4 of issue 6 is about how
-reads behave on a big database, not about how it got big. The load must still
-look like commentbox wrote it, so instead of hard-coding a column list (which
-would rot as `commentbox/models.py` evolves) it:
+Two loads use it: the site's archive (`seed_data.corpus()`, some 16,000
+comments the counts workload runs against) and, for target 4, 100,000 threads
+with 1,000,000 comments. Going through the HTTP API would take minutes for the
+first and hours for the second; both are about how reads behave on a database
+of that size, not about how it got there. The load must still look like
+commentbox wrote it, so instead of hard-coding a column list (which would rot
+as `commentbox/models.py` evolves) it:
 
 - reflects the `thread` and `comment` tables from the migrated database itself;
 - copies a thread row and the comment rows that the API seeded as templates
   (Markdown source and sanitized HTML exactly as commentbox rendered them);
 - overrides only ids, the thread key/url/title, counters, timestamps, and any
-  column that must be unique (the comment nonce);
+  column that must be unique (the comment nonce); every comment is top-level;
 - inserts with the fastest path per engine: one `executemany` transaction for
   SQLite, `COPY` for PostgreSQL (followed by ANALYZE, which autovacuum would
   run shortly after such a load anyway).
 
 The benchmark's own 100-comment thread stays as it was, so the "large DB" read
-measures exactly the same request as the "small DB" one.
+measures exactly the same request as the "small DB" one. Whether the server
+sees the loaded threads as they are is checked by the caller (the counts probe
+compares every answer with the corpus).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from seed_data import SITE_ID, THREAD_PATH
+from seed_data import SITE_ID, THREAD_PATH, CorpusThread
 from sqlalchemy import MetaData, Table, UniqueConstraint, create_engine, select
 from sqlalchemy.engine import make_url
 
@@ -98,12 +103,20 @@ def read_templates(database_url: str) -> Templates:
     )
 
 
+def uniform(n_threads: int, n_comments: int) -> list[CorpusThread]:
+    """`n_threads` archive posts sharing `n_comments` evenly (the large database)."""
+    per_thread, extra = divmod(n_comments, n_threads)
+    return [
+        CorpusThread(f"/posts/large-{i}/", f"Archive post {i}", per_thread + (1 if i < extra else 0))
+        for i in range(n_threads)
+    ]
+
+
 def _rows(
-    tpl: Templates, n_threads: int, n_comments: int, sqlite: bool
+    tpl: Templates, threads: Sequence[CorpusThread], sqlite: bool
 ) -> tuple[Iterator[Sequence[Any]], Iterator[Sequence[Any]]]:
     """Generators of thread and comment tuples in column order."""
     base = dt.datetime(2020, 1, 1)
-    per_thread, extra = divmod(n_comments, n_threads)
 
     def stamp(seconds: int) -> Any:
         value = base + dt.timedelta(seconds=seconds)
@@ -115,32 +128,30 @@ def _rows(
             return json.dumps(value)
         return value
 
-    def threads() -> Iterator[Sequence[Any]]:
-        for i in range(n_threads):
-            count = per_thread + (1 if i < extra else 0)
-            stem = f"/posts/large-{i}"
+    def thread_rows() -> Iterator[Sequence[Any]]:
+        for i, spec in enumerate(threads):
+            stem = spec.path.rstrip("/")
             row = dict(tpl.thread_row)
             row.update(
                 id=tpl.next_thread_id + i,
                 # Same normalized shape as the server wrote for the seeded thread.
                 key=str(row["key"]).replace(THREAD_STEM, stem),
                 url=str(row["url"]).replace(THREAD_STEM, stem),
-                title=f"Archive post {i}",
+                title=spec.title,
                 created=stamp(i * 300),
             )
             for name in ("comment_count", "count"):
                 if name in row:
-                    row[name] = count
+                    row[name] = spec.comments
             if "version" in row:
-                row["version"] = count + 1
+                row["version"] = spec.comments + 1
             yield tuple(cell(row[c]) for c in tpl.thread_cols)
 
-    def comments() -> Iterator[Sequence[Any]]:
+    def comment_rows() -> Iterator[Sequence[Any]]:
         cid = tpl.next_comment_id
         templates = tpl.comment_rows
-        for i in range(n_threads):
-            count = per_thread + (1 if i < extra else 0)
-            for j in range(count):
+        for i, spec in enumerate(threads):
+            for j in range(spec.comments):
                 row = dict(templates[(i + j) % len(templates)])
                 row.update(
                     id=cid,
@@ -156,11 +167,11 @@ def _rows(
                 cid += 1
                 yield tuple(cell(row[c]) for c in tpl.comment_cols)
 
-    return threads(), comments()
+    return thread_rows(), comment_rows()
 
 
-def _seed_sqlite(path: str, tpl: Templates, n_threads: int, n_comments: int) -> None:
-    threads, comments = _rows(tpl, n_threads, n_comments, sqlite=True)
+def _seed_sqlite(path: str, tpl: Templates, specs: Sequence[CorpusThread]) -> None:
+    threads, comments = _rows(tpl, specs, sqlite=True)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -179,10 +190,10 @@ def _seed_sqlite(path: str, tpl: Templates, n_threads: int, n_comments: int) -> 
         conn.close()
 
 
-def _seed_postgres(conninfo: str, tpl: Templates, n_threads: int, n_comments: int) -> None:
+def _seed_postgres(conninfo: str, tpl: Templates, specs: Sequence[CorpusThread]) -> None:
     import psycopg  # the `postgres` extra
 
-    threads, comments = _rows(tpl, n_threads, n_comments, sqlite=False)
+    threads, comments = _rows(tpl, specs, sqlite=False)
     with psycopg.connect(conninfo) as conn:
         with conn.cursor() as cur:
             for table, cols, rows in (
@@ -203,8 +214,8 @@ def _seed_postgres(conninfo: str, tpl: Templates, n_threads: int, n_comments: in
         conn.execute("ANALYZE")
 
 
-def seed(database_url: str, n_threads: int, n_comments: int) -> None:
-    """Add `n_threads` threads holding `n_comments` comments to the benchmark site."""
+def seed(database_url: str, threads: Sequence[CorpusThread]) -> None:
+    """Add `threads`, each with its number of comments, to the benchmark site."""
     tpl = read_templates(database_url)
     if not tpl.comment_rows:
         raise RuntimeError("the benchmark thread has no comments to use as templates")
@@ -212,7 +223,7 @@ def seed(database_url: str, n_threads: int, n_comments: int) -> None:
     if url.get_backend_name() == "sqlite":
         if not url.database:
             raise RuntimeError("the large-database scenario needs a SQLite file")
-        _seed_sqlite(url.database, tpl, n_threads, n_comments)
+        _seed_sqlite(url.database, tpl, threads)
     else:
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        _seed_postgres(conninfo, tpl, n_threads, n_comments)
+        _seed_postgres(conninfo, tpl, threads)
