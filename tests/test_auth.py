@@ -753,6 +753,9 @@ def test_demo_identity_signs_in_on_loopback(database_url: str, tmp_path: Path) -
         sites.add_site(session, "demo", origins=[base])
     with TestClient(app, base_url=base) as browser:
         assert "demo" in browser.get("/api/v1/sites/demo/config").json()["providers"]
+        fragment = browser.get("/embed/thread", params={"site": "demo", "url": base + "/"})
+        assert fragment.status_code == 200
+        assert 'data-provider="demo"' in fragment.text and "demo mode" in fragment.text
         login = browser.post("/auth/logins", json={"site": "demo", "origin": base}).json()["login"]
         consent = browser.get("/auth/demo/login", params={"site": "demo", "login": login})
         assert consent.status_code == 200 and "Demo mode" in consent.text
@@ -784,3 +787,37 @@ def test_cli_refuses_demo_off_loopback(
     monkeypatch.setenv("COMMENTBOX_HOST", "127.0.0.1")
     assert cli.main(["serve", "--demo", "--workers", "2"]) == 1
     assert "one worker" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"[]", 422),
+        (b'{"site": "blog"}', 422),
+        (b'{"site": "blog", "origin": "https://blog.example", "extra": 1}', 422),
+        (b'{"site": "\\ud800", "origin": "https://blog.example"}', 422),
+        (b'{"site": "blog", "origin": "<script>alert(1)</script>"}', 403),
+        (b'{"site": "blog", "origin": "javascript:alert(1)"}', 403),
+        (b"\xff\xfe", 400),
+        (b'{"site": "' + b"b" * 70_000 + b'", "origin": "x"}', 413),
+    ],
+)
+def test_hostile_login_requests_store_nothing(
+    body: bytes, status: int, client: TestClient, blog: Site, row_count: Callable[[str], int]
+) -> None:
+    answer = client.post(
+        "/auth/logins", content=body, headers={"Content-Type": "application/json", "Origin": BLOG}
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["status"] == status
+    assert row_count("login") == 0
+
+
+@pytest.mark.parametrize("login", ["%00", "x" * 500, "../../api/v1/me", "%F0%9F%92%A9"])
+def test_odd_login_ids_are_unknown(login: str, client: TestClient, blog: Site) -> None:
+    answer = client.post(f"/auth/logins/{login}/redeem", headers={"Origin": BLOG})
+    assert answer.status_code == 404
+    page = client.get(f"/auth/google/login?site=blog&login={login}", headers={"Referer": BLOG + "/"})
+    assert page.status_code == 404
+    assert "unknown" in page.text
