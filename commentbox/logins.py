@@ -10,10 +10,13 @@ token may be handed to, and is spent by its first successful redemption.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
+
+from sqlmodel import Session
 
 from commentbox import accounts, store
 from commentbox.auth.base import Profile
@@ -24,6 +27,7 @@ from commentbox.sites import get_site
 from commentbox.urls import InvalidURL, origin_of, same_origin
 
 LOGIN_FRAGMENT = "commentbox-login"
+LOGIN_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")  # what secrets.token_urlsafe(32) makes
 UNKNOWN = "This sign-in request is unknown. Close this window and start again from the page."
 TOO_LATE = "This sign-in took too long and has expired. Close this window and start again."
 USED = "This sign-in was already used. Close this window and start again if you need to."
@@ -105,6 +109,13 @@ def check_return_to(login_origin: str, return_to: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+def _find(session: Session, login_id: str, *, lock: bool = False) -> Login | None:
+    """The login row for an id; anything not shaped like one of ours is simply unknown."""
+    if not LOGIN_ID.match(login_id):
+        return None
+    return store.login_by_id(session, login_id, lock=lock)
+
+
 def _usable(login: Login | None, site_id: str | None, now: datetime) -> Login:
     if login is None or (site_id is not None and login.site_id != site_id):
         raise NotFound(UNKNOWN)
@@ -119,7 +130,7 @@ def check(ctx: Context, site_id: str, login_id: str, return_to: str | None) -> s
     """Refuse a provider flow for an unknown, expired or used id before any state is created;
     return the origin the id was issued to."""
     with ctx.db.read() as session:
-        login = _usable(store.login_by_id(session, login_id), site_id, utcnow())
+        login = _usable(_find(session, login_id), site_id, utcnow())
     if return_to:
         check_return_to(login.origin, return_to)
     return login.origin
@@ -140,7 +151,7 @@ def begin(
 ) -> None:
     """Tie the provider flow (its OAuth ``state``) to the login id; a failed id may be retried."""
     with ctx.db.write() as session:
-        login = _usable(store.login_by_id(session, login_id, lock=True), site_id, utcnow())
+        login = _usable(_find(session, login_id, lock=True), site_id, utcnow())
         login.provider, login.state_hash = provider, state_hash(state)
         login.return_to = check_return_to(login.origin, return_to) if return_to else None
         login.status, login.failure = LoginStatus.PENDING, None
@@ -161,13 +172,13 @@ def for_state(ctx: Context, state: str) -> Pending | None:
 
 def by_id(ctx: Context, login_id: str) -> Pending | None:
     with ctx.db.read() as session:
-        return _pending(store.login_by_id(session, login_id))
+        return _pending(_find(session, login_id))
 
 
 def complete(ctx: Context, login_id: str, profile: Profile) -> Redeemed:
     """Sign the person in on the login's site: upsert the user, open a session, attach it."""
     with ctx.db.write() as session:
-        login = _usable(store.login_by_id(session, login_id, lock=True), None, utcnow())
+        login = _usable(_find(session, login_id, lock=True), None, utcnow())
         if login.provider != profile.provider:
             raise SignInFailed(UNKNOWN)
         user = accounts.upsert_user(session, profile)
@@ -180,7 +191,7 @@ def complete(ctx: Context, login_id: str, profile: Profile) -> Redeemed:
 def fail(ctx: Context, login_id: str, sentence: str) -> None:
     """Record why the sign-in failed, so the polling page can say it too."""
     with ctx.db.write() as session:
-        login = store.login_by_id(session, login_id, lock=True)
+        login = _find(session, login_id, lock=True)
         if login is not None and login.status == LoginStatus.PENDING:
             login.status, login.failure, login.state_hash = LoginStatus.FAILED, sentence[:300], None
             store.save(session, login)
@@ -190,7 +201,7 @@ def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed 
     """The token for a completed login id, once; ``None`` while the person is still signing in."""
     now = utcnow()
     with ctx.db.write() as session:
-        login = store.login_by_id(session, login_id, lock=True)
+        login = _find(session, login_id, lock=True)
         if login is None:
             raise NotFound(UNKNOWN)
         if request_origin is not None and same_origin(request_origin) != login.origin:

@@ -821,3 +821,14 @@ def test_odd_login_ids_are_unknown(login: str, client: TestClient, blog: Site) -
     page = client.get(f"/auth/google/login?site=blog&login={login}", headers={"Referer": BLOG + "/"})
     assert page.status_code == 404
     assert "unknown" in page.text
+
+
+@pytest.mark.parametrize("state", ["%00", "x" * 600, "%F0%9F%92%A9", "%0A"])
+def test_odd_states_at_the_callback_are_refused_with_a_page(
+    state: str, sign_in: Callable[..., SignIn]
+) -> None:
+    flow = sign_in("google")
+    flow.consent()
+    page = flow.client.get(f"/auth/google/callback?code=abc&state={state}")
+    assert page.status_code == 400
+    assert "unknown" in page.text

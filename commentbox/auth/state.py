@@ -24,7 +24,14 @@ class DatabaseStateCache:
         self._db = db
         self._ttl = ttl_seconds
 
+    @staticmethod
+    def _storable(key: str) -> bool:
+        """Keys embed the ``state`` a callback URL carries: anything odd cannot be ours."""
+        return len(key) <= 255 and "\x00" not in key and key.isprintable()
+
     def _take(self, key: str) -> str | None:
+        if not self._storable(key):
+            return None
         with self._db.write() as session:
             return store.take_oauth_state(session, key, utcnow())
 
@@ -33,6 +40,8 @@ class DatabaseStateCache:
             store.put_oauth_state(session, key, value, utcnow() + timedelta(seconds=self._ttl))
 
     def _delete(self, key: str) -> None:
+        if not self._storable(key):
+            return
         with self._db.write() as session:
             store.delete_oauth_state(session, key)
 
