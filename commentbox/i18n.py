@@ -65,6 +65,9 @@ class Catalogue:
         text = self.server[key]
         return text.format(**values) if values else text  # type: ignore[no-any-return]
 
+    def has(self, key: str) -> bool:
+        return key in self.server
+
     def around(self, key: str, placeholder: str) -> tuple[str, str]:
         """The text before and after ``{placeholder}``, to wrap the value in markup."""
         before, _, after = self.server[key].partition("{" + placeholder + "}")

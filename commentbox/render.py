@@ -24,7 +24,7 @@ from commentbox.reading import Builder
 from commentbox.shapes import CommentPublic
 
 TEMPLATES = Path(__file__).with_name("templates")
-PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook"}
+PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
 _SHARED_WITH_CLIENT = (
     "count",

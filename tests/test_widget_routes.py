@@ -231,3 +231,10 @@ def test_the_demo_page_embeds_the_widget(client):
     assert response.status_code == 200
     assert '<div id="commentbox"></div>' in response.text
     assert '<script src="http://testserver/embed.js" data-site="demo"' in response.text
+
+
+def test_a_provider_without_its_own_wording_gets_the_generic_button(client, ctx, blog):
+    ctx.providers = ("google", "demo")
+    html = fragment(client, lang="de").text
+    assert "<span>Über Google anmelden</span>" in html
+    assert "<span>Mit Demo anmelden</span>" in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,22 +74,25 @@ class Stack:
         return self.blog + path
 
 
-@pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+@contextmanager
+def running_stack(database_url: str, tmp_path: Path, **settings: Any) -> Iterator[Stack]:
+    """The backend and the example blog on their own ports; ``settings`` override the defaults."""
     holder = _Deferred()
     backend = ServerThread(holder, url_host="localhost")
     blog_holder = _Deferred()
     blog_server = ServerThread(blog_holder)
     blog_holder.app = _blog_module().create_app(backend.url, blog_server.url)
-    settings = load_settings(
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        public_url=backend.url,
-        secret_file=tmp_path / "secret",
-        page_size=PAGE_SIZE,
-        rate_limits="off",  # every browser and seed request comes from 127.0.0.1
+    holder.app = create_app(
+        load_settings(
+            database_url=database_url,
+            secret_key=TEST_SECRET,
+            public_url=backend.url,
+            secret_file=tmp_path / "secret",
+            page_size=PAGE_SIZE,
+            rate_limits="off",  # every browser and seed request comes from 127.0.0.1
+            **settings,
+        )
     )
-    holder.app = create_app(settings)
     ctx: Context = holder.app.state.ctx
     with ctx.db.write() as session:
         sites.add_site(session, "blog", origins=[blog_server.url], name="A small blog")
@@ -97,6 +101,12 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
         sites.update_site(session, "blog", min_post_seconds=0)
     with backend, blog_server:
         yield Stack(backend=backend.url, blog=blog_server.url, ctx=ctx)
+
+
+@pytest.fixture
+def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+    with running_stack(database_url, tmp_path) as running:
+        yield running
 
 
 def widget(page: Page) -> Locator:

@@ -24,7 +24,7 @@
   const ORIGIN = new URL(BASE).origin;
   const CSS = __CSS__;
   const LOAD_ERRORS = __LOAD_ERRORS__;
-  const PROVIDERS = { google: "Google", twitter: "X", facebook: "Facebook" };
+  const PROVIDERS = { google: "Google", twitter: "X", facebook: "Facebook", demo: "Demo" };
   const PENDING_DAYS = 30;
   const instances = new Map();
   let sheet;
@@ -122,6 +122,7 @@
       try {
         this.mount(await this.fragment({}));
       } catch (e) {
+        console.warn("commentbox:", (e.p && e.p.detail) || e); // tells a site owner why
         const lang = (this.o.lang || "en").slice(0, 2);
         this.shadow.replaceChildren(node("p", "cb-root", LOAD_ERRORS[lang] || LOAD_ERRORS.en));
         return;
@@ -254,12 +255,12 @@
 
     remember(comment, source) {
       const own = this.own();
-      const window = (this.config.edit_window_seconds || 900) * 1000;
-      own[comment.id] = {
-        token: comment.edit_token || null,
-        until: comment.edit_until ? Date.parse(comment.edit_until) : Date.now() + window,
-        src: source,
-      };
+      // Guests: the edit token's deadline. Signed-in authors: the site's window (0 = always).
+      const seconds = this.config.user_edit_window_seconds;
+      const until = comment.edit_until
+        ? Date.parse(comment.edit_until)
+        : Date.now() + (seconds === 0 ? 3e11 : (seconds || this.config.edit_window_seconds || 900) * 1000);
+      own[comment.id] = { token: comment.edit_token || null, until, src: source };
       keep(this.site + ":own", own);
     }
 

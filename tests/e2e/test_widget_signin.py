@@ -1,0 +1,70 @@
+"""The loader's side of sign-in: the provider buttons and the "Commenting as" line.
+(The protocol itself — popup, polling, redirect fallback, COOP — is covered by test_signin.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Stack, running_stack, status, widget
+from tests.fakes.facebook import FakeFacebook
+from tests.fakes.google import FakeGoogle
+from tests.fakes.twitter import FakeTwitter
+from tests.signin import provider_settings
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def providers_stack(
+    database_url: str,
+    tmp_path: Path,
+    fake_google: FakeGoogle,
+    fake_twitter: FakeTwitter,
+    fake_facebook: FakeFacebook,
+) -> Iterator[Stack]:
+    settings = provider_settings(fake_google, fake_twitter, fake_facebook)
+    with running_stack(database_url, tmp_path, **settings) as running:
+        yield running
+
+
+def test_provider_buttons_carry_the_brand_name_and_logo(page: Page, providers_stack: Stack):
+    page.goto(providers_stack.article())
+    root = widget(page)
+    for name in ("Sign in with Google", "Sign in with X", "Continue with Facebook"):
+        button = root.get_by_role("button", name=name, exact=True)
+        expect(button).to_be_visible()
+        expect(button.locator("svg.cb-logo")).to_have_attribute("aria-hidden", "true")
+
+
+def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
+    page: Page, providers_stack: Stack, fake_google: FakeGoogle
+):
+    page.goto(providers_stack.article())
+    root = widget(page)
+    with page.expect_popup() as opened:
+        root.get_by_role("button", name="Sign in with Google").click()
+    popup = opened.value
+    popup.locator("#approve").wait_for()
+    with popup.expect_event("close"):
+        popup.click("#approve")
+    identity = root.locator(".cb-identity")
+    expect(identity).to_have_text(f"Commenting as {fake_google.user.name} (Google) · Log out")
+    expect(root.locator(".cb-guest")).to_be_hidden()
+    expect(root.locator(".cb-signin")).to_be_hidden()
+    expect(page.locator("#cb-body")).to_be_focused()
+
+    page.fill("#cb-body", "Signed in")
+    page.click(".cb-submit")
+    expect(status(page)).to_have_text("Your comment was published.")
+    mine = root.locator(".cb-comment").first
+    expect(mine.locator(".cb-via")).to_have_text("Google")
+    expect(mine.locator(".cb-edit-btn")).to_be_visible()
+
+    identity.get_by_role("button", name="Log out").click()
+    expect(status(page)).to_have_text("You are signed out.")
+    expect(root.locator(".cb-guest")).to_be_visible()
+    expect(root.get_by_role("button", name="Sign in with Google")).to_be_visible()
