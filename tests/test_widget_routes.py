@@ -234,7 +234,7 @@ def test_the_demo_page_embeds_the_widget(client):
 
 
 def test_a_provider_without_its_own_wording_gets_the_generic_button(client, ctx, blog):
-    ctx.providers = ("google", "demo")
+    ctx.providers = ("google", "mastodon")  # a provider added later, before its catalogue entry
     html = fragment(client, lang="de").text
     assert "<span>Über Google anmelden</span>" in html
-    assert "<span>Mit Demo anmelden</span>" in html
+    assert "<span>Mit Mastodon anmelden</span>" in html
