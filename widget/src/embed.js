@@ -13,7 +13,7 @@
  * API calls never use cookies (credentials: "omit"): a signed-in visitor's token lives in
  * this page's localStorage under "commentbox:<site>:token" and travels as a bearer.
  * The sign-in protocol (popup + postMessage + polling, redirect fallback) is described
- * in the README ("Sign-in, as the widget does it").
+ * in the README ("Signing in"); the server side lives in commentbox/routes/auth.py.
  */
 (() => {
   "use strict";
