@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     oauth_timeout_seconds: float = Field(10.0, gt=0, le=120)
     login_ttl_seconds: int = Field(600, ge=60, le=3600)  # login ids, OAuth state, nonce, PKCE verifier
     session_days: int = Field(30, ge=1, le=400)  # sliding: each use extends it
+    login_rate_limits: str = "20/minute; 200/hour"  # login ids per client; off with rate_limits=off
     # Spam defence (moderation.py, ratelimit.py, spam.py)
     rate_limits: str = DEFAULT_RULES  # per client and per identity; "off" for benchmarks
     redis_url: str | None = None  # shares rate limits between instances
@@ -117,7 +118,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
-    @field_validator("rate_limits")
+    @field_validator("rate_limits", "login_rate_limits")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         value = value.strip()

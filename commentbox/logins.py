@@ -66,10 +66,16 @@ def state_hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None) -> Issued:
-    """A new login id for a page on ``origin``, which must be registered for the site."""
+def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, client_key: str) -> Issued:
+    """A new login id for a page on ``origin``, which must be registered for the site.
+
+    ``client_key`` (the keyed hash of the client's address) is charged against the login
+    rate limit, so a flood of ids is refused with 429 before anything is written.
+    """
     normalized = same_origin(origin)
     now = utcnow()
+    if ctx.auth is not None:
+        ctx.auth.login_limiter.hit("login", [client_key])
     with ctx.db.write() as session:
         site = get_site(session, site_id)
         if normalized not in site.origins:

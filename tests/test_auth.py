@@ -832,3 +832,24 @@ def test_odd_states_at_the_callback_are_refused_with_a_page(
     page = flow.client.get(f"/auth/google/callback?code=abc&state={state}")
     assert page.status_code == 400
     assert "unknown" in page.text
+
+
+def test_a_flood_of_login_ids_is_refused_with_429(
+    database_url: str, tmp_path: Path, blog: Site, row_count: Callable[[str], int]
+) -> None:
+    flood = load_settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        public_url="http://testserver",
+        secret_file=tmp_path / "secret",
+        login_rate_limits="3/minute",
+    )
+    with TestClient(create_app(flood), base_url="http://testserver") as browser:
+        asked = [
+            browser.post("/auth/logins", json={"site": "blog", "origin": BLOG}, headers={"Origin": BLOG})
+            for _ in range(4)
+        ]
+    assert [a.status_code for a in asked] == [201, 201, 201, 429]
+    assert asked[-1].headers["content-type"] == "application/problem+json"
+    assert int(asked[-1].headers["retry-after"]) > 0
+    assert row_count("login") == 3

@@ -13,6 +13,7 @@ from commentbox.auth.state import DatabaseStateCache
 from commentbox.auth.twitter import Twitter
 from commentbox.config import Settings
 from commentbox.db import Database
+from commentbox.ratelimit import RateLimiter
 
 ALL_PROVIDERS: tuple[Provider, ...] = (Google(), Twitter(), Facebook())
 
@@ -23,6 +24,8 @@ class AuthRegistry:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.oauth = OAuth(cache=DatabaseStateCache(db, settings.login_ttl_seconds))
+        rules = "off" if settings.rate_limits == "off" else settings.login_rate_limits
+        self.login_limiter = RateLimiter(rules, settings.redis_url, prefix="commentbox-logins")
         self.providers: dict[str, Provider] = {}
         for provider in ALL_PROVIDERS:
             credentials = provider.credentials(settings)

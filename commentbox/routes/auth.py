@@ -43,13 +43,14 @@ def _identity(redeemed: logins.Redeemed) -> Identity:
 
 
 async def create_login(request: Request) -> Response:
+    ctx = context(request)
     data = await read_json(request, LoginCreate)
+    client = ClientInfo(request)
     issued = await blocking(
-        logins.issue, context(request), data.site, data.origin, ClientInfo(request).origin
+        logins.issue, ctx, data.site, data.origin, client.origin, ctx.keys.hash_ip(client.ip)
     )
-    return JSONResponse(
-        LoginIssued(login=issued.login, expires=issued.expires), status_code=201, headers=NO_STORE
-    )
+    body = LoginIssued(login=issued.login, expires=issued.expires)
+    return JSONResponse(body, status_code=201, headers=NO_STORE)
 
 
 async def redeem_login(request: Request) -> Response:
