@@ -38,12 +38,16 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """One running server: its process group, port and log file."""
+    """One running server: its process group, port and log file, and how it was started."""
 
     name: str
     proc: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    cmd: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    ready_path: str = "/"
 
     @property
     def base(self) -> str:
@@ -54,8 +58,10 @@ class Server:
         """Poll `path` until it answers below 500, or fail with the log's tail.
 
         Waiting on a real HTTP answer (not just an open port) makes sure the
-        workers have imported the application before load starts.
+        workers have imported the application before load starts. `path` is
+        remembered for `restart`.
         """
+        self.ready_path = path
         deadline = time.monotonic() + timeout
         last_error = ""
         while time.monotonic() < deadline:
@@ -92,6 +98,33 @@ class Server:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+    def terminate(self, grace: float = 10.0) -> None:
+        """SIGTERM the process group, wait, then SIGKILL whatever is left of it."""
+        pgid = self.proc.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=grace)
+        # Workers may outlive the master for a moment; make sure none remain.
+        deadline = time.monotonic() + grace
+        while group_rss_bytes(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Stop the server and start it again the same way, on the same port.
+
+        For servers that keep nothing in memory (Isso): a restart drops the
+        requests an exited wrk left queued, instead of letting them burn the
+        shared cores for many seconds.
+        """
+        self.terminate(grace=5.0)
+        self.proc = _launch(self.cmd, self.env, self.cwd, self.log_path, append=True)
+        self.wait_ready(self.ready_path)
 
     def rss_mib(self) -> float:
         """Resident memory of the whole process group (master + workers), MiB.
@@ -157,6 +190,22 @@ def group_cpu_seconds(pgid: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def _launch(
+    cmd: list[str], env: dict[str, str], cwd: Path | None, log_path: Path, append: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start `cmd` in its own session (so its own process group), output to `log_path`."""
+    with log_path.open("ab" if append else "wb") as log:
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+            cwd=cwd,
+            start_new_session=True,
+        )
+
+
 @dataclass
 class Servers(contextlib.AbstractContextManager["Servers"]):
     """Starts servers and guarantees they are stopped on exit."""
@@ -175,37 +224,16 @@ class Servers(contextlib.AbstractContextManager["Servers"]):
         """Start `cmd` in a new session, logging to `<log_dir>/<name>.log`."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, **(env or {})},
-                cwd=cwd,
-                start_new_session=True,
-            )
-        server = Server(name=name, proc=proc, port=port, log_path=log_path)
+        proc = _launch(cmd, env or {}, cwd, log_path)
+        server = Server(name=name, proc=proc, port=port, log_path=log_path, cmd=cmd, env=env or {}, cwd=cwd)
         self.running.append(server)
         return server
 
     def stop(self, server: Server, grace: float = 10.0) -> None:
-        """SIGTERM the group, wait, then SIGKILL whatever is left of it."""
+        """Stop `server` for good (its whole process group)."""
         if server in self.running:
             self.running.remove(server)
-        pgid = server.proc.pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.proc.wait(timeout=grace)
-        # Workers may outlive the master for a moment; make sure none remain.
-        deadline = time.monotonic() + grace
-        while group_rss_bytes(pgid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.proc.wait(timeout=5)
+        server.terminate(grace)
 
     def __exit__(
         self,

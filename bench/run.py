@@ -46,6 +46,13 @@ WORKLOADS = [
     "post a guest comment",
 ]
 RESULTS = BENCH_DIR / "results"
+T0 = time.monotonic()
+
+
+def log(message: str) -> None:
+    """A progress line, stamped with the time since the run started (m:ss)."""
+    minutes, seconds = divmod(int(time.monotonic() - T0), 60)
+    print(f"[{minutes}:{seconds:02d}] {message}", flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -113,6 +120,8 @@ class Contender:
     system: str
     server: Server
     loads: dict[str, Workload]
+    # Keeps nothing in memory, so a restart is the quick way to drop queued abandoned requests.
+    stateless: bool = False
 
 
 class Bench:
@@ -124,20 +133,35 @@ class Bench:
         self.notes: list[str] = []
         self.loads: list[float] = []  # 1-minute load average at the start of every measured run
 
-    def _wrk(self, server: Server, system: str, name: str, work: Workload, seconds: float) -> WrkResult:
-        """One bounded wrk run with the configured threads and connections."""
+    def _wrk(self, contender: Contender, name: str, seconds: float) -> WrkResult:
+        """One bounded wrk run with the configured threads and connections, then a quiet server.
+
+        When wrk stops, the requests it already sent are still queued in the
+        server; Isso's synchronous workers go on answering 32 abandoned thread
+        reads for many seconds. That work must not land in the next run, on
+        this server or on another one sharing the cores: wait until the server
+        is idle, or restart it if it keeps nothing in memory and is still busy
+        after a few seconds (much quicker than waiting).
+        """
+        server, system = contender.server, contender.system
         slug = f"{system}-{name}".replace(" ", "_").replace(",", "").replace("/", "_")
         slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-.")
         result = run_wrk(
             server.base,
-            work,
+            contender.loads[name],
             duration=seconds,
             threads=self.args.threads,
             connections=self.args.connections,
             script_path=WORK / "lua" / f"{slug}.lua",
         )
-        if not server.wait_idle():
-            print(f"    ({system} was still busy 60 s after wrk stopped)", flush=True)
+        t0 = time.monotonic()
+        if contender.stateless and not server.wait_idle(timeout=3):
+            server.restart()
+            log(f"    ({system} restarted to drop requests wrk left queued: {time.monotonic() - t0:.0f} s)")
+        elif not server.wait_idle():
+            log(f"    ({system} was still busy 60 s after wrk stopped)")
+        elif (drained := time.monotonic() - t0) > 2:
+            log(f"    ({system} worked off its queue for {drained:.0f} s after wrk stopped)")
         return result
 
     def measure(self, lineup: list[Contender], name: str) -> None:
@@ -151,22 +175,21 @@ class Bench:
         lineup = [c for c in lineup if name in c.loads]
         if not lineup:
             return
-        print(f"  {name}: {', '.join(c.system for c in lineup)}", flush=True)
+        log(f"  {name}: {', '.join(c.system for c in lineup)}")
         results: dict[str, list[WrkResult]] = {c.system: [] for c in lineup}
         if self.args.warmup > 0:
             for c in lineup:
-                self._wrk(c.server, c.system, name, c.loads[name], self.args.warmup)
+                self._wrk(c, name, self.args.warmup)
         for i in range(self.args.rounds):
             for c in lineup:
                 c.server.check_alive()
                 self.loads.append(os.getloadavg()[0])
-                r = self._wrk(c.server, c.system, name, c.loads[name], self.args.duration)
+                r = self._wrk(c, name, self.args.duration)
                 c.server.check_alive()
                 results[c.system].append(r)
-                print(
+                log(
                     f"    round {i + 1}  {c.system:<27} {r.rps:>10,.1f} req/s  "
-                    f"p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  errors {r.errors}",
-                    flush=True,
+                    f"p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  errors {r.errors}"
                 )
         for c in lineup:
             self.rows.append(report.Row(name, c.system, combine(results[c.system]), c.server.rss_mib()))
@@ -177,17 +200,17 @@ def start_commentbox(
 ) -> tuple[commentbox_server.Commentbox, Contender, commentbox_server.ThreadProbe]:
     """Fresh database, site, server, seed data through the API; probe the thread."""
     args = bench.args
-    print(f"commentbox ({args.db}, {args.commentbox_src})", flush=True)
+    log(f"commentbox ({args.db}, {args.commentbox_src})")
     cb = commentbox_server.prepare(args.db, WORK, args.commentbox_src.resolve())
     commentbox_server.setup_site(cb)
     server = commentbox_server.start(servers, cb, args.workers)
     form = commentbox_server.form_fields(server)
     t0 = time.monotonic()
     commentbox_server.seed(server, form)
-    print(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    log(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s")
     t0 = time.monotonic()
     commentbox_bulk.seed(cb.database_url, seed_data.corpus())
-    print(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s", flush=True)
+    log(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s")
     check_counts("commentbox", commentbox_server.counts(server))
     probe = commentbox_server.probe(server)
     bench.notes.append(
@@ -227,23 +250,23 @@ def corpus_note() -> str:
 
 def start_isso(bench: Bench, servers: Servers) -> tuple[Contender, int]:
     """Isso in its own virtualenv, seeded through its API; returns its thread size too."""
-    print(f"isso {isso_server.ISSO_VERSION} (gunicorn, SQLite)", flush=True)
+    log(f"isso {isso_server.ISSO_VERSION} (gunicorn, SQLite)")
     server = isso_server.start(servers, WORK, bench.args.workers)
     t0 = time.monotonic()
     isso_server.seed(server)
-    print(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s", flush=True)
+    log(f"  seeded the thread through the API in {time.monotonic() - t0:.1f}s")
     t0 = time.monotonic()
     isso_server.load_corpus(isso_server.db_path(WORK), seed_data.corpus())
-    print(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s", flush=True)
+    log(f"  bulk-loaded the archive in {time.monotonic() - t0:.1f}s")
     check_counts("isso", isso_server.counts(server))
     size = isso_server.thread_body_size(server)
     bench.notes.append(f"Isso thread response: {size:,} bytes JSON (100 comments)")
-    return Contender("isso", server, isso_server.workloads()), size
+    return Contender("isso", server, isso_server.workloads(), stateless=True), size
 
 
 def start_ceiling(bench: Bench, servers: Servers, body_bytes: int, embed_bytes: int | None) -> Contender:
     """The bare Starlette app answering with precomputed bodies of commentbox's sizes."""
-    print(f"ceiling (bare Starlette + uvicorn, {body_bytes:,}-byte body)", flush=True)
+    log(f"ceiling (bare Starlette + uvicorn, {body_bytes:,}-byte body)")
     port = free_port()
     server = servers.start(
         "ceiling",
@@ -291,15 +314,12 @@ def run_large(bench: Bench, servers: Servers, cb: commentbox_server.Commentbox, 
     `small` must be stopped (its database is copied); both then run side by side.
     """
     args = bench.args
-    print(f"commentbox ({args.db}): small vs large database", flush=True)
+    log(f"commentbox ({args.db}): small vs large database")
     big = commentbox_server.clone(cb, "large")
     t0 = time.monotonic()
     commentbox_bulk.seed(big.database_url, commentbox_bulk.uniform(args.large_threads, args.large_comments))
     took = time.monotonic() - t0
-    print(
-        f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} comments in {took:.0f}s",
-        flush=True,
-    )
+    log(f"  bulk-seeded {args.large_threads:,} threads / {args.large_comments:,} comments in {took:.0f}s")
     bench.notes.append(
         f"large DB: a copy of the small one plus {args.large_threads:,} threads and "
         f"{args.large_comments:,} comments, bulk-inserted in {took:.0f}s"
