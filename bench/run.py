@@ -1,6 +1,6 @@
 """One command for the issue-6 benchmark: commentbox vs the ceiling vs Isso.
 
-    python bench/run.py [--db sqlite|postgres] [--duration 8] [--no-large]
+    python bench/run.py [--db sqlite|postgres] [--duration 4] [--rounds 3] [--no-large]
 
 Seeds identical data into each system, drives each with wrk (-t2 -c32,
 bounded runs, loopback only), prints one table plus the target ratios, and
@@ -67,8 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--duration",
         type=float,
-        default=5.0,
-        help="seconds of measured load per workload and round (default 5)",
+        default=4.0,
+        help="seconds of measured load per workload and round (default 4)",
     )
     p.add_argument(
         "--warmup",
