@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     akismet_url: str = "https://rest.akismet.com/1.1"
     akismet_timeout: float = Field(5.0, gt=0, le=60)
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, value: object) -> object:
+        """An empty ``COMMENTBOX_METRICS_TOKEN=`` (a template left blank) means no token."""
+        return None if value == "" else value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:

@@ -179,3 +179,34 @@ def test_metrics_of_all_workers_add_up(database_url, blog, tmp_path):
         headers = {"Authorization": "Bearer a-scrape-token-for-tests"}
         scrapes = [httpx.get(f"{instance.url}/metrics", headers=headers).text for _ in range(4)]
     assert [_sample(s, "/api/v1/threads") for s in scrapes] == [40.0] * 4
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database of its own for this test, emptied first."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/11"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError:
+        required_or_skip("needs Redis at 127.0.0.1:6379 (rate limits shared between instances)")
+    return url
+
+
+@pytest.mark.postgres
+def test_rate_limits_are_shared_between_instances_through_redis(postgres_url, blog, tmp_path, redis_url):
+    env = {"COMMENTBOX_REDIS_URL": redis_url, "COMMENTBOX_RATE_LIMITS": "3/minute"}
+    with (
+        Instance(postgres_url, tmp_path, name="a", env=env) as first,
+        Instance(postgres_url, tmp_path, name="b", env=env) as second,
+    ):
+        for n, instance in enumerate((first, second, first)):
+            posted = _post(instance, body=f"within the budget {n}")
+            assert posted.status_code == 201, posted.text
+        refused = _post(second, body="one too many, on the other instance")
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        page = httpx.get(f"{first.url}/api/v1/threads", params=THREAD).json()
+        assert page["thread"]["count"] == 3  # nothing of the refused post was stored

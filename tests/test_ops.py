@@ -113,3 +113,9 @@ def test_a_metrics_token_protects_the_scrape(settings):
         assert allowed.status_code == 200
         assert "commentbox_http_requests_total" in allowed.text
         assert "scrape-token" not in allowed.text
+
+
+def test_a_blank_metrics_token_in_a_template_leaves_metrics_off(settings, monkeypatch):
+    monkeypatch.setenv("COMMENTBOX_METRICS_TOKEN", "")
+    blank = load_settings(database_url=settings.database_url, secret_key=TEST_SECRET)
+    assert blank.metrics_token is None and not blank.metrics_enabled
