@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, case, delete, func, or_, update
+from sqlalchemy import Row, bindparam, case, delete, func, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -61,9 +61,19 @@ def remove(session: Session, row: Any) -> None:
 # Threads -------------------------------------------------------------------------------
 
 
+# Statements that every post runs are built once (building one costs more than running it).
+_THREAD_BY_KEY = select(Thread).where(
+    col(Thread.site_id) == bindparam("site_id"), col(Thread.key) == bindparam("key")
+)
+_TOUCH_THREAD = (
+    update(Thread)
+    .where(col(Thread.id) == bindparam("thread_id"))
+    .values(version=col(Thread.version) + 1, comment_count=col(Thread.comment_count) + bindparam("delta"))
+)
+
+
 def thread_by_key(session: Session, site_id: str, key: str) -> Thread | None:
-    query = select(Thread).where(Thread.site_id == site_id, Thread.key == key)
-    return session.exec(query).first()
+    return session.exec(_THREAD_BY_KEY, params={"site_id": site_id, "key": key}).first()
 
 
 def thread_version(
@@ -84,12 +94,9 @@ def thread_version(
 
 
 def touch_thread(session: Session, thread_id: int, count_delta: int = 0) -> None:
-    """Every change to a thread goes through here: the version (ETag) moves, the count follows."""
-    session.exec(
-        update(Thread)
-        .where(Thread.id == thread_id)  # type: ignore[arg-type]
-        .values(version=Thread.version + 1, comment_count=Thread.comment_count + count_delta)
-    )
+    """Every change to a thread goes through here: the version (ETag) moves, the count follows.
+    (A Core statement: in-memory ``Thread`` objects keep their old version; nothing reads it.)"""
+    session.connection().execute(_TOUCH_THREAD, {"thread_id": thread_id, "delta": count_delta})
 
 
 def counts_by_key(session: Session, site_id: str, keys: Iterable[str]) -> dict[str, int]:
@@ -203,13 +210,15 @@ def visible_comments(session: Session, thread_id: int) -> Sequence[Row[Any]]:
     return session.connection().execute(query).all()
 
 
+_COMMENT_ROW = (
+    select_columns(*COMMENT_COLUMNS)
+    .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]
+    .where(col(Comment.id) == bindparam("comment_id"))
+)
+
+
 def comment_row(session: Session, comment_id: int) -> Row[Any] | None:
-    query = (
-        select_columns(*COMMENT_COLUMNS)
-        .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]
-        .where(col(Comment.id) == comment_id)
-    )
-    return session.connection().execute(query).first()
+    return session.connection().execute(_COMMENT_ROW, {"comment_id": comment_id}).first()
 
 
 def comment_by_id(session: Session, comment_id: int, *, lock: bool = False) -> Comment | None:
