@@ -1,13 +1,13 @@
 """Sign-in in real Chromium, third-party cookies blocked (its default here), through the widget.
 
-The backend runs as ``http://localhost:A``; two small blogs run as ``http://127.0.0.1:B`` and
-``http://127.0.0.1:C`` (sites ``blog`` and ``other``), each embedding the widget with one
-script tag; the fake providers run on their own ports. All are real uvicorn servers.
+The backend runs as ``http://localhost:A``; the example blog (site ``blog``) as
+``http://127.0.0.1:B`` and a second site's page (``other``) as ``http://127.0.0.1:C``, each
+embedding the widget with one script tag; the fake providers run on their own ports. All
+are real uvicorn servers (``running_stack`` in ``conftest.py``).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,65 +20,39 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from commentbox import sites
-from commentbox.app import create_app
-from commentbox.config import load_settings
 from commentbox.context import Context
-from tests.conftest import required_or_skip
+from tests.e2e.conftest import running_stack
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import FakeGoogle
 from tests.fakes.server import ServerThread
 from tests.fakes.twitter import FakeTwitter
 from tests.signin import PROVIDERS, provider_settings
-from tests.support import TEST_SECRET
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE_PATH = "/posts/hello/"
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if not CHROMIUM.exists():
-        required_or_skip("Debian's chromium is not installed (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--disable-gpu", "--disable-quic", "--no-first-run"],
-    }
-
-
-def blog_app(backend: str, site: str) -> Starlette:
-    """A static article embedding the widget, as a site owner's page would."""
+def other_blog(backend: str) -> Starlette:
+    """A second site's article (site ``other``), embedding the widget with one script tag."""
 
     async def article(request: Request) -> Response:
         return HTMLResponse(
             f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Hello, {html.escape(site)}</title></head><body><main><article><h1>Hello</h1>
-<p>An article on {html.escape(site)}.</p></article>
-<section id="comments"><div id="commentbox"></div></section></main>
-<script src="{backend}/embed.js" data-site="{html.escape(site)}" async></script></body></html>"""
+<title>Another blog</title></head><body><main><article><h1>Hello from another blog</h1>
+</article><section id="comments"><div id="commentbox"></div></section></main>
+<script src="{backend}/embed.js" data-site="other" async></script></body></html>"""
         )
 
     return Starlette(routes=[Route(ARTICLE_PATH, article)])
 
 
-class _Deferred:
-    """An ASGI app filled in once the server's port (its own URL) is known."""
-
-    app: Any = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-
-
 @dataclass
-class Stack:
+class SignInStack:
     backend: str
     blog: str
     other: str
@@ -97,37 +71,22 @@ def stack(
     fake_google: FakeGoogle,
     fake_twitter: FakeTwitter,
     fake_facebook: FakeFacebook,
-) -> Iterator[Stack]:
-    holder = _Deferred()
-    backend = ServerThread(holder, url_host="localhost")
-    blog, other = _Deferred(), _Deferred()
-    blog_server, other_server = ServerThread(blog), ServerThread(other)
-    blog.app = blog_app(backend.url, "blog")
-    other.app = blog_app(backend.url, "other")
-    settings = load_settings(
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        public_url=backend.url,
-        secret_file=tmp_path / "secret",
-        rate_limits="off",  # every browser request comes from 127.0.0.1
-        **provider_settings(fake_google, fake_twitter, fake_facebook),
-    )
-    holder.app = create_app(settings)
-    ctx: Context = holder.app.state.ctx
-    with ctx.db.write() as session:
-        sites.add_site(session, "blog", origins=[blog_server.url], name="A small blog")
-        sites.add_site(session, "other", origins=[other_server.url], name="Another blog")
-        # A scripted browser posts faster than people read: the form-timing layer is tested
-        # on its own (tests/test_spam.py), here it would only slow every test by seconds.
-        sites.update_site(session, "blog", min_post_seconds=0)
-        sites.update_site(session, "other", min_post_seconds=0)
-    fakes: dict[str, FakeProvider] = {
-        "google": fake_google,
-        "twitter": fake_twitter,
-        "facebook": fake_facebook,
-    }
-    with backend, blog_server, other_server:
-        yield Stack(backend.url, blog_server.url, other_server.url, ctx, fakes)
+) -> Iterator[SignInStack]:
+    """The example blog (site ``blog``) and a second site (``other``), all three providers set."""
+    settings = provider_settings(fake_google, fake_twitter, fake_facebook)
+    with (
+        running_stack(database_url, tmp_path, **settings) as running,
+        ServerThread(other_blog(running.backend)) as other,
+    ):
+        with running.ctx.db.write() as session:
+            sites.add_site(session, "other", origins=[other.url], name="Another blog")
+            sites.update_site(session, "other", min_post_seconds=0)
+        fakes: dict[str, FakeProvider] = {
+            "google": fake_google,
+            "twitter": fake_twitter,
+            "facebook": fake_facebook,
+        }
+        yield SignInStack(running.backend, running.blog, other.url, running.ctx, fakes)
 
 
 def open_article(page: Page, url: str) -> None:
@@ -153,7 +112,9 @@ def sign_in_with_popup(page: Page, provider: str) -> None:
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_sign_in_with_the_popup_comment_reload_and_log_out(page: Page, stack: Stack, provider: str) -> None:
+def test_sign_in_with_the_popup_comment_reload_and_log_out(
+    page: Page, stack: SignInStack, provider: str
+) -> None:
     fake = stack.fakes[provider]
     open_article(page, stack.article)
     expect(guest_fields(page)).to_be_visible()
@@ -185,7 +146,7 @@ def test_sign_in_with_the_popup_comment_reload_and_log_out(page: Page, stack: St
     expect(guest_fields(page)).to_be_visible()
 
 
-def test_blocked_popup_falls_back_to_a_full_page_sign_in(page: Page, stack: Stack) -> None:
+def test_blocked_popup_falls_back_to_a_full_page_sign_in(page: Page, stack: SignInStack) -> None:
     page.add_init_script("window.open = () => null;")
     open_article(page, stack.article + "?utm_source=x")
     page.click("#commentbox .cb-provider-google")
@@ -197,7 +158,9 @@ def test_blocked_popup_falls_back_to_a_full_page_sign_in(page: Page, stack: Stac
     assert "commentbox-login" not in page.evaluate("() => location.href")
 
 
-def test_a_consent_page_that_severs_the_opener_still_signs_in_by_polling(page: Page, stack: Stack) -> None:
+def test_a_consent_page_that_severs_the_opener_still_signs_in_by_polling(
+    page: Page, stack: SignInStack
+) -> None:
     fake = stack.fakes["twitter"]
     fake.coop = True  # Cross-Origin-Opener-Policy: same-origin on the consent page
     open_article(page, stack.article)
@@ -211,7 +174,7 @@ def test_a_consent_page_that_severs_the_opener_still_signs_in_by_polling(page: P
 
 
 def test_a_token_for_one_site_is_refused_on_another_and_a_login_id_works_once(
-    page: Page, stack: Stack
+    page: Page, stack: SignInStack
 ) -> None:
     open_article(page, stack.article)
     with page.expect_response(lambda r: r.url.endswith("/auth/logins")) as issued:
