@@ -155,6 +155,18 @@ def _authorize_author(
         raise Forbidden("This comment can no longer be changed: the edit window has closed.")
 
 
+def own_comment(ctx: Context, comment_id: int, visitor: Visitor, edit_token: str | None) -> CommentPublic:
+    """A comment as its author sees it, held ones included: how the widget learns whether a
+    comment it showed as "awaiting moderation" was published, or is gone (404)."""
+    with ctx.db.read() as session:
+        comment = store.comment_by_id(session, comment_id)
+        if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+            raise NotFound("That comment does not exist (any more).")
+        site = get_site(session, store.thread_by_id(session, comment.thread_id).site_id)
+        _authorize_author(ctx, site, comment, visitor, edit_token)
+        return _present(ctx, session, comment_id)
+
+
 def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
     comment = store.comment_by_id(session, comment_id, lock=True)
     if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):

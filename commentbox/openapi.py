@@ -88,6 +88,13 @@ OPERATIONS: list[Operation] = [
         responses={201: CommentCreated, 202: CommentCreated},
     ),
     Operation(
+        "get",
+        "/api/v1/comments/{comment_id}",
+        "One's own comment, also while held (bearer or X-Edit-Token); 404 once gone",
+        (_COMMENT,),
+        responses={200: CommentPublic},
+    ),
+    Operation(
         "patch",
         "/api/v1/comments/{comment_id}",
         "Edit one's own comment (bearer or X-Edit-Token)",

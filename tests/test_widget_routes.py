@@ -238,3 +238,21 @@ def test_a_provider_without_its_own_wording_gets_the_generic_button(client, ctx,
     html = fragment(client, lang="de").text
     assert "<span>Über Google anmelden</span>" in html
     assert "<span>Mit Mastodon anmelden</span>" in html
+
+
+def test_an_author_can_ask_after_a_held_comment_until_it_is_gone(client, make_site, ctx):
+    make_site(moderation="all")
+    held = client.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG}).json()
+    path = f"/api/v1/comments/{held['id']}"
+    mine = client.get(path, headers={"X-Edit-Token": held["edit_token"]})
+    assert mine.status_code == 200
+    assert mine.json()["status"] == "pending" and "email" not in mine.text
+    assert mine.headers["cache-control"] == "no-store"
+    assert client.get(path).status_code == 403  # anyone else learns nothing
+    other = client.post("/api/v1/comments", json=comment_payload(body="other"), headers={"Origin": BLOG})
+    assert client.get(path, headers={"X-Edit-Token": other.json()["edit_token"]}).status_code == 403
+    deleted = client.delete(path, headers={"Origin": BLOG, "X-Edit-Token": held["edit_token"]})
+    assert deleted.status_code == 204
+    gone = client.get(path, headers={"X-Edit-Token": held["edit_token"]})
+    assert gone.status_code == 404
+    assert gone.headers["content-type"] == "application/problem+json"

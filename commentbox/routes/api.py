@@ -119,6 +119,16 @@ async def post_comment(request: Request) -> Response:
     return JSONResponse(body, status_code=202 if posted.held else 201)
 
 
+async def get_comment(request: Request) -> Response:
+    """One's own comment (bearer or ``X-Edit-Token``), also while it awaits moderation."""
+    ctx = context(request)
+    client = ClientInfo(request)
+    visitor = await _comment_visitor(request, client)
+    comment_id = request.path_params["comment_id"]
+    found = await blocking(comments.own_comment, ctx, comment_id, visitor, client.edit_token)
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+
 async def patch_comment(request: Request) -> Response:
     ctx = context(request)
     data = await read_json(request, CommentEdit)
@@ -232,6 +242,7 @@ async def openapi(request: Request) -> Response:
 routes = [
     Route("/threads", get_thread, methods=["GET"]),
     Route("/comments", post_comment, methods=["POST"]),
+    Route("/comments/{comment_id:int}", get_comment, methods=["GET"]),
     Route("/comments/{comment_id:int}", patch_comment, methods=["PATCH"]),
     Route("/comments/{comment_id:int}", delete_comment, methods=["DELETE"]),
     Route("/comments/{comment_id:int}/vote", vote, methods=["POST"]),

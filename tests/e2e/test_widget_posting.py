@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
-from commentbox.models import ModerationMode
+from commentbox.models import Comment, CommentStatus, ModerationMode
 from tests.e2e.conftest import Stack, post, status, widget
 
 pytestmark = pytest.mark.browser
@@ -101,6 +102,14 @@ def test_a_comment_awaiting_moderation_is_shown_to_its_author_only(page: Page, s
         expect(widget(stranger).locator(".cb-comment")).to_have_count(0)
     finally:
         stranger.close()
+
+    # A moderator marks it as spam: on the author's next visit it is gone, and forgotten.
+    with stack.ctx.db.write() as session:
+        session.exec(update(Comment).values(status=CommentStatus.SPAM))  # type: ignore[call-overload]
+    page.reload()
+    widget(page)
+    expect(widget(page).locator(".cb-comment")).to_have_count(0)
+    page.wait_for_function("() => localStorage.getItem('commentbox:blog:pending') === null")
 
 
 def test_the_network_failing_mid_post_keeps_the_text(page: Page, stack: Stack):

@@ -270,6 +270,8 @@
     }
 
     showPending() {
+      const save = (list) => keep(this.site + ":pending", list.length ? list : null);
+      const forget = (id) => save(this.pending().filter((p) => p.id !== id));
       const left = this.pending().filter((p) => {
         if (p.page !== this.draftKey) return true;
         const shown = this.shadow.getElementById("comment-" + p.id);
@@ -277,9 +279,16 @@
         const li = parse(p.html).firstElementChild;
         this.insert(li, p.parent);
         this.decorate(li);
+        // Ask whether it is still held: published (on another page) or gone means forget it.
+        const token = this.token();
+        const headers = { ...this.authorHeaders(p.id), ...(token ? { Authorization: "Bearer " + token } : {}) };
+        this.api("GET", "/api/v1/comments/" + p.id, null, headers).then(
+          (c) => c.status !== "pending" && (forget(p.id), li.remove()),
+          (e) => e.status === 404 && (forget(p.id), li.remove()),
+        );
         return true;
       });
-      keep(this.site + ":pending", left.length ? left : null);
+      save(left);
     }
 
     /* ---- events ----------------------------------------------------------------------- */
