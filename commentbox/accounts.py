@@ -61,8 +61,13 @@ def upsert_user(session: Session, profile: Profile) -> User:
     user = store.user_by_provider(session, profile.provider, profile.provider_user_id)
     if user is None:
         user = User(provider=profile.provider, provider_user_id=profile.provider_user_id, name=name)
+    shown_before = (user.name, user.avatar) if user.id is not None else None
     user.name, user.avatar, user.email, user.updated = name, avatar, email, utcnow()
     store.save(session, user)
+    if shown_before is not None and shown_before != (name, avatar):
+        # Threads are served from caches keyed by their version: the new name and avatar
+        # must show there too, on every instance.
+        store.touch_threads_of_user(session, user.id)  # type: ignore[arg-type]
     return user
 
 

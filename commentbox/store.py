@@ -99,6 +99,14 @@ def touch_thread(session: Session, thread_id: int, count_delta: int = 0) -> None
     session.connection().execute(_TOUCH_THREAD, {"thread_id": thread_id, "delta": count_delta})
 
 
+def touch_threads_of_user(session: Session, user_id: int) -> None:
+    """Bump every thread holding a comment of this user (their name or avatar changed)."""
+    theirs = select_columns(col(Comment.thread_id)).where(col(Comment.user_id) == user_id)
+    session.connection().execute(
+        update(Thread).where(col(Thread.id).in_(theirs)).values(version=col(Thread.version) + 1)
+    )
+
+
 def counts_by_key(session: Session, site_id: str, keys: Iterable[str]) -> dict[str, int]:
     query = select(Thread.key, Thread.comment_count).where(
         Thread.site_id == site_id,
