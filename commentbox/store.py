@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, bindparam, case, delete, func, or_, update
+from sqlalchemy import Row, bindparam, case, delete, func, or_, tuple_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from commentbox.models import (
     Ban,
@@ -403,15 +404,22 @@ def purge_expired_auth(session: Session, now: datetime) -> None:
 # Bans ----------------------------------------------------------------------------------
 
 
-def active_ban(session: Session, site_id: str, keys: Iterable[tuple[str, str]], now: datetime) -> Ban | None:
-    """A ban on the site matching any ``(kind, value)`` that has not run out, if one exists."""
-    matches = [(col(Ban.kind) == kind) & (col(Ban.value) == value) for kind, value in keys]
-    query = select(Ban).where(
-        Ban.site_id == site_id,
-        or_(*matches),
-        or_(col(Ban.until).is_(None), col(Ban.until) > now),
+_ACTIVE_BAN = (
+    select(Ban)
+    .where(
+        col(Ban.site_id) == bindparam("site_id"),
+        tuple_(col(Ban.kind), col(Ban.value)).in_(bindparam("keys", expanding=True)),
+        or_(col(Ban.until).is_(None), col(Ban.until) > bindparam("now", type_=UTCDateTime)),
     )
-    return session.exec(query.limit(1)).first()
+    .limit(1)
+)
+
+
+def active_ban(session: Session, site_id: str, keys: Iterable[tuple[str, str]], now: datetime) -> Ban | None:
+    """A ban on the site matching any ``(kind, value)`` that has not run out, if one exists
+    (checked on every post: the statement is built once)."""
+    params = {"site_id": site_id, "keys": list(keys), "now": now}
+    return session.exec(_ACTIVE_BAN, params=params).first()
 
 
 def ban_by_id(session: Session, ban_id: int) -> Ban | None:
