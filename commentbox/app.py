@@ -38,7 +38,7 @@ from commentbox.errors import (
 from commentbox.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.routes import api, auth, ops, pages, widget
+from commentbox.routes import admin, api, auth, ops, pages, widget
 from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *pages.routes,
         *widget.routes,
         *ops.routes,
+        *admin.routes,
     ]
     app = Starlette(
         routes=routes,

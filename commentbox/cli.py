@@ -7,6 +7,7 @@ that the HTTP side would need too.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import tempfile
@@ -15,13 +16,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
-from commentbox import __version__, migrate, sites, store
+from commentbox import __version__, admins, migrate, sites, store
 from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.db import Database
-from commentbox.errors import CommentboxError
-from commentbox.models import ModerationMode, NotifyModerators
+from commentbox.errors import CommentboxError, InvalidInput
+from commentbox.models import ModerationMode, NotifyModerators, Role
 from commentbox.routes.pages import DEMO_SITE
 from commentbox.urls import origin_of
 
@@ -101,7 +103,57 @@ def _parser() -> argparse.ArgumentParser:
     remove = site_commands.add_parser("remove", help="delete a site and all its comments")
     remove.add_argument("id")
     remove.add_argument("--yes", action="store_true", help="confirm deleting every comment of the site")
+
+    admin = commands.add_parser("admin", help="moderator accounts for the /admin pages")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    add_admin = admin_commands.add_parser("add", help="create an account (asks for its password)")
+    add_admin.add_argument("name")
+    add_admin.add_argument("--email", help="where moderator notifications go")
+    add_admin.add_argument("--superuser", action="store_true", help="owner of every site")
+    add_admin.add_argument("--site", action="append", default=[], help="a site it moderates (repeatable)")
+    add_admin.add_argument("--role", choices=[r.value for r in Role], default="moderator")
+    add_admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    password = admin_commands.add_parser("password", help="set an account's password (signs it out)")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    grant = admin_commands.add_parser("grant", help="make an account or a sign-in identity moderate a site")
+    grant.add_argument("site")
+    grant.add_argument("--account", help="an admin account name")
+    grant.add_argument("--provider", choices=["google", "twitter", "facebook"])
+    grant.add_argument("--provider-user-id", help="the provider's id of the user")
+    grant.add_argument("--role", choices=[r.value for r in Role], default="moderator")
     return parser
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise InvalidInput("The two passwords differ.")
+    return first
+
+
+def _admin(session: Session, args: argparse.Namespace) -> None:
+    if args.admin_command == "add":
+        secret = _password(args.password_stdin)
+        admins.add_account(session, args.name, secret, email=args.email, superuser=args.superuser)
+        for site_id in args.site:
+            admins.grant(session, site_id, Role(args.role), account_name=args.name)
+        print(f"added {args.name}; sign in at /admin")
+    elif args.admin_command == "password":
+        admins.set_password(session, args.name, _password(args.password_stdin))
+        print(f"password of {args.name} changed")
+    elif args.admin_command == "grant":
+        admins.grant(
+            session,
+            args.site,
+            Role(args.role),
+            account_name=args.account,
+            provider=args.provider,
+            provider_user_id=args.provider_user_id,
+        )
+        print(f"granted {args.role} on {args.site}")
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -207,7 +259,9 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
         print("database schema is up to date")
         return 0
     with db.write() as session:
-        if args.site_command == "add":
+        if args.command == "admin":
+            _admin(session, args)
+        elif args.site_command == "add":
             _print_site(
                 sites.add_site(
                     session,

@@ -21,6 +21,7 @@ from commentbox.context import Context
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.markup import render_markdown
 from commentbox.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
+from commentbox.moderation import closed
 from commentbox.spam import text_hash
 
 QUEUE_PAGE = 50
@@ -90,6 +91,7 @@ class QueueQuery:
     author: str = ""
     site: str = ""
     thread: str = ""
+    thread_id: int | None = None
     offset: int = 0
     limit: int = QUEUE_PAGE
 
@@ -108,10 +110,53 @@ def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any
                 author=query.author.strip(),
                 site=query.site,
                 thread=query.thread.strip(),
+                thread_id=query.thread_id,
                 offset=query.offset,
                 limit=query.limit,
             )
         )
+
+
+def comment_row(ctx: Context, moderator: Moderator, comment_id: int) -> Row[Any]:
+    """One comment with its thread, as the queue shows it."""
+    with ctx.db.read() as session:
+        row = store.queue_row(session, comment_id)
+    if row is None or row.status == CommentStatus.DELETED:
+        raise NotFound("That comment does not exist (any more).")
+    moderator.require(row.site_id)
+    return row
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    id: int
+    site_id: str
+    url: str
+    key: str
+    title: str
+    locked: bool
+    closed: bool  # locked, or older than the site's close_after_days
+    count: int
+
+
+def thread_info(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadInfo:
+    with ctx.db.read() as session:
+        thread = store.thread_by_id_or_none(session, thread_id)
+        if thread is None:
+            raise NotFound("That thread does not exist.")
+        moderator.require(thread.site_id)
+        site = store.site_by_id(session, thread.site_id)
+    assert site is not None
+    return ThreadInfo(
+        thread_id,
+        thread.site_id,
+        thread.url,
+        thread.key,
+        thread.title,
+        thread.locked,
+        closed(site, thread.locked, thread.created),
+        thread.comment_count,
+    )
 
 
 def pending_count(ctx: Context, moderator: Moderator) -> int:

@@ -265,6 +265,56 @@ OPERATIONS += [
         tag="auth",
     ),
 ]
+
+
+def _admin(method: str, path: str, summary: str, *params: tuple[str, str, bool, str]) -> Operation:
+    """An ``/admin`` page (HTML, cookie session) or form post (CSRF token, answers 303)."""
+    responses: dict[int, type[BaseModel] | str] = (
+        {200: _HTML, 303: "to the sign-in page"} if method == "get" else {303: "back to the page", 403: _HTML}
+    )
+    return Operation(method, path, summary, params, responses=responses, tag="admin")
+
+
+_ID = ("comment_id", "path", True, "the comment id")
+_THREAD_ID = ("thread_id", "path", True, "the thread id")
+_SITE_PATH = ("site", "path", True, "the site id")
+OPERATIONS += [
+    _admin("get", "/admin", "The moderation queue: pending first, newest first, searchable"),
+    Operation(
+        "get", "/admin/admin.css", "The admin pages' stylesheet", responses={200: "text/css"}, tag="admin"
+    ),
+    _admin("get", "/admin/login", "Sign-in form"),
+    _admin("post", "/admin/login", "Sign in (name, password); sets the session cookie"),
+    _admin("post", "/admin/logout", "Sign out"),
+    _admin("post", "/admin/comments", "Approve, mark as spam or delete the selected comments"),
+    _admin("get", "/admin/comments/{comment_id}", "One comment: edit, pin, ban", _ID),
+    _admin("post", "/admin/comments/{comment_id}/edit", "Edit a comment's Markdown", _ID),
+    _admin("post", "/admin/comments/{comment_id}/pin", "Pin or unpin a comment", _ID),
+    _admin(
+        "post",
+        "/admin/comments/{comment_id}/ban",
+        "Ban the sender by sign-in, browser, email or address",
+        _ID,
+    ),
+    _admin(
+        "get", "/admin/threads/{thread_id}", "A thread's comments, lock, link to the public view", _THREAD_ID
+    ),
+    _admin("post", "/admin/threads/{thread_id}/lock", "Lock or unlock a thread", _THREAD_ID),
+    _admin("get", "/admin/bans", "Bans in force"),
+    _admin("post", "/admin/bans", "Ban an email address on a site"),
+    _admin("post", "/admin/bans/{ban_id}/delete", "Lift a ban", ("ban_id", "path", True, "the ban id")),
+    _admin("get", "/admin/sites/{site}", "A site's moderation settings and moderators (owners)", _SITE_PATH),
+    _admin("post", "/admin/sites/{site}", "Save a site's moderation settings", _SITE_PATH),
+    _admin("post", "/admin/sites/{site}/moderators", "Name an account or provider identity", _SITE_PATH),
+    _admin(
+        "post",
+        "/admin/sites/{site}/moderators/{role_id}/delete",
+        "Remove a moderator",
+        _SITE_PATH,
+        ("role_id", "path", True, "the role id"),
+    ),
+]
+
 # Served only by ``commentbox serve --demo`` (``create_app(settings, demo=True)``).
 DEMO_OPERATIONS: list[Operation] = [
     Operation(

@@ -20,12 +20,15 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from commentbox.models import (
+    AdminAccount,
+    AdminSession,
     Ban,
     Comment,
     CommentStatus,
     Login,
     OAuthState,
     Site,
+    SiteRole,
     Thread,
     User,
     UserSession,
@@ -459,6 +462,7 @@ def queue(
     author: str,
     site: str,
     thread: str,
+    thread_id: int | None = None,
     offset: int,
     limit: int,
 ) -> Sequence[Row[Any]]:
@@ -493,9 +497,21 @@ def queue(
         if thread.isdigit():
             matches.append(col(Thread.id) == int(thread))
         query = query.where(or_(*matches))
+    if thread_id is not None:
+        query = query.where(col(Thread.id) == thread_id)
     pending_first = case((col(Comment.status) == CommentStatus.PENDING, 0), else_=1)
     query = query.order_by(pending_first, col(Comment.created).desc(), col(Comment.id).desc())
     return session.connection().execute(query.offset(offset).limit(limit)).all()
+
+
+def queue_row(session: Session, comment_id: int) -> Row[Any] | None:
+    query = (
+        select_columns(*QUEUE_COLUMNS)
+        .join(Thread, col(Thread.id) == col(Comment.thread_id))
+        .outerjoin(User, col(User.id) == col(Comment.user_id))
+        .where(col(Comment.id) == comment_id)
+    )
+    return session.connection().execute(query).first()
 
 
 def count_by_status(session: Session, sites: frozenset[str] | None, status: CommentStatus) -> int:
@@ -512,3 +528,80 @@ def count_by_status(session: Session, sites: frozenset[str] | None, status: Comm
 
 def thread_by_id_or_none(session: Session, thread_id: int) -> Thread | None:
     return session.get(Thread, thread_id)
+
+
+# Admin accounts, roles and sessions --------------------------------------------------------
+
+
+def account_by_name(session: Session, name: str) -> AdminAccount | None:
+    return session.exec(select(AdminAccount).where(AdminAccount.name == name)).first()
+
+
+def role_by_id(session: Session, role_id: int) -> SiteRole | None:
+    return session.get(SiteRole, role_id)
+
+
+def role_for_account(session: Session, site_id: str, account_id: int) -> SiteRole | None:
+    query = select(SiteRole).where(SiteRole.site_id == site_id, SiteRole.account_id == account_id)
+    return session.exec(query).first()
+
+
+def role_for_identity(
+    session: Session, site_id: str, provider: str, provider_user_id: str
+) -> SiteRole | None:
+    query = select(SiteRole).where(
+        SiteRole.site_id == site_id,
+        SiteRole.provider == provider,
+        SiteRole.provider_user_id == provider_user_id,
+    )
+    return session.exec(query).first()
+
+
+def roles_of_account(session: Session, account_id: int) -> Sequence[SiteRole]:
+    return session.exec(select(SiteRole).where(SiteRole.account_id == account_id)).all()
+
+
+def roles_of_site(session: Session, site_id: str) -> Sequence[tuple[SiteRole, str | None]]:
+    """Each role on the site with the account's name (None for a provider identity)."""
+    query = (
+        select(SiteRole, AdminAccount.name)
+        .outerjoin(AdminAccount, col(AdminAccount.id) == col(SiteRole.account_id))
+        .where(SiteRole.site_id == site_id)
+        .order_by(col(SiteRole.role), col(SiteRole.id))
+    )
+    return session.exec(query).all()
+
+
+def moderator_emails(session: Session, site_id: str) -> list[str]:
+    """Emails of superusers, of accounts with a role on the site, and of provider users named
+    as the site's moderators."""
+    accounts = select(AdminAccount.email).where(
+        col(AdminAccount.email).is_not(None),
+        or_(
+            col(AdminAccount.superuser),
+            col(AdminAccount.id).in_(select(SiteRole.account_id).where(SiteRole.site_id == site_id)),
+        ),
+    )
+    users = (
+        select(User.email)
+        .join(
+            SiteRole,
+            (col(SiteRole.provider) == col(User.provider))
+            & (col(SiteRole.provider_user_id) == col(User.provider_user_id)),
+        )
+        .where(SiteRole.site_id == site_id, col(User.email).is_not(None))
+    )
+    return [e for e in [*session.exec(accounts).all(), *session.exec(users).all()] if e]
+
+
+def admin_session(session: Session, session_id: str, now: datetime) -> AdminSession | None:
+    query = select(AdminSession).where(AdminSession.id == session_id, AdminSession.expires > now)
+    return session.exec(query).first()
+
+
+def delete_admin_session(session: Session, session_id: str) -> None:
+    session.exec(delete(AdminSession).where(col(AdminSession.id) == session_id))
+
+
+def delete_admin_sessions(session: Session, account_id: int) -> None:
+    session.exec(delete(AdminSession).where(col(AdminSession.account_id) == account_id))

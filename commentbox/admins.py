@@ -1,0 +1,207 @@
+"""Moderator accounts, their per-site roles, and their ``/admin`` cookie sessions.
+
+Passwords are hashed with argon2 (``argon2-cffi``'s defaults, rehashed when those grow).
+A session cookie carries a random token; only its SHA-256 is stored, with the session's
+CSRF token, so a database leak opens no session. Provider identities (Google, X,
+Facebook users) may be named as a site's moderators too, keyed like the ``user`` table by
+(provider, provider user id), never by email.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session
+
+from commentbox import store
+from commentbox.context import Context
+from commentbox.errors import Conflict, InvalidInput, NotFound
+from commentbox.models import AdminAccount, AdminSession, Role, SiteRole, utcnow
+from commentbox.moderator import Moderator, moderator_from_roles
+from commentbox.sites import get_site
+
+SESSION_HOURS = 12
+MIN_PASSWORD_CHARS = 10
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+
+def add_account(
+    session: Session, name: str, password: str, *, email: str | None = None, superuser: bool = False
+) -> AdminAccount:
+    name = name.strip()
+    if not 1 <= len(name) <= 100 or any(c.isspace() for c in name):
+        raise InvalidInput("An admin name is 1–100 characters without spaces.", field="name")
+    if store.account_by_name(session, name) is not None:
+        raise Conflict(f"There is already an admin called “{name}”.")
+    account = AdminAccount(name=name, password_hash=_hash(password), email=email, superuser=superuser)
+    store.save(session, account)
+    return account
+
+
+def set_password(session: Session, name: str, password: str) -> None:
+    account = _account(session, name)
+    account.password_hash = _hash(password)
+    store.save(session, account)
+    store.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"Use a password of at least {MIN_PASSWORD_CHARS} characters.", field="password")
+    return _hasher.hash(password)
+
+
+def _account(session: Session, name: str) -> AdminAccount:
+    account = store.account_by_name(session, name)
+    if account is None:
+        raise NotFound(f"There is no admin called “{name}”.")
+    return account
+
+
+def authenticate(ctx: Context, name: str, password: str) -> AdminAccount | None:
+    """The account if the password is right; ``None`` otherwise (same time either way)."""
+    with ctx.db.write() as session:
+        account = store.account_by_name(session, name.strip())
+        try:
+            _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if account is None:
+            return None
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = _hasher.hash(password)
+            store.save(session, account)
+        return account
+
+
+# Roles -----------------------------------------------------------------------------------------
+
+
+def grant(
+    session: Session,
+    site_id: str,
+    role: Role,
+    *,
+    account_name: str | None = None,
+    provider: str | None = None,
+    provider_user_id: str | None = None,
+) -> SiteRole:
+    """Make an admin account, or a provider identity, an owner or moderator of a site."""
+    get_site(session, site_id)
+    if account_name:
+        account = _account(session, account_name)
+        found = store.role_for_account(session, site_id, account.id)  # type: ignore[arg-type]
+        row = found or SiteRole(site_id=site_id, account_id=account.id)
+    elif provider and provider_user_id:
+        provider, provider_user_id = provider.strip().lower(), provider_user_id.strip()
+        if provider not in ("google", "twitter", "facebook") or not provider_user_id:
+            raise InvalidInput("Name a provider (google, twitter, facebook) and a user id.", field="provider")
+        found = store.role_for_identity(session, site_id, provider, provider_user_id)
+        row = found or SiteRole(site_id=site_id, provider=provider, provider_user_id=provider_user_id)
+    else:
+        raise InvalidInput("Name an admin account, or a provider and its user id.", field="account")
+    row.role = role
+    store.save(session, row)
+    return row
+
+
+def revoke(session: Session, site_id: str, role_id: int) -> None:
+    row = store.role_by_id(session, role_id)
+    if row is None or row.site_id != site_id:
+        raise NotFound("That moderator is not on this site (any more).")
+    store.remove(session, row)
+
+
+@dataclass(frozen=True)
+class RoleView:
+    id: int
+    role: str
+    who: str
+
+
+def roles_of_site(session: Session, site_id: str) -> list[RoleView]:
+    return [
+        RoleView(row.id, row.role, name or f"{row.provider}:{row.provider_user_id}")  # type: ignore[arg-type]
+        for row, name in store.roles_of_site(session, site_id)
+    ]
+
+
+def moderator_for(session: Session, account: AdminAccount) -> Moderator:
+    roles = [(r.site_id, r.role) for r in store.roles_of_account(session, account.id)]  # type: ignore[arg-type]
+    return moderator_from_roles(account.name, roles, superuser=account.superuser, account_id=account.id)
+
+
+def moderator_emails(session: Session, site_id: str) -> list[str]:
+    """Where to send a site's moderator notifications: superusers, accounts and provider users
+    with an email (a provider identity that never signed in has none yet)."""
+    return sorted(set(store.moderator_emails(session, site_id)))
+
+
+# Sessions --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminSignIn:
+    token: str  # for the cookie; never stored
+    csrf: str
+    expires_seconds: int
+
+
+def open_session(ctx: Context, account: AdminAccount) -> AdminSignIn:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    with ctx.db.write() as session:
+        store.save(
+            session,
+            AdminSession(
+                id=_token_id(token),
+                account_id=account.id,
+                csrf=csrf,
+                expires=utcnow() + timedelta(hours=SESSION_HOURS),
+            ),
+        )
+    return AdminSignIn(token, csrf, SESSION_HOURS * 3600)
+
+
+@dataclass(frozen=True)
+class AdminContext:
+    moderator: Moderator
+    csrf: str
+    name: str
+    sites: Sequence[str]  # the sites this moderator may choose from in filters
+
+
+def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
+    if not token or len(token) > 200:
+        return None
+    with ctx.db.read() as session:
+        row = store.admin_session(session, _token_id(token), utcnow())
+        if row is None or row.account_id is None:
+            return None
+        account = session.get(AdminAccount, row.account_id)
+        if account is None:
+            return None
+        moderator = moderator_for(session, account)
+        sites = [s.id for s in store.all_sites(session) if moderator.may_moderate(s.id)]
+    return AdminContext(moderator, row.csrf, account.name, sites)
+
+
+def close_session(ctx: Context, token: str | None) -> None:
+    if token:
+        with ctx.db.write() as session:
+            store.delete_admin_session(session, _token_id(token))

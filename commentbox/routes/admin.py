@@ -1,0 +1,534 @@
+"""``/admin``: server-rendered moderation pages behind a first-party cookie session.
+
+Every form carries the session's CSRF token (the login form a double-submit cookie), every
+POST also refuses a foreign ``Origin`` / ``Sec-Fetch-Site``, and every page is sent with
+``frame-ancestors 'none'`` and ``no-store``. Handlers parse the form and call ``moderator``,
+``admins`` or ``sites``; errors become an HTML page with the domain's sentence.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from commentbox import admins, moderator, sites
+from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
+from commentbox.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
+from commentbox.urls import origin_of
+from commentbox.web import blocking, context, read_body
+
+COOKIE = "commentbox_admin"
+LOGIN_COOKIE = "commentbox_admin_login"
+ADMIN_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+CSS = Path(__file__).resolve().parents[1] / "static" / "admin.css"
+Handler = Callable[[Request], Awaitable[Response]]
+Form = dict[str, list[str]]
+
+
+# Plumbing ---------------------------------------------------------------------------------------
+
+
+def _render(request: Request, name: str, values: dict[str, Any], status: int = 200) -> Response:
+    response = request.app.state.templates.TemplateResponse(
+        request, f"admin/{name}", values, status_code=status
+    )
+    _harden(response)
+    return response
+
+
+def _harden(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = ADMIN_CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _redirect(url: str) -> Response:
+    return _harden(RedirectResponse(url, status_code=303))
+
+
+def page(handler: Handler) -> Handler:
+    """Domain errors on admin pages become an HTML page with the sentence and the status."""
+
+    @wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Unauthorized:
+            return _redirect("/admin/login")
+        except CommentboxError as exc:
+            return _render(request, "error.html", {"detail": exc.detail, "title": exc.title}, exc.status)
+
+    return wrapped
+
+
+async def _admin(request: Request) -> admins.AdminContext | None:
+    return await blocking(admins.resolve_session, context(request), request.cookies.get(COOKIE))
+
+
+async def _form(request: Request) -> Form:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidInput("Send the form as the page does.")
+    raw = await read_body(request, context(request).settings.max_body_bytes)
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInput("The form could not be read.") from None
+
+
+def _one(form: Form, name: str, default: str = "") -> str:
+    values = form.get(name)
+    return values[0] if values else default
+
+
+def _same_origin(request: Request) -> None:
+    """Browsers say where a form came from: refuse posts from any other site."""
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        raise Forbidden("This form was sent from another site.")
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and origin != origin_of(context(request).settings.base_url):
+        raise Forbidden("This form was sent from another site.")
+
+
+async def _posted(request: Request) -> tuple[admins.AdminContext, Form]:
+    """The signed-in moderator and the form, after the same-origin and CSRF checks."""
+    _same_origin(request)
+    admin = await _admin(request)
+    if admin is None:
+        raise Unauthorized("Your admin session has ended; sign in again.")
+    form = await _form(request)
+    if not hmac.compare_digest(_one(form, "csrf"), admin.csrf):
+        raise Forbidden("This form has expired. Go back, reload the page and try again.")
+    return admin, form
+
+
+def _back(form: Form, default: str = "/admin") -> str:
+    """Where to go after a form: only a path inside /admin (never another host)."""
+    target = _one(form, "next", default)
+    if not target.startswith("/admin") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _int(value: str, field: str, *, optional: bool = False) -> int | None:
+    value = value.strip()
+    if optional and not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput(f"“{field}” must be a whole number.", field=field)
+    return int(value)
+
+
+def _ids(form: Form) -> list[int]:
+    ids = [int(v) for v in form.get("ids", []) if v.isdigit() and len(v) < 10]
+    if not ids:
+        raise InvalidInput("Select at least one comment.", field="ids")
+    return ids
+
+
+# Sign-in ------------------------------------------------------------------------------------------
+
+
+@page
+async def login_form(request: Request) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _render(request, "login.html", {"csrf": token, "error": None})
+    _login_cookie(request, response, token)
+    return response
+
+
+def _login_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=context(request).settings.base_url.startswith("https://"),
+    )
+
+
+@page
+async def login(request: Request) -> Response:
+    _same_origin(request)
+    form = await _form(request)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(_one(form, "csrf"), expected):
+        raise Forbidden("The sign-in form has expired. Reload the page and try again.")
+    account = await blocking(
+        admins.authenticate, context(request), _one(form, "name"), _one(form, "password")
+    )
+    if account is None:
+        token = secrets.token_urlsafe(24)
+        response = _render(
+            request,
+            "login.html",
+            {"csrf": token, "error": "Wrong name or password.", "name": _one(form, "name")},
+            401,
+        )
+        _login_cookie(request, response, token)
+        return response
+    signed = await blocking(admins.open_session, context(request), account)
+    response = _redirect("/admin")
+    response.set_cookie(
+        COOKIE,
+        signed.token,
+        max_age=signed.expires_seconds,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=context(request).settings.base_url.startswith("https://"),
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/admin")
+    return response
+
+
+@page
+async def logout(request: Request) -> Response:
+    await _posted(request)
+    await blocking(admins.close_session, context(request), request.cookies.get(COOKIE))
+    response = _redirect("/admin/login")
+    response.delete_cookie(COOKIE, path="/admin")
+    return response
+
+
+# The queue -----------------------------------------------------------------------------------------
+
+
+def _queue_query(request: Request) -> moderator.QueueQuery:
+    params = request.query_params
+    status = params.get("status", "")
+    offset = params.get("offset", "0")
+    return moderator.QueueQuery(
+        status=CommentStatus(status) if status in {s.value for s in CommentStatus} else None,
+        text=params.get("q", "")[:200],
+        author=params.get("author", "")[:200],
+        site=params.get("site", "")[:64],
+        thread=params.get("thread", "")[:300],
+        offset=int(offset) if offset.isdigit() and len(offset) < 7 else 0,
+    )
+
+
+@page
+async def queue(request: Request) -> Response:
+    admin = await _admin(request)
+    if admin is None:
+        return _redirect("/admin/login")
+    query = _queue_query(request)
+    ctx = context(request)
+    rows = await blocking(moderator.queue, ctx, admin.moderator, query)
+    pending = await blocking(moderator.pending_count, ctx, admin.moderator)
+    more = None
+    if len(rows) == query.limit:
+        params = dict(request.query_params) | {"offset": str(query.offset + query.limit)}
+        more = "/admin?" + urlencode(params)
+    return _render(
+        request,
+        "queue.html",
+        {
+            "admin": admin,
+            "rows": rows,
+            "query": query,
+            "pending": pending,
+            "more": more,
+            "here": _here(request),
+        },
+    )
+
+
+def _here(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+@page
+async def bulk(request: Request) -> Response:
+    admin, form = await _posted(request)
+    try:
+        action = moderator.Action(_one(form, "action"))
+    except ValueError:
+        raise InvalidInput("Choose approve, spam or delete.", field="action") from None
+    await blocking(moderator.apply, context(request), admin.moderator, _ids(form), action)
+    return _redirect(_back(form))
+
+
+# One comment ----------------------------------------------------------------------------------------
+
+
+@page
+async def comment_page(request: Request) -> Response:
+    admin = await _admin(request)
+    if admin is None:
+        return _redirect("/admin/login")
+    row = await blocking(
+        moderator.comment_row, context(request), admin.moderator, request.path_params["comment_id"]
+    )
+    return _render(
+        request,
+        "comment.html",
+        {
+            "admin": admin,
+            "row": row,
+            "here": _here(request),
+            "kinds": list(BanKind),
+            "public": _public_url(row.site_id, row.thread_key, row.thread_url),
+        },
+    )
+
+
+def _public_url(site_id: str, key: str, url: str) -> str:
+    """The thread as visitors see it: the widget's server-rendered page of it."""
+    page_id = key.removeprefix("id:") if key.startswith("id:") else None
+    return f"/threads/{site_id}?" + urlencode({"page_id": page_id} if page_id else {"url": url})
+
+
+@page
+async def edit(request: Request) -> Response:
+    admin, form = await _posted(request)
+    comment_id = request.path_params["comment_id"]
+    await blocking(moderator.edit, context(request), admin.moderator, comment_id, _one(form, "body"))
+    return _redirect(_back(form, f"/admin/comments/{comment_id}"))
+
+
+@page
+async def pin(request: Request) -> Response:
+    admin, form = await _posted(request)
+    comment_id = request.path_params["comment_id"]
+    await blocking(moderator.pin, context(request), admin.moderator, comment_id, _one(form, "pinned") == "1")
+    return _redirect(_back(form, f"/admin/comments/{comment_id}"))
+
+
+@page
+async def ban(request: Request) -> Response:
+    admin, form = await _posted(request)
+    comment_id = request.path_params["comment_id"]
+    try:
+        kinds = [BanKind(k) for k in form.get("kind", [])]
+    except ValueError:
+        raise InvalidInput("Choose what to ban.", field="kind") from None
+    if not kinds:
+        raise InvalidInput("Choose what to ban.", field="kind")
+    days = _int(_one(form, "days"), "days", optional=True)
+    await blocking(
+        moderator.ban_from_comment,
+        context(request),
+        admin.moderator,
+        comment_id,
+        kinds,
+        days,
+        _one(form, "reason")[:300],
+    )
+    return _redirect(_back(form, f"/admin/comments/{comment_id}"))
+
+
+# Threads ---------------------------------------------------------------------------------------------
+
+
+@page
+async def thread_page(request: Request) -> Response:
+    admin = await _admin(request)
+    if admin is None:
+        return _redirect("/admin/login")
+    ctx = context(request)
+    thread_id = request.path_params["thread_id"]
+    thread = await blocking(moderator.thread_info, ctx, admin.moderator, thread_id)
+    rows = await blocking(moderator.queue, ctx, admin.moderator, moderator.QueueQuery(thread_id=thread_id))
+    return _render(
+        request,
+        "thread.html",
+        {
+            "admin": admin,
+            "thread": thread,
+            "rows": rows,
+            "here": _here(request),
+            "public": _public_url(thread.site_id, thread.key, thread.url),
+        },
+    )
+
+
+@page
+async def lock(request: Request) -> Response:
+    admin, form = await _posted(request)
+    thread_id = request.path_params["thread_id"]
+    await blocking(moderator.lock, context(request), admin.moderator, thread_id, _one(form, "locked") == "1")
+    return _redirect(_back(form, f"/admin/threads/{thread_id}"))
+
+
+# Bans --------------------------------------------------------------------------------------------------
+
+
+@page
+async def bans_page(request: Request) -> Response:
+    admin = await _admin(request)
+    if admin is None:
+        return _redirect("/admin/login")
+    found = await blocking(moderator.bans, context(request), admin.moderator)
+    return _render(request, "bans.html", {"admin": admin, "bans": found, "here": _here(request)})
+
+
+@page
+async def add_ban(request: Request) -> Response:
+    admin, form = await _posted(request)
+    days = _int(_one(form, "days"), "days", optional=True)
+    await blocking(
+        moderator.ban_email,
+        context(request),
+        admin.moderator,
+        _one(form, "site"),
+        _one(form, "email"),
+        days,
+        _one(form, "reason")[:300],
+    )
+    return _redirect("/admin/bans")
+
+
+@page
+async def lift_ban(request: Request) -> Response:
+    admin, _ = await _posted(request)
+    await blocking(moderator.unban, context(request), admin.moderator, request.path_params["ban_id"])
+    return _redirect("/admin/bans")
+
+
+# Site settings (owners) ----------------------------------------------------------------------------------
+
+
+def _site_values(request: Request, admin: admins.AdminContext, site_id: str) -> dict[str, Any]:
+    ctx = context(request)
+    admin.moderator.require_owner(site_id)
+    with ctx.db.read() as session:
+        site = sites.get_site(session, site_id)
+        roles = admins.roles_of_site(session, site_id)
+    return {
+        "admin": admin,
+        "site": site,
+        "roles": roles,
+        "modes": [m.value for m in ModerationMode],
+        "notify": [n.value for n in NotifyModerators],
+        "role_names": [r.value for r in Role],
+        "here": _here(request),
+    }
+
+
+@page
+async def site_page(request: Request) -> Response:
+    admin = await _admin(request)
+    if admin is None:
+        return _redirect("/admin/login")
+    values = await blocking(_site_values, request, admin, request.path_params["site"])
+    return _render(request, "site.html", values)
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+
+
+@page
+async def update_site(request: Request) -> Response:
+    admin, form = await _posted(request)
+    site_id = request.path_params["site"]
+    admin.moderator.require_owner(site_id)
+    try:
+        mode = ModerationMode(_one(form, "moderation"))
+        notify = NotifyModerators(_one(form, "notify_moderators"))
+    except ValueError:
+        raise InvalidInput(
+            "Choose a moderation mode and a notification setting.", field="moderation"
+        ) from None
+
+    def save() -> None:
+        with context(request).db.write() as session:
+            sites.update_site(
+                session,
+                site_id,
+                moderation=mode,
+                max_links=_int(_one(form, "max_links"), "max_links"),
+                min_post_seconds=_int(_one(form, "min_post_seconds"), "min_post_seconds"),
+                blocked_words=_lines(_one(form, "blocked_words")),
+                blocked_names=_lines(_one(form, "blocked_names")),
+                close_after_days=_int(_one(form, "close_after_days") or "0", "close_after_days"),
+                notify_moderators=notify,
+            )
+
+    await blocking(save)
+    return _redirect(f"/admin/sites/{site_id}")
+
+
+@page
+async def add_moderator(request: Request) -> Response:
+    admin, form = await _posted(request)
+    site_id = request.path_params["site"]
+    admin.moderator.require_owner(site_id)
+    try:
+        role = Role(_one(form, "role", Role.MODERATOR))
+    except ValueError:
+        raise InvalidInput("Choose owner or moderator.", field="role") from None
+
+    def save() -> None:
+        with context(request).db.write() as session:
+            admins.grant(
+                session,
+                site_id,
+                role,
+                account_name=_one(form, "account").strip() or None,
+                provider=_one(form, "provider").strip() or None,
+                provider_user_id=_one(form, "provider_user_id").strip() or None,
+            )
+
+    await blocking(save)
+    return _redirect(f"/admin/sites/{site_id}")
+
+
+@page
+async def remove_moderator(request: Request) -> Response:
+    admin, _ = await _posted(request)
+    site_id = request.path_params["site"]
+    admin.moderator.require_owner(site_id)
+
+    def save() -> None:
+        with context(request).db.write() as session:
+            admins.revoke(session, site_id, request.path_params["role_id"])
+
+    await blocking(save)
+    return _redirect(f"/admin/sites/{site_id}")
+
+
+async def stylesheet(request: Request) -> Response:
+    return Response(
+        CSS.read_bytes(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+routes = [
+    Route("/admin", queue, methods=["GET"]),
+    Route("/admin/admin.css", stylesheet, methods=["GET"]),
+    Route("/admin/login", login_form, methods=["GET"]),
+    Route("/admin/login", login, methods=["POST"]),
+    Route("/admin/logout", logout, methods=["POST"]),
+    Route("/admin/comments", bulk, methods=["POST"]),
+    Route("/admin/comments/{comment_id:int}", comment_page, methods=["GET"]),
+    Route("/admin/comments/{comment_id:int}/edit", edit, methods=["POST"]),
+    Route("/admin/comments/{comment_id:int}/pin", pin, methods=["POST"]),
+    Route("/admin/comments/{comment_id:int}/ban", ban, methods=["POST"]),
+    Route("/admin/threads/{thread_id:int}", thread_page, methods=["GET"]),
+    Route("/admin/threads/{thread_id:int}/lock", lock, methods=["POST"]),
+    Route("/admin/bans", bans_page, methods=["GET"]),
+    Route("/admin/bans", add_ban, methods=["POST"]),
+    Route("/admin/bans/{ban_id:int}/delete", lift_ban, methods=["POST"]),
+    Route("/admin/sites/{site}", site_page, methods=["GET"]),
+    Route("/admin/sites/{site}", update_site, methods=["POST"]),
+    Route("/admin/sites/{site}/moderators", add_moderator, methods=["POST"]),
+    Route("/admin/sites/{site}/moderators/{role_id:int}/delete", remove_moderator, methods=["POST"]),
+]
