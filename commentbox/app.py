@@ -9,11 +9,12 @@ Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/auth/*`` → ``rou
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
@@ -26,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
+from commentbox import notify
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.errors import (
@@ -38,7 +40,7 @@ from commentbox.errors import (
 from commentbox.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.routes import admin, api, auth, ops, pages, widget
+from commentbox.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)
@@ -123,12 +125,18 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     if demo:
         check_demo_allowed(settings)
     ctx = Context.from_settings(settings)
+    notify.subscribe_listeners(ctx)
     if demo:
         ctx.providers = (*ctx.providers, auth.DEMO_PROVIDER)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
         yield
+        if sender is not None:
+            sender.cancel()
+            with suppress(asyncio.CancelledError):
+                await sender
         await ctx.freshness.aclose()
         ctx.db.dispose()
 
@@ -139,6 +147,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *widget.routes,
         *ops.routes,
         *admin.routes,
+        *notifications.routes,
     ]
     app = Starlette(
         routes=routes,

@@ -11,7 +11,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -96,6 +96,17 @@ class Settings(BaseSettings):
     akismet_key: SecretStr | None = None  # unset: nothing is sent to a third party
     akismet_url: str = "https://rest.akismet.com/1.1"
     akismet_timeout: float = Field(5.0, gt=0, le=60)
+
+    # Email notifications (mail.py, notify.py); unset smtp_host: no mail is sent
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout: float = Field(30.0, gt=0, le=300)
+    smtp_retry_seconds: float = Field(30.0, gt=0, le=3600)  # first retry; doubles each time
+    mail_from: str = "commentbox <commentbox@localhost>"
+    action_link_days: int = Field(7, ge=1, le=60)  # moderators' email links expire after this
 
     @field_validator("metrics_token", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from commentbox.db import Database
 from commentbox.events import Events
 from commentbox.freshness import Freshness, open_freshness
 from commentbox.identity import Keys
+from commentbox.mail import Outbox
 from commentbox.metrics import Metrics
 from commentbox.ratelimit import RateLimiter
 from commentbox.shapes import Limits
@@ -32,6 +33,10 @@ class Context:
     providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter("off"))
     akismet: Akismet | None = None
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self.db, self.settings)
 
     @property
     def limits(self) -> Limits:

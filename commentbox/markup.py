@@ -7,6 +7,7 @@ alone cannot smuggle script, event handlers, ``style`` or ``javascript:``/``data
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import nh3
@@ -47,4 +48,16 @@ def render_markdown(source: str, *, allow_images: bool = False) -> str:
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+    ).strip()
+
+
+_ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def for_email(html: str) -> str:
+    """A stored comment's HTML under the stricter mail policy: no images, and every link's
+    target written out next to its text (a mail reader cannot hover to see where it goes)."""
+    shown = _ANCHOR.sub(lambda m: f"{m.group(2)} [{m.group(1)}]", html)
+    return nh3.clean(
+        shown, tags=set(_TEXT_TAGS - {"a"}), attributes={"ol": {"start"}}, strip_comments=True
     ).strip()

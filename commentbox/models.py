@@ -352,3 +352,13 @@ class Subscription(SQLModel, table=True):
     confirmed: bool = False
     nonce: str = Field(max_length=32)
     created: datetime = Field(default_factory=utcnow)
+
+
+class MailOptOut(SQLModel, table=True):
+    """An address that asked for no more mail of a kind: ``replies``, ``moderation:<site>``, ``all``."""
+
+    __tablename__ = "mail_optout"
+
+    email: str = Field(primary_key=True, max_length=254)
+    scope: str = Field(primary_key=True, max_length=100)
+    created: datetime = Field(default_factory=utcnow)

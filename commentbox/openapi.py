@@ -314,6 +314,50 @@ OPERATIONS += [
         ("role_id", "path", True, "the role id"),
     ),
 ]
+_TOKEN = ("token", "path", True, "the signed token from the email")
+OPERATIONS += [
+    _admin("get", "/admin/act/{token}", "A moderator's email link: a page to confirm the action", _TOKEN),
+    Operation(
+        "post",
+        "/admin/act/{token}",
+        "Take the link's action (form field `action` must match), once",
+        (_TOKEN,),
+        responses={200: _HTML, 410: "expired or used", 422: "another action"},
+        tag="notifications",
+    ),
+    Operation(
+        "get",
+        "/notifications/confirm/{token}",
+        "Reply notifications: a page to confirm the address",
+        (_TOKEN,),
+        responses={200: _HTML},
+        tag="notifications",
+    ),
+    Operation(
+        "post",
+        "/notifications/confirm/{token}",
+        "Confirm the address (double opt-in)",
+        (_TOKEN,),
+        responses={200: _HTML},
+        tag="notifications",
+    ),
+    Operation(
+        "get",
+        "/notifications/unsubscribe/{token}",
+        "A page to unsubscribe",
+        (_TOKEN,),
+        responses={200: _HTML},
+        tag="notifications",
+    ),
+    Operation(
+        "post",
+        "/notifications/unsubscribe/{token}",
+        "Unsubscribe; also RFC 8058 one-click (`List-Unsubscribe=One-Click`)",
+        (_TOKEN,),
+        responses={200: _HTML},
+        tag="notifications",
+    ),
+]
 
 # Served only by ``commentbox serve --demo`` (``create_app(settings, demo=True)``).
 DEMO_OPERATIONS: list[Operation] = [
