@@ -1,0 +1,53 @@
+"""A held comment, end to end in Chromium: the visitor posts (after the form-timing wait the
+site asks for), a moderator approves it from the /admin queue, the visitor sees it published."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from commentbox import admins, sites
+from commentbox.models import ModerationMode, Role
+from tests.e2e.conftest import Stack, post, status, widget
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long moderator password"
+
+
+def test_a_moderator_approves_a_held_comment_and_the_visitor_sees_it_published(page: Page, stack: Stack):
+    stack.moderate(ModerationMode.ALL)
+    with stack.ctx.db.write() as session:
+        sites.update_site(session, "blog", min_post_seconds=2)  # the real timing check, not switched off
+        admins.add_account(session, "mia", PASSWORD)
+        admins.grant(session, "blog", Role.MODERATOR, account_name="mia")
+
+    page.goto(stack.article())
+    widget(page)
+    page.wait_for_timeout(2200)  # a person reads before writing; a bot posting at once gets a 429
+    post(page, "Held until a moderator says yes")
+    expect(status(page)).to_have_text("Thanks! Your comment is awaiting moderation.")
+    expect(widget(page).locator(".cb-comment.cb-pending .cb-text")).to_have_text(
+        "Held until a moderator says yes"
+    )
+
+    moderator = page.context.browser.new_page()
+    try:
+        moderator.goto(stack.backend + "/admin")
+        moderator.fill("input[name=name]", "mia")
+        moderator.fill("input[name=password]", PASSWORD)
+        moderator.click("button:has-text('Sign in')")
+        held = moderator.locator("li.comment", has_text="Held until a moderator says yes")
+        expect(held.locator(".status")).to_have_text("pending")
+        held.locator("input[name=ids]").check()
+        moderator.click("text=Approve selected")
+        expect(
+            moderator.locator("li.comment", has_text="Held until a moderator says yes").locator(".status")
+        ).to_have_text("approved")
+    finally:
+        moderator.close()
+
+    page.reload()
+    published = widget(page).locator(".cb-comment", has_text="Held until a moderator says yes")
+    expect(published).to_have_count(1)
+    expect(published).not_to_have_class("cb-pending")
+    expect(widget(page).locator(".cb-count")).not_to_have_text("No comments yet")
