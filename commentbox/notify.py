@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from commentbox import admins, store
 from commentbox.context import Context
-from commentbox.errors import Gone, InvalidInput, NotFound
+from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.identity import Visitor
 from commentbox.mail import Mail
 from commentbox.markup import for_email
@@ -121,10 +121,12 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
     with ctx.db.write() as session:
         comment = store.comment_by_id(session, link.comment_id)
         site_id = store.thread_by_id(session, comment.thread_id).site_id if comment else None
+        if site_id is None:
+            raise Gone("This comment does not exist any more.")
+        if link.recipient not in admins.moderator_emails(session, site_id):
+            raise Forbidden("You no longer moderate this site.")
         if not store.spend_token(session, link.token_id):
             raise Gone("This link has been used already.")
-    if site_id is None:
-        raise Gone("This comment does not exist any more.")
     changed = apply(
         ctx, Moderator(f"email:{link.recipient}", frozenset({site_id})), [link.comment_id], link.action
     )

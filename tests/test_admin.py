@@ -338,3 +338,21 @@ def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_ad
         site = session.exec(text("SELECT moderation, max_links FROM site WHERE id = 'blog'")).one()
     assert tuple(site) == ("first-time", 1)
     assert emails == ["owner@mods.example"]
+
+
+def test_hostile_form_bodies_are_refused(admin_client, settings, blog):
+    token = csrf_of(admin_client.get("/admin").text)
+    huge = admin_client.post(
+        "/admin/comments",
+        content="csrf=" + token + "&q=" + "x" * (settings.max_body_bytes + 10),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413
+    as_json = admin_client.post("/admin/comments", json={"csrf": token, "ids": [1], "action": "approve"})
+    assert as_json.status_code == 422
+    not_utf8 = admin_client.post(
+        "/admin/comments",
+        content=b"csrf=\xff\xfe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert not_utf8.status_code in (403, 422)

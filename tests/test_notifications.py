@@ -309,3 +309,13 @@ def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog
 def test_without_smtp_nothing_is_queued(client, blog, row_count, make_comment):
     make_comment(notify=True)
     assert row_count("outbox_mail") == 0
+
+
+def test_a_removed_moderators_links_stop_working(mclient, mctx, site, smtp):
+    comment = post(mclient)
+    found = links(smtp.inbox.wait_for(1)[0])
+    with mctx.db.engine.begin() as connection:
+        connection.execute(text("UPDATE admin_account SET email = NULL"))
+    refused = mclient.post(found["approve"], data={"action": "approve"})
+    assert refused.status_code == 403
+    assert status_of(mctx, comment["id"]) == "pending"
