@@ -43,7 +43,9 @@ def mail_settings(settings, port):
 
 @pytest.fixture
 def mail_app(settings, smtp):
-    return create_app(mail_settings(settings, smtp.port))
+    app = create_app(mail_settings(settings, smtp.port))
+    yield app
+    app.state.ctx.db.dispose()  # connections opened outside the client's lifespan
 
 
 @pytest.fixture
@@ -304,6 +306,7 @@ def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog
         assert message["To"] == MOD
     finally:
         server.stop()
+        ctx.db.dispose()
 
 
 def test_without_smtp_nothing_is_queued(client, blog, row_count, make_comment):
