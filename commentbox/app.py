@@ -14,7 +14,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
@@ -134,9 +134,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
         yield
         if sender is not None:
-            sender.cancel()
-            with suppress(asyncio.CancelledError):
-                await sender
+            await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()
         ctx.db.dispose()
 

@@ -48,6 +48,7 @@ class Outbox:
         self._settings = settings
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
 
     @property
     def enabled(self) -> bool:
@@ -78,16 +79,30 @@ class Outbox:
         """Send due mail until cancelled; wakes on new mail or every retry interval."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         poll = self._settings.smtp_retry_seconds
-        while True:
+        while not self._stopping:
             try:
-                while await self.send_due():
+                while not self._stopping and await self.send_due():
                     pass
             except Exception:
                 log.exception("the outbox could not be read; retrying")
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll)
             self._wake.clear()
+
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        """Let the sender finish the message in hand (its database work must not outlive the
+        engine), then end it; unsent mail stays in the outbox for the next start."""
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=self._settings.smtp_timeout + 5)
+        except TimeoutError:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
 
     async def send_due(self) -> int:
         """Send one batch of due messages; returns how many were attempted."""
