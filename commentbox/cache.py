@@ -28,15 +28,23 @@ class ThreadCache:
         self.observe: Callable[[bool], None] | None = None  # hit or miss, for metrics
         self._building: dict[Hashable, asyncio.Task[bytes]] = {}
 
-    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+    def _lookup(self, key: Hashable) -> bytes | None:
+        """The cached bytes for ``key`` (counted as a hit), or None."""
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                if self.observe is not None:
-                    self.observe(True)
-                return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+        if self.observe is not None:
+            self.observe(True)
+        return found
+
+    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        found = self._lookup(key)
+        if found is not None:
+            return found
+        with self._lock:
             self.misses += 1
         if self.observe is not None:
             self.observe(False)
@@ -51,14 +59,9 @@ class ThreadCache:
         """``get_or_build`` for the event loop: a hit never leaves it; on a miss ``build``
         runs once in the thread pool however many requests wait for the same key (and a
         waiter that goes away does not cancel it for the others)."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                if self.observe is not None:
-                    self.observe(True)
-                return found
+        found = self._lookup(key)
+        if found is not None:
+            return found
         task = self._building.get(key)
         if task is None:
             task = asyncio.get_running_loop().create_task(run_in_threadpool(self.get_or_build, key, build))
