@@ -115,14 +115,6 @@ def touch_threads_of_user(session: Session, user_id: int) -> None:
     )
 
 
-def counts_by_key(session: Session, site_id: str, keys: Iterable[str]) -> dict[str, int]:
-    query = select(Thread.key, Thread.comment_count).where(
-        Thread.site_id == site_id,
-        Thread.key.in_(list(keys)),  # type: ignore[attr-defined]
-    )
-    return {key: count for key, count in session.exec(query)}
-
-
 # Freshness: the per-request check, on raw driver connections ---------------------------
 # ``freshness.py`` runs these on a connection each process holds, without the ORM or the
 # thread pool: for each page, its site's version and its thread's (id, version, count),
