@@ -45,6 +45,7 @@ WORKLOADS = [
     "counts, 10 URLs",
     "post a guest comment",
 ]
+WORKLOAD_NAMES = ["read", "embed", "counts", "post"]  # for --workloads, in WORKLOADS' order
 RESULTS = BENCH_DIR / "results"
 T0 = time.monotonic()
 
@@ -83,6 +84,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--systems",
         default="commentbox,ceiling,isso",
         help="comma-separated subset of commentbox,ceiling,isso",
+    )
+    p.add_argument(
+        "--workloads",
+        default="read,embed,counts,post",
+        help="comma-separated subset of read,embed,counts,post (a quick look at one target)",
     )
     p.add_argument(
         "--rounds",
@@ -424,8 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_on_term)
     systems = {s.strip() for s in args.systems.split(",") if s.strip()}
     unknown = systems - {"commentbox", "ceiling", "isso"}
+    unknown |= {w.strip() for w in args.workloads.split(",") if w.strip()} - set(WORKLOAD_NAMES)
     if unknown:
-        raise SystemExit(f"unknown systems: {', '.join(sorted(unknown))}")
+        raise SystemExit(f"unknown systems or workloads: {', '.join(sorted(unknown))}")
     ensure_wrk()
     WORK.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC)
@@ -446,8 +453,10 @@ def main(argv: list[str] | None = None) -> int:
             size = args.ceiling_bytes or (probe.json_bytes if probe else isso_bytes) or 50_000
             lineup.append(start_ceiling(bench, servers, size, probe.embed_bytes if probe else None))
         # Posting last: it grows a separate thread, never the ones being read.
-        for name in WORKLOADS:
-            bench.measure(lineup, name)
+        chosen = {s.strip() for s in args.workloads.split(",") if s.strip()}
+        for short, name in zip(WORKLOAD_NAMES, WORKLOADS, strict=True):
+            if short in chosen:
+                bench.measure(lineup, name)
         for c in lineup:
             servers.stop(c.server)
         if args.large and cb is not None:

@@ -21,11 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_WRITE_SLOTS = 8
 
 
 class Database:
@@ -37,6 +38,8 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_lock = WriteLock(f"{self.url.database}.write-lock") if self.is_sqlite else None
+        # Hot writes a process runs at once (``web.writing``): SQLite takes one at a time.
+        self.write_slots = 1 if self.is_sqlite else POSTGRES_WRITE_SLOTS
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -52,6 +55,12 @@ class Database:
             session.begin(),
         ):
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """``write()`` without the ORM, for the one write that must be cheap: a new comment."""
+        with self._write_lock or nullcontext(), self._write_engine.begin() as connection:
+            yield connection
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (``/readyz``)."""
@@ -95,7 +104,9 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
     if not is_sqlite:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "connect")

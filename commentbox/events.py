@@ -24,6 +24,10 @@ class Events:
     def subscribe(self, name: str, listener: Listener) -> None:
         self._listeners[name].append(listener)
 
+    def listens(self, name: str) -> bool:
+        """Whether ``emit(name, …)`` would reach anyone (spares building a payload for no one)."""
+        return bool(self._listeners.get(name))
+
     def emit(self, name: str, **payload: Any) -> None:
         for listener in self._listeners.get(name, ()):
             try:

@@ -40,6 +40,7 @@ class Keys:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
         self._ip_key = hmac.new(secret, b"commentbox.ip-hash", hashlib.sha256).digest()
+        self._serializers: dict[str, URLSafeTimedSerializer] = {}
 
     def hash_ip(self, ip: str) -> str:
         return hmac.new(self._ip_key, ip.encode(), hashlib.sha256).hexdigest()[:32]
@@ -56,10 +57,13 @@ class Keys:
         return hmac.new(self._secret, purpose.encode(), hashlib.sha256).hexdigest()
 
     def serializer(self, salt: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._secret, salt=salt)
+        found = self._serializers.get(salt)
+        if found is None:
+            found = self._serializers[salt] = URLSafeTimedSerializer(self._secret, salt=salt)
+        return found
 
-    def edit_token(self, comment: Comment) -> str:
-        return self.serializer(EDIT_TOKEN_SALT).dumps({"c": comment.id, "n": comment.nonce})
+    def edit_token(self, comment_id: int, nonce: str) -> str:
+        return self.serializer(EDIT_TOKEN_SALT).dumps({"c": comment_id, "n": nonce})
 
     def edit_token_valid(self, token: str, comment: Comment, window_seconds: int) -> bool:
         """True if ``token`` was minted for this very comment and its edit window is still open."""

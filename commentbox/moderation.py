@@ -1,12 +1,14 @@
 """Whether a write is refused, held for a moderator, or published.
 
 Every write (a new comment *and* an edit — spammers post clean text and edit links in
-later) passes the layers in this order, cheapest first: honeypot and form timing (new
-comments only), rate limits, bans, closed threads, links, blocked words and names,
-duplicates, then Akismet when configured. A refusal raises a domain error that explains
-itself and nothing is stored; a hold returns ``PENDING`` (or ``SPAM`` on Akismet's word),
-and the comment is stored with that status. Screening runs *before* the write
-transaction, so a slow Akismet never holds a database lock.
+later) passes the layers in this order: rate limits (``charge``); honeypot and form timing
+(new comments only); links; blocked words and names; Akismet when configured; then the
+layers that need the database: bans, closed threads, duplicates. A refusal raises a domain
+error that explains itself and nothing is stored; a hold returns ``PENDING`` (or ``SPAM``
+on Akismet's word), and the comment is stored with that status. Akismet runs *before*
+the write transaction, so a slow Akismet never holds a database lock; a new comment's
+database layers are one read inside that transaction (``store.standing``), so a post costs
+one transaction, not two.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from commentbox import spam, store
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imp
     from commentbox.context import Context
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+DUPLICATE = "You have already posted this comment. Write something new, or edit the one you sent."
 
 
 @dataclass(frozen=True)
@@ -43,21 +47,21 @@ class Draft:
     comment_id: int | None = None  # set when editing
 
 
-def initial_status(session: Session, site: Site, visitor: Visitor, email: str | None) -> CommentStatus:
-    """``first-time`` trusts an identity after one approved comment; for a guest the identity is
-    the email *and* the browser token together, since an email alone is only a claim."""
+def needs_trust(site: Site) -> bool:
+    """Whether the write path must ask if the author already has an approved comment."""
+    return ModerationMode(site.moderation) is ModerationMode.FIRST_TIME
+
+
+def initial_status(site: Site, visitor: Visitor, *, trusted: bool) -> CommentStatus:
+    """``first-time`` trusts an identity after one approved comment (``trusted``); for a guest
+    the identity is the email *and* the browser token together, since an email alone is only a
+    claim (``store.standing`` asks exactly that)."""
     mode = ModerationMode(site.moderation)
     if mode is ModerationMode.ALL:
         return CommentStatus.PENDING
     if mode is ModerationMode.GUESTS and visitor.user is None:
         return CommentStatus.PENDING
-    if mode is ModerationMode.FIRST_TIME and not store.has_approved_comment(
-        session,
-        site.id,
-        user_id=visitor.user.id if visitor.user else None,
-        email=email,
-        client_hash=visitor.client_hash,
-    ):
+    if mode is ModerationMode.FIRST_TIME and not trusted:
         return CommentStatus.PENDING
     return CommentStatus.APPROVED
 
@@ -71,11 +75,14 @@ def stricter(status: CommentStatus, screened: CommentStatus | None) -> CommentSt
     return CommentStatus.PENDING if CommentStatus.PENDING in (status, screened) else status
 
 
+def charge(ctx: Context, visitor: Visitor, email: str | None, action: str) -> None:
+    """The rate limits, first of all layers (429 with ``Retry-After``)."""
+    ctx.rate_limiter.hit(action, rate_keys(ctx, visitor, email))
+
+
 def screen_post(
     ctx: Context,
-    session: Session,
     site: Site,
-    thread: Thread | None,
     draft: Draft,
     visitor: Visitor,
     facts: spam.RequestFacts,
@@ -83,10 +90,23 @@ def screen_post(
     honeypot: str | None,
     form_token: str | None,
 ) -> CommentStatus | None:
-    """All layers for a new comment; returns the hold the spam layers demand, if any."""
+    """The layers of a new comment that need no database (after ``charge``); the write
+    transaction then applies ``check_standing``. Returns the hold Akismet demands, if any."""
     spam.check_honeypot(honeypot)
     spam.check_form_token(ctx.keys, site.id, form_token, site.min_post_seconds)
-    return _screen(ctx, session, site, thread, draft, visitor, facts, action="post")
+    return _screen(ctx, site, draft, visitor, facts)
+
+
+def check_standing(connection: Connection, site: Site, found: store.Standing, parent_id: int | None) -> None:
+    """The database's layers for a new comment, from the one read ``store.standing`` made."""
+    if parent_id is not None and (found.thread_id is None or found.parent_thread_id != found.thread_id):
+        raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
+    if found.ban_id is not None:
+        raise _banned(store.ban_until(connection, found.ban_id))
+    if found.thread_id is not None:
+        _check_open(site, bool(found.locked), found.thread_created or utcnow())
+    if found.duplicate:
+        raise Conflict(DUPLICATE)
 
 
 def screen_edit(
@@ -98,33 +118,10 @@ def screen_edit(
     visitor: Visitor,
     facts: spam.RequestFacts,
 ) -> CommentStatus | None:
-    """The same layers for an edit (no form token: the widget's edit box has none)."""
-    return _screen(ctx, session, site, thread, draft, visitor, facts, action="edit")
-
-
-def _screen(
-    ctx: Context,
-    session: Session,
-    site: Site,
-    thread: Thread | None,
-    draft: Draft,
-    visitor: Visitor,
-    facts: spam.RequestFacts,
-    *,
-    action: str,
-) -> CommentStatus | None:
-    ctx.rate_limiter.hit(action, rate_keys(ctx, visitor, draft.email))
+    """Every layer for an edit (after ``charge``; no form token: the widget's edit box has none)."""
     check_bans(session, site, visitor, draft.email)
-    check_open(site, thread)
-    spam.check_links(draft.body, draft.html, site.max_links)
-    spam.check_blocked(
-        words=site.blocked_words,
-        names=site.blocked_names,
-        body=draft.body,
-        name=draft.name,
-        extra=[x for x in (draft.email, draft.website) if x],
-    )
-    if thread is not None and store.recent_duplicate(
+    _check_open(site, thread.locked, thread.created)
+    if store.recent_duplicate(
         session,
         thread.id,  # type: ignore[arg-type]
         draft.parent_id,
@@ -134,7 +131,21 @@ def _screen(
         email=draft.email,
         exclude_id=draft.comment_id,
     ):
-        raise Conflict("You have already posted this comment. Write something new, or edit the one you sent.")
+        raise Conflict(DUPLICATE)
+    return _screen(ctx, site, draft, visitor, facts)
+
+
+def _screen(
+    ctx: Context, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
+) -> CommentStatus | None:
+    spam.check_links(draft.body, draft.html, site.max_links)
+    spam.check_blocked(
+        words=site.blocked_words,
+        names=site.blocked_names,
+        body=draft.body,
+        name=draft.name,
+        extra=[x for x in (draft.email, draft.website) if x],
+    )
     return _akismet(ctx, site, draft, visitor, facts)
 
 
@@ -164,10 +175,13 @@ def ban_keys(visitor: Visitor, email: str | None) -> list[tuple[str, str]]:
 
 def check_bans(session: Session, site: Site, visitor: Visitor, email: str | None) -> None:
     ban = store.active_ban(session, site.id, ban_keys(visitor, email), utcnow())
-    if ban is None:
-        return
-    until = f" until {ban.until:%Y-%m-%d %H:%M} UTC" if ban.until else ""
-    raise Forbidden(f"You cannot comment on this site{until}.")
+    if ban is not None:
+        raise _banned(ban.until)
+
+
+def _banned(until: datetime | None) -> Forbidden:
+    ending = f" until {until:%Y-%m-%d %H:%M} UTC" if until else ""
+    return Forbidden(f"You cannot comment on this site{ending}.")
 
 
 def closed(site: Site, locked: bool, created: datetime) -> bool:
@@ -177,8 +191,8 @@ def closed(site: Site, locked: bool, created: datetime) -> bool:
     return site.close_after_days is not None and utcnow() - created > timedelta(days=site.close_after_days)
 
 
-def check_open(site: Site, thread: Thread | None) -> None:
-    if thread is not None and closed(site, thread.locked, thread.created):
+def _check_open(site: Site, locked: bool, created: datetime) -> None:
+    if closed(site, locked, created):
         raise Forbidden("This discussion is closed to new comments.")
 
 

@@ -63,6 +63,9 @@ def render(name: str, **values: Any) -> tuple[str, str]:
 
 
 def subscribe_listeners(ctx: Context) -> None:
+    """Listen only where mail can be sent (``COMMENTBOX_SMTP_HOST``)."""
+    if not ctx.outbox.enabled:
+        return
     ctx.events.subscribe("comment.created", lambda **e: created(ctx, **e))
     ctx.events.subscribe("comment.approved", lambda **e: approved(ctx, **e))
 
@@ -194,8 +197,6 @@ def created(
     visitor: Visitor | None = None,
     **_: Any,
 ) -> None:
-    if not ctx.outbox.enabled:
-        return
     confirmation = None
     with ctx.db.write() as session:
         thread = store.thread_by_id(session, comment.thread_id)
@@ -212,8 +213,6 @@ def created(
 
 
 def approved(ctx: Context, *, comment: Comment, site: Site, **_: Any) -> None:
-    if not ctx.outbox.enabled:
-        return
     with ctx.db.read() as session:
         thread = store.thread_by_id(session, comment.thread_id)
         author = comment.author_email or (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
@@ -19,6 +20,16 @@ from commentbox.urls import InvalidURL, origin_of
 
 CleanText = Annotated[str, AfterValidator(clean_text)]
 CleanName = Annotated[str, AfterValidator(clean_name)]
+
+
+@lru_cache(maxsize=4096)
+def _normalized_email(value: str) -> str | None:
+    """The address as ``email_validator`` normalizes it, or None; remembered, because the same
+    commenters come back and validating costs more than the rest of a post's checks."""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -57,10 +68,10 @@ class GuestAuthor(_Input):
     def _email(cls, value: str, info: ValidationInfo) -> str:
         if len(value) > _limits(info).email_chars:
             raise ValueError(f"must be at most {_limits(info).email_chars} characters")
-        try:
-            return validate_email(value.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValueError("is not a valid email address") from None
+        normalized = _normalized_email(value.strip())
+        if normalized is None:
+            raise ValueError("is not a valid email address")
+        return normalized
 
     @field_validator("website")
     @classmethod

@@ -63,12 +63,12 @@ class KnownSites:
 
     async def load(self, db: Database, site_id: str) -> KnownSite:
         """Read the site (thread pool); ``NotFound`` if there is none."""
+        return await run_in_threadpool(self.load_now, db, site_id)
+
+    def load_now(self, db: Database, site_id: str) -> KnownSite:
+        """``load`` for code already off the event loop (the write path)."""
         self._sites.pop(site_id, None)
-
-        def load() -> Site:
-            with db.read() as session:
-                return get_site(session, site_id)
-
-        known = KnownSite(await run_in_threadpool(load))
+        with db.read() as session:
+            known = KnownSite(get_site(session, site_id))
         self._sites[site_id] = known
         return known

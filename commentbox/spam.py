@@ -13,7 +13,7 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature
@@ -115,8 +115,10 @@ def check_links(body: str, html: str, max_links: int) -> None:
         )
 
 
-def find_blocked(patterns: Iterable[str], text: str) -> str | None:
+def find_blocked(patterns: Sequence[str], text: str) -> str | None:
     """The first blocked word or phrase that occurs in ``text`` as a whole word, if any."""
+    if not patterns:
+        return None
     folded = fold(text)
     for pattern in patterns:
         needle = fold(pattern).strip()
@@ -126,10 +128,9 @@ def find_blocked(patterns: Iterable[str], text: str) -> str | None:
 
 
 def check_blocked(
-    *, words: Iterable[str], names: Iterable[str], body: str, name: str, extra: Iterable[str] = ()
+    *, words: Sequence[str], names: Sequence[str], body: str, name: str, extra: Iterable[str] = ()
 ) -> None:
     """Refuse a comment containing a site's blocked word (in any field) or blocked name."""
-    words = list(words)
     for field, text in (("body", body), ("author.name", name), *(("author", e) for e in extra)):
         found = find_blocked(words, text)
         if found:

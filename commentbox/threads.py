@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from commentbox import store
 from commentbox.errors import Forbidden, InvalidInput
-from commentbox.models import CommentStatus, Site, Thread
+from commentbox.models import CommentStatus, Site
 from commentbox.moderation import closed
 from commentbox.shapes import (
     AuthorPublic,
@@ -65,22 +64,6 @@ def resolve_ref(site: Site, url: str | None, page_id: str | None) -> ThreadRef:
     if canonical is None:
         raise InvalidInput("Give the page's url or page_id.", field="url")
     return ThreadRef(key=canonical, url=canonical)
-
-
-def get_or_create_thread(session: Session, site: Site, ref: ThreadRef, title: str | None) -> Thread:
-    """The thread for ``ref``, created on its first comment (safe against a concurrent creator)."""
-    thread = store.thread_by_key(session, site.id, ref.key)
-    if thread is not None:
-        return thread
-    thread = Thread(site_id=site.id, key=ref.key, url=ref.url or "", title=title or "")
-    try:
-        with session.begin_nested():
-            store.save(session, thread)
-    except IntegrityError:  # another instance created it between our read and insert
-        found = store.thread_by_key(session, site.id, ref.key)
-        assert found is not None
-        return found
-    return thread
 
 
 # Presenting ----------------------------------------------------------------------------

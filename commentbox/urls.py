@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import idna
@@ -103,8 +104,10 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
 def origin_of(url: str) -> str:
-    """``https://Blog.Example:443/x`` → ``https://blog.example``: what the browser calls the origin."""
+    """``https://Blog.Example:443/x`` → ``https://blog.example``: what the browser calls the origin.
+    (Remembered: every write checks its ``Origin`` header, and a site's visitors send few.)"""
     scheme, host, port = _split_origin(url)
     return f"{scheme}://{host}" + (f":{port}" if port else "")
 

@@ -102,7 +102,7 @@ def test_the_freshness_check_probes_the_unique_thread_index(ctx, populated):
 
 def test_loading_a_thread_uses_the_comment_thread_index(ctx, populated, captured):
     with ctx.db.read() as session:
-        thread = store.thread_by_key(session, "blog", f"{BLOG}/posts/1")
+        thread = store.thread_version(session, "blog", f"{BLOG}/posts/1")
         assert thread is not None and thread.id is not None
         captured.clear()
         assert len(store.visible_comments(session, thread.id)) == 3
@@ -110,13 +110,21 @@ def test_loading_a_thread_uses_the_comment_thread_index(ctx, populated, captured
     _assert_indexed(_plan(ctx, statement, parameters), "comment", "ix_comment_thread_status")
 
 
-def test_a_thread_lookup_by_page_uses_the_unique_index(ctx, populated, captured):
+def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(client, ctx, populated, captured):
+    """The one read of the write path (``store.standing``) on a reply, where every part runs."""
     with ctx.db.read() as session:
-        captured.clear()
-        store.thread_by_key(session, "blog", f"{BLOG}/posts/1")
-    statement, parameters = captured[-1]
-    index = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
-    _assert_indexed(_plan(ctx, statement, parameters), "thread", index)
+        thread = store.thread_version(session, "blog", f"{BLOG}/posts/1")
+        assert thread is not None and thread.id is not None
+        parent = store.visible_comments(session, thread.id)[0].id
+    captured.clear()
+    payload = comment_payload(url=f"{BLOG}/posts/1", body="a reply", parent=parent)
+    assert client.post("/api/v1/comments", json=payload, headers={"Origin": BLOG}).status_code == 201
+    statement, parameters = next((s, p) for s, p in captured if "LEFT OUTER JOIN thread" in s)
+    plan = _plan(ctx, statement, parameters)
+    unique = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
+    _assert_indexed(plan, "thread", unique)
+    _assert_indexed(plan, "ban", "ix_ban_site_kind_value")
+    _assert_indexed(plan, "comment", "ix_comment_text_hash")
 
 
 def test_the_sqlite_check_needs_no_table_scan_even_for_many_pages(ctx, populated):
