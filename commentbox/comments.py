@@ -84,10 +84,11 @@ def post_comment(
                 site.id,
                 ref.key,
                 parent_id=data.parent,
-                ban_keys=moderation.ban_keys(visitor, email),
+                bans=moderation.ban_keys(visitor, email),
                 text_hash=fingerprint,
                 since=now - moderation.DUPLICATE_WINDOW,
                 now=now,
+                closed_before=moderation.closed_before(site, now),
                 user_id=visitor.user.id if visitor.user else None,
                 email=email,
                 client_hash=visitor.client_hash,
@@ -122,7 +123,6 @@ def post_comment(
                     "text_hash": fingerprint,
                 }
                 comment_id = store.insert_comment(connection, values)
-                store.touch_thread(connection, thread_id, 1 if status == CommentStatus.APPROVED else 0)
                 break
         known = ctx.sites.load_now(ctx.db, data.site)  # changed (or gone: NotFound)
     row = SimpleNamespace(

@@ -18,6 +18,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-POSTGRES_WRITE_SLOTS = 8
+POSTGRES_WRITERS = 8
 
 
 class Database:
@@ -38,8 +39,7 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_lock = WriteLock(f"{self.url.database}.write-lock") if self.is_sqlite else None
-        # Hot writes a process runs at once (``web.writing``): SQLite takes one at a time.
-        self.write_slots = 1 if self.is_sqlite else POSTGRES_WRITE_SLOTS
+        self.writers = self._writers()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -67,7 +67,15 @@ class Database:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
 
+    def _writers(self) -> ThreadPoolExecutor:
+        """Threads for hot writes (``web.writing``): SQLite takes one writer at a time anyway."""
+        count = 1 if self.is_sqlite else POSTGRES_WRITERS
+        return ThreadPoolExecutor(count, thread_name_prefix="commentbox-writer")
+
     def dispose(self) -> None:
+        """Close connections and writer threads; both come back on next use (as the engine's do)."""
+        writers, self.writers = self.writers, self._writers()
+        writers.shutdown(wait=True)
         self.engine.dispose()
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imp
     from commentbox.context import Context
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+CLOSED = "This discussion is closed to new comments."
 DUPLICATE = "You have already posted this comment. Write something new, or edit the one you sent."
 
 
@@ -103,8 +104,8 @@ def check_standing(connection: Connection, site: Site, found: store.Standing, pa
         raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
     if found.ban_id is not None:
         raise _banned(store.ban_until(connection, found.ban_id))
-    if found.thread_id is not None:
-        _check_open(site, bool(found.locked), found.thread_created or utcnow())
+    if found.thread_id is not None and (found.locked or found.too_old):
+        raise Forbidden(CLOSED)
     if found.duplicate:
         raise Conflict(DUPLICATE)
 
@@ -162,19 +163,21 @@ def rate_keys(ctx: Context, visitor: Visitor, email: str | None) -> list[str]:
     return keys
 
 
-def ban_keys(visitor: Visitor, email: str | None) -> list[tuple[str, str]]:
-    keys = [(BanKind.IP.value, visitor.ip_hash)]
+def ban_keys(visitor: Visitor, email: str | None) -> dict[BanKind, str]:
+    """What a ban may name for this writer, by kind."""
+    keys = {BanKind.IP: visitor.ip_hash}
     if visitor.user is not None:
-        keys.append((BanKind.USER.value, str(visitor.user.id)))
+        keys[BanKind.USER] = str(visitor.user.id)
     if visitor.client_hash:
-        keys.append((BanKind.CLIENT.value, visitor.client_hash))
+        keys[BanKind.CLIENT] = visitor.client_hash
     if email:
-        keys.append((BanKind.EMAIL.value, email.lower()))
+        keys[BanKind.EMAIL] = email.lower()
     return keys
 
 
 def check_bans(session: Session, site: Site, visitor: Visitor, email: str | None) -> None:
-    ban = store.active_ban(session, site.id, ban_keys(visitor, email), utcnow())
+    keys = [(kind.value, value) for kind, value in ban_keys(visitor, email).items()]
+    ban = store.active_ban(session, site.id, keys, utcnow())
     if ban is not None:
         raise _banned(ban.until)
 
@@ -191,9 +194,14 @@ def closed(site: Site, locked: bool, created: datetime) -> bool:
     return site.close_after_days is not None and utcnow() - created > timedelta(days=site.close_after_days)
 
 
+def closed_before(site: Site, now: datetime) -> datetime | None:
+    """Threads created before this are closed by age (None: the site closes none)."""
+    return None if site.close_after_days is None else now - timedelta(days=site.close_after_days)
+
+
 def _check_open(site: Site, locked: bool, created: datetime) -> None:
     if closed(site, locked, created):
-        raise Forbidden("This discussion is closed to new comments.")
+        raise Forbidden(CLOSED)
 
 
 def _akismet(

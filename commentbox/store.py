@@ -32,13 +32,16 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from commentbox.bare import Bare
 from commentbox.models import (
     AdminAccount,
     AdminSession,
     Ban,
+    BanKind,
     Comment,
     CommentStatus,
     Login,
@@ -141,32 +144,43 @@ class Standing:
     site_version: int | None  # None: the site is gone
     thread_id: int | None  # None: the page's first comment creates the thread
     locked: bool
-    thread_created: datetime | None
+    too_old: bool  # created before ``closed_before`` (the site's ``close_after_days``)
     parent_thread_id: int | None  # the parent's thread, if the parent is published
     ban_id: int | None
     duplicate: bool
     trusted: bool  # asked only when ``check_trust`` (``first-time`` mode)
 
 
-_STANDING = (
+_BAN_KINDS: list[BindParameter[str]] = [bindparam(f"kind_{kind.value}", kind.value) for kind in BanKind]
+_BAN_VALUES: list[BindParameter[str]] = [bindparam(f"ban_{kind.value}") for kind in BanKind]
+_BAN_PAIRS = list(zip(_BAN_KINDS, _BAN_VALUES, strict=True))
+# Any of the writer's (kind, value) pairs: the two INs let both engines probe the
+# (site_id, kind, value) index, the OR keeps each value to its own kind.
+_BANNED = and_(
+    col(Ban.kind).in_(_BAN_KINDS),
+    col(Ban.value).in_(_BAN_VALUES),
+    or_(*(and_(col(Ban.kind) == k, col(Ban.value) == v) for k, v in _BAN_PAIRS)),
+)
+
+
+_STANDING = Bare(
     select_columns(
         col(Site.version),
         col(Thread.id),
         col(Thread.locked),
-        col(Thread.created),
+        case((col(Thread.created) < bindparam("closed_before", type_=UTCDateTime), True), else_=False),
         select_columns(col(Comment.thread_id))
         .where(col(Comment.id) == bindparam("parent_id"), col(Comment.status) == CommentStatus.APPROVED)
         .scalar_subquery(),
         select_columns(col(Ban.id))
         .where(
             col(Ban.site_id) == col(Site.id),
-            tuple_(col(Ban.kind), col(Ban.value)).in_(bindparam("ban_keys", expanding=True)),
+            _BANNED,
             or_(col(Ban.until).is_(None), col(Ban.until) > bindparam("now", type_=UTCDateTime)),
         )
         .limit(1)
         .scalar_subquery(),
-        exists()
-        .where(
+        exists().where(
             col(Comment.thread_id) == col(Thread.id),
             col(Comment.text_hash) == bindparam("text_hash"),
             func.coalesce(col(Comment.parent_id), _NO_PARENT)
@@ -175,8 +189,7 @@ _STANDING = (
             or_(
                 col(Comment.user_id) == bindparam("user_id"), col(Comment.author_email) == bindparam("email")
             ),
-        )
-        .label("duplicate"),
+        ),
         case(
             (
                 bindparam("check_trust", type_=Boolean),
@@ -208,10 +221,11 @@ def standing(
     key: str,
     *,
     parent_id: int | None,
-    ban_keys: Sequence[tuple[str, str]],
+    bans: Mapping[BanKind, str],
     text_hash: str,
     since: datetime,
     now: datetime,
+    closed_before: datetime | None,
     user_id: int | None,
     email: str | None,
     client_hash: str | None,
@@ -223,24 +237,25 @@ def standing(
         "site_id": site_id,
         "key": key,
         "parent_id": parent_id,
-        "ban_keys": list(ban_keys),
+        **{f"ban_{kind.value}": bans.get(kind) for kind in BanKind},
         "text_hash": text_hash,
         "since": since,
         "now": now,
+        "closed_before": closed_before,
         "user_id": user_id,
         "email": None if user_id is not None else email,
         "client_hash": client_hash,
         "check_trust": check_trust,
     }
-    row = connection.execute(_STANDING, params).first()
+    row = _STANDING.first(connection, params)
     if row is None:
-        return Standing(None, None, False, None, None, None, False, False)
-    site_version, thread_id, locked, created, parent_thread_id, ban_id, duplicate, trusted = row
+        return Standing(None, None, False, False, None, None, False, False)
+    site_version, thread_id, locked, too_old, parent_thread_id, ban_id, duplicate, trusted = row
     return Standing(
         site_version,
         thread_id,
         bool(locked),
-        created,
+        bool(too_old),
         parent_thread_id,
         ban_id,
         bool(duplicate),
@@ -249,7 +264,13 @@ def standing(
 
 
 _INSERT_THREAD = insert(Thread).returning(Thread.__table__.c.id)  # type: ignore[attr-defined]
-_INSERT_COMMENT = insert(Comment).returning(Comment.__table__.c.id)  # type: ignore[attr-defined]
+_COMMENT_TABLE = Comment.__table__  # type: ignore[attr-defined]
+_INSERT_COMMENT = Bare(
+    insert(_COMMENT_TABLE)
+    .values({c.name: bindparam(c.name, type_=c.type) for c in _COMMENT_TABLE.c if c.name != "id"})
+    .returning(_COMMENT_TABLE.c.id)
+)
+_BUMP_THREAD = Bare(_TOUCH_THREAD)
 
 
 def create_thread(connection: Connection, thread: Thread) -> int:
@@ -266,8 +287,13 @@ def create_thread(connection: Connection, thread: Thread) -> int:
 
 
 def insert_comment(connection: Connection, values: Mapping[str, Any]) -> int:
-    """Insert a comment given every column but its id, and return the id."""
-    return int(connection.execute(_INSERT_COMMENT, values).scalar_one())
+    """Insert a comment given every column but its id, and return the id (and bump its thread:
+    the version that every cache checks moves in the same transaction)."""
+    row = _INSERT_COMMENT.first(connection, values)
+    assert row is not None
+    delta = 1 if values["status"] == CommentStatus.APPROVED else 0
+    _BUMP_THREAD.execute(connection, {"thread_id": values["thread_id"], "delta": delta})
+    return int(row[0])
 
 
 # Freshness: the per-request check, on raw driver connections ---------------------------

@@ -13,10 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, ParamSpec, TypeVar
-from weakref import WeakKeyDictionary
 
-import anyio
-import anyio.to_thread
 import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -47,21 +44,15 @@ async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
-_write_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
-
-
 async def writing(db: Database, fn: Callable[[], T]) -> T:
-    """``blocking`` for a hot write: at most ``db.write_slots`` of them in threads at once.
+    """``blocking`` for a hot write: on the database's own few writer threads.
 
-    SQLite admits one writer at a time whatever we do; dozens of threads queued on its lock
-    cost more than the writes (GIL hand-offs, wake-ups: measured 2x the CPU per post), while
-    tasks queued here cost nothing. PostgreSQL gets a few slots to overlap round trips.
+    SQLite admits one writer at a time whatever we do; dozens of pool threads queued on its
+    lock cost more than the writes (GIL hand-offs, wake-ups: measured 2x the CPU per post),
+    while requests queued for one writer thread cost nothing. PostgreSQL gets a few threads
+    to overlap round trips.
     """
-    loop = asyncio.get_running_loop()
-    limiter = _write_limiters.get(loop)
-    if limiter is None:
-        limiter = _write_limiters[loop] = anyio.CapacityLimiter(db.write_slots)
-    return await anyio.to_thread.run_sync(fn, limiter=limiter)
+    return await asyncio.get_running_loop().run_in_executor(db.writers, fn)
 
 
 def context(request: Request) -> Context:

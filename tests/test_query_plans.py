@@ -12,12 +12,14 @@ import asyncio
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
 from commentbox import freshness, store
+from commentbox.models import BanKind
 from tests.support import BLOG, comment_payload
 
 
@@ -110,17 +112,29 @@ def test_loading_a_thread_uses_the_comment_thread_index(ctx, populated, captured
     _assert_indexed(_plan(ctx, statement, parameters), "comment", "ix_comment_thread_status")
 
 
-def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(client, ctx, populated, captured):
-    """The one read of the write path (``store.standing``) on a reply, where every part runs."""
+def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(ctx, populated):
+    """The one read of the write path (``store.standing``) on a reply by a signed-in user in
+    ``first-time`` mode, where every part of it runs."""
     with ctx.db.read() as session:
         thread = store.thread_version(session, "blog", f"{BLOG}/posts/1")
         assert thread is not None and thread.id is not None
         parent = store.visible_comments(session, thread.id)[0].id
-    captured.clear()
-    payload = comment_payload(url=f"{BLOG}/posts/1", body="a reply", parent=parent)
-    assert client.post("/api/v1/comments", json=payload, headers={"Origin": BLOG}).status_code == 201
-    statement, parameters = next((s, p) for s, p in captured if "LEFT OUTER JOIN thread" in s)
-    plan = _plan(ctx, statement, parameters)
+    now = datetime.now(UTC)
+    params = {
+        "site_id": "blog",
+        "key": f"{BLOG}/posts/1",
+        "parent_id": parent,
+        **{f"ban_{kind.value}": f"{kind.value}-value" for kind in BanKind},
+        "text_hash": "0" * 64,
+        "since": now,
+        "now": now,
+        "closed_before": now,
+        "user_id": 1,
+        "email": None,
+        "client_hash": "c" * 32,
+        "check_trust": True,
+    }
+    plan = _plan(ctx, *store._STANDING.bound(ctx.db.engine.dialect, params))
     unique = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
     _assert_indexed(plan, "thread", unique)
     _assert_indexed(plan, "ban", "ix_ban_site_kind_value")
