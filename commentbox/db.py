@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -24,10 +25,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_WRITERS = 8
+IDLE_PING_SECONDS = 10.0
 
 
 class Database:
@@ -110,7 +113,9 @@ class WriteLock:
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        pooled = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+        _ping_when_idle(pooled)
+        return pooled
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -134,3 +139,29 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle for a while.
+
+    ``pool_pre_ping`` asks the server on every checkout: one more round trip on every
+    request. A connection returned to the pool moments ago is alive; one that sat idle may
+    have been cut (the server restarted, a proxy's idle timeout) and is replaced unseen.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned")
+        if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:  # any failure means: not usable, the pool connects anew
+            raise DisconnectionError("the pooled connection was closed while idle") from exc

@@ -2,7 +2,12 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from commentbox import comments
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from commentbox import comments, db
 from commentbox.identity import Keys, Visitor
 from commentbox.shapes import CommentCreate
 from tests.support import BLOG, comment_payload
@@ -51,3 +56,30 @@ def test_forwarded_addresses_are_believed_only_from_trusted_proxies(settings, bl
     )
     # an untrusted peer cannot spoof its address with the header
     assert stored_ip_hash(behind_proxy, "192.0.2.1", "203.0.113.9") == hash_ip("192.0.2.1")
+
+
+@pytest.mark.parametrize(("idle_seconds", "survives"), [(0.0, True), (3600.0, False)])
+def test_a_pooled_postgres_connection_cut_while_idle_is_replaced_unseen(
+    database_url, monkeypatch, idle_seconds, survives
+):
+    """No ping on every checkout (a round trip per request), yet a connection the server cut
+    while it sat in the pool is replaced before use; without the idle check the query fails."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's pool only: SQLite has no server to cut connections")
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", idle_seconds)
+    database = db.Database(database_url)
+    killer = create_engine(database_url, poolclass=NullPool)
+    try:
+        with database.engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with killer.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        if survives:
+            with database.engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        else:
+            with pytest.raises(OperationalError), database.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+    finally:
+        database.dispose()
+        killer.dispose()
