@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from commentbox import moderator as mod
+from commentbox import sites
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.models import BanKind, CommentStatus, ModerationMode, utcnow
 from tests.support import ARTICLE, BLOG, comment_payload
@@ -60,6 +61,20 @@ def test_each_mode_decides_whether_a_guest_waits(client, make_site, ctx, mode, e
     else:
         assert body["status"] is None
         assert counts(client) == 1
+
+
+def test_a_site_changed_elsewhere_applies_to_the_next_post(client, ctx, make_site, settings):
+    """Posting trusts this process's copy of the site only at the version the write reads;
+    a change made by another instance (here: its own app) applies to the very next post."""
+    from commentbox.app import create_app
+
+    make_site("blog", moderation=ModerationMode.NONE)
+    assert post(client, body="first").status_code == 201  # the site is now in memory
+    with TestClient(create_app(settings)) as elsewhere, elsewhere.app.state.ctx.db.write() as session:
+        sites.update_site(session, "blog", moderation=ModerationMode.ALL, max_links=0)
+    assert post(client, body="second").status_code == 202
+    refused = post(client, body="see https://example.com")
+    assert refused.status_code == 422 and "link" in refused.json()["detail"]
 
 
 def test_first_time_trusts_an_email_only_together_with_its_browser(app, ctx, make_site):
