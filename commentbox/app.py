@@ -136,6 +136,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()
+        ctx.group.close()
         ctx.db.dispose()
 
     routes = [

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from commentbox import moderation, store
@@ -23,7 +25,7 @@ from commentbox.models import Comment, CommentStatus, Site, Thread, utcnow
 from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
 from commentbox.sites import check_origin, get_site
 from commentbox.spam import RequestFacts, text_hash
-from commentbox.threads import Presenter
+from commentbox.threads import Presenter, ThreadRef
 
 NO_FACTS = RequestFacts()
 
@@ -51,97 +53,130 @@ def post_comment(
     layer says so (``moderation.py``).
 
     The hottest write, so it takes the site from this process's memory (``ctx.sites``) and
-    runs one Core transaction: one read (``store.standing``, which also checks the site's
-    version), the inserts, and the thread's version bump — no ORM session, nothing read back.
+    writes on a bare connection, in a transaction shared with the posts that arrive with it
+    (``groupcommit``): one read (``store.standing``, which also checks the site's version),
+    the insert, and the thread's version bump — no ORM session, nothing read back.
     """
     if visitor.user is None and data.author is None:
         raise InvalidInput("Give your name and email, or sign in.", field="author")
-    guest = data.author if visitor.user is None else None
-    email = guest.email if guest else None
+    email = data.author.email if visitor.user is None and data.author else None
     moderation.charge(ctx, visitor, email, "post")
     known = ctx.sites.get(data.site) or ctx.sites.load_now(ctx.db, data.site)
     while True:  # twice at most: once more if the site changed since this process loaded it
-        site = known.site
-        check_origin(site, origin)
-        ref = known.ref(data.url, data.page_id)
-        html = render_markdown(data.body, allow_images=site.allow_images)
-        draft = moderation.Draft(
-            body=data.body,
-            html=html,
-            name=guest.name if guest else visitor.user.name if visitor.user else "",
-            email=email,
-            website=guest.website if guest else None,
-            permalink=ref.url or "",
-            parent_id=data.parent,
-        )
-        screened = moderation.screen_post(
-            ctx, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
-        )
-        now, fingerprint = utcnow(), text_hash(data.body)
-        with ctx.db.write_connection() as connection:
-            found = store.standing(
-                connection,
-                site.id,
-                ref.key,
-                parent_id=data.parent,
-                bans=moderation.ban_keys(visitor, email),
-                text_hash=fingerprint,
-                since=now - moderation.DUPLICATE_WINDOW,
-                now=now,
-                closed_before=moderation.closed_before(site, now),
-                user_id=visitor.user.id if visitor.user else None,
-                email=email,
-                client_hash=visitor.client_hash,
-                check_trust=moderation.needs_trust(site),
-            )
-            if found.site_version == site.version:
-                moderation.check_standing(connection, site, found, data.parent)
-                status = moderation.stricter(
-                    moderation.initial_status(site, visitor, trusted=found.trusted), screened
-                )
-                thread_id = found.thread_id or store.create_thread(
-                    connection,
-                    Thread(site_id=site.id, key=ref.key, url=ref.url or "", title=data.title or ""),
-                )
-                values: dict[str, Any] = {
-                    "thread_id": thread_id,
-                    "parent_id": data.parent,
-                    "user_id": visitor.user.id if visitor.user else None,
-                    "author_name": guest.name if guest else "",
-                    "author_email": email,
-                    "author_website": guest.website if guest else None,
-                    "body": data.body,
-                    "html": html,
-                    "status": status,
-                    "score": 0,
-                    "created": now,
-                    "edited": None,
-                    "ip_hash": visitor.ip_hash,
-                    "client_hash": visitor.client_hash,
-                    "nonce": secrets.token_hex(16),
-                    "pinned": False,
-                    "text_hash": fingerprint,
-                }
-                comment_id = store.insert_comment(connection, values)
-                break
+        new = _screened(ctx, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts)
+        comment_id = ctx.group.run(partial(_write, new))
+        if comment_id is not None:
+            break
         known = ctx.sites.load_now(ctx.db, data.site)  # changed (or gone: NotFound)
+    user = visitor.user
     row = SimpleNamespace(
         id=comment_id,
-        **values,
-        user_name=visitor.user.name if visitor.user else None,
-        user_avatar=visitor.user.avatar if visitor.user else None,
-        user_provider=visitor.user.provider if visitor.user else None,
+        **new.values,
+        user_name=user.name if user else None,
+        user_avatar=user.avatar if user else None,
+        user_provider=user.provider if user else None,
     )
     created = CommentCreated(**Presenter(ctx).comment(row).model_dump())
-    if status == CommentStatus.SPAM:
+    if row.status == CommentStatus.SPAM:
         created.status = CommentStatus.PENDING  # the sender learns only that it waits
-    if guest is not None:
-        created.edit_token = ctx.keys.edit_token(comment_id, values["nonce"])
-        created.edit_until = edit_deadline(now, site.edit_window_seconds)
+    if user is None:
+        created.edit_token = ctx.keys.edit_token(comment_id, row.nonce)
+        created.edit_until = edit_deadline(row.created, new.site.edit_window_seconds)
     if ctx.events.listens("comment.created"):  # an ORM object only for those who want one
-        comment = Comment(id=comment_id, **values)
-        ctx.events.emit("comment.created", comment=comment, site=site, notify=data.notify, visitor=visitor)
-    return Posted(comment=created, held=status != CommentStatus.APPROVED)
+        comment = Comment(id=comment_id, **new.values)
+        ctx.events.emit(
+            "comment.created", comment=comment, site=new.site, notify=data.notify, visitor=visitor
+        )
+    return Posted(comment=created, held=row.status != CommentStatus.APPROVED)
+
+
+@dataclass
+class _NewComment:
+    """A post that passed every layer needing no database, ready for its write.
+
+    ``values`` is its row; the write adds the thread and settles the status."""
+
+    site: Site
+    ref: ThreadRef
+    title: str
+    visitor: Visitor
+    screened: CommentStatus | None
+    values: dict[str, Any]
+
+
+def _screened(
+    ctx: Context,
+    site: Site,
+    ref: ThreadRef,
+    data: CommentCreate,
+    visitor: Visitor,
+    origin: str | None,
+    facts: RequestFacts,
+) -> _NewComment:
+    check_origin(site, origin)
+    guest = data.author if visitor.user is None else None
+    html = render_markdown(data.body, allow_images=site.allow_images)
+    draft = moderation.Draft(
+        body=data.body,
+        html=html,
+        name=guest.name if guest else visitor.user.name if visitor.user else "",
+        email=guest.email if guest else None,
+        website=guest.website if guest else None,
+        permalink=ref.url or "",
+        parent_id=data.parent,
+    )
+    screened = moderation.screen_post(
+        ctx, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
+    )
+    values = {
+        "parent_id": data.parent,
+        "user_id": visitor.user.id if visitor.user else None,
+        "author_name": draft.name if guest else "",
+        "author_email": draft.email,
+        "author_website": draft.website,
+        "body": data.body,
+        "html": html,
+        "score": 0,
+        "created": utcnow(),
+        "edited": None,
+        "ip_hash": visitor.ip_hash,
+        "client_hash": visitor.client_hash,
+        "nonce": secrets.token_hex(16),
+        "pinned": False,
+        "text_hash": text_hash(data.body),
+    }
+    return _NewComment(site, ref, data.title or "", visitor, screened, values)
+
+
+def _write(new: _NewComment, connection: Connection) -> int | None:
+    """The write, in a group transaction (``groupcommit``): every refusal comes before any
+    write. None if the site changed since this process loaded it."""
+    site, values, visitor = new.site, new.values, new.visitor
+    now = values["created"]
+    found = store.standing(
+        connection,
+        site.id,
+        new.ref.key,
+        parent_id=values["parent_id"],
+        bans=moderation.ban_keys(visitor, values["author_email"]),
+        text_hash=values["text_hash"],
+        since=now - moderation.DUPLICATE_WINDOW,
+        now=now,
+        closed_before=moderation.closed_before(site, now),
+        user_id=values["user_id"],
+        email=values["author_email"],
+        client_hash=visitor.client_hash,
+        check_trust=moderation.needs_trust(site),
+    )
+    if found.site_version != site.version:
+        return None
+    moderation.check_standing(connection, site, found, values["parent_id"])
+    by_mode = moderation.initial_status(site, visitor, trusted=found.trusted)
+    values["status"] = moderation.stricter(by_mode, new.screened)
+    values["thread_id"] = found.thread_id or store.create_thread(
+        connection, Thread(site_id=site.id, key=new.ref.key, url=new.ref.url or "", title=new.title)
+    )
+    return store.insert_comment(connection, values)
 
 
 def site_of(ctx: Context, comment_id: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commentbox import store
 from commentbox.akismet import Akismet
 from commentbox.auth.registry import AuthRegistry
 from commentbox.cache import ThreadCache
@@ -11,12 +12,16 @@ from commentbox.config import Settings
 from commentbox.db import Database
 from commentbox.events import Events
 from commentbox.freshness import Freshness, open_freshness
+from commentbox.groupcommit import GroupCommit
 from commentbox.identity import Keys
 from commentbox.mail import Outbox
 from commentbox.metrics import Metrics
 from commentbox.ratelimit import RateLimiter
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
+
+# Threads committing groups of posts at once; SQLite admits one writer at a time anyway.
+POSTGRES_WRITERS = 2
 
 
 @dataclass
@@ -34,9 +39,12 @@ class Context:
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter("off"))
     akismet: Akismet | None = None
     outbox: Outbox = field(init=False)
+    group: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.settings)
+        writers = 1 if self.db.is_sqlite else POSTGRES_WRITERS
+        self.group = GroupCommit(self.db, writers, before_commit=store.bump_threads)
 
     @property
     def limits(self) -> Limits:

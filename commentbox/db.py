@@ -19,7 +19,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -29,7 +28,6 @@ from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-POSTGRES_WRITERS = 8
 IDLE_PING_SECONDS = 10.0
 
 
@@ -42,7 +40,6 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_lock = WriteLock(f"{self.url.database}.write-lock") if self.is_sqlite else None
-        self.writers = self._writers()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -70,15 +67,7 @@ class Database:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
 
-    def _writers(self) -> ThreadPoolExecutor:
-        """Threads for hot writes (``web.writing``): SQLite takes one writer at a time anyway."""
-        count = 1 if self.is_sqlite else POSTGRES_WRITERS
-        return ThreadPoolExecutor(count, thread_name_prefix="commentbox-writer")
-
     def dispose(self) -> None:
-        """Close connections and writer threads; both come back on next use (as the engine's do)."""
-        writers, self.writers = self.writers, self._writers()
-        writers.shutdown(wait=True)
         self.engine.dispose()
 
 

@@ -7,6 +7,7 @@ threads are loaded as column tuples, not ORM objects, because that is 4× cheape
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -287,13 +288,33 @@ def create_thread(connection: Connection, thread: Thread) -> int:
 
 
 def insert_comment(connection: Connection, values: Mapping[str, Any]) -> int:
-    """Insert a comment given every column but its id, and return the id (and bump its thread:
-    the version that every cache checks moves in the same transaction)."""
+    """Insert a comment given every column but its id, and return the id. Its thread's bump
+    waits for ``bump_threads`` at the end of the transaction (``groupcommit``)."""
     row = _INSERT_COMMENT.first(connection, values)
     assert row is not None
-    delta = 1 if values["status"] == CommentStatus.APPROVED else 0
-    _BUMP_THREAD.execute(connection, {"thread_id": values["thread_id"], "delta": delta})
+    bumps = _pending_bumps(connection)
+    bumps[values["thread_id"]] += 1 if values["status"] == CommentStatus.APPROVED else 0
     return int(row[0])
+
+
+def _pending_bumps(connection: Connection) -> Counter[int]:
+    """This transaction's thread bumps (a failed transaction's never leak into the next)."""
+    transaction = connection.get_transaction()
+    owner, bumps = connection.info.get("thread_bumps", (None, None))
+    if owner is not transaction or bumps is None:
+        bumps = Counter()
+        connection.info["thread_bumps"] = (transaction, bumps)
+    return bumps
+
+
+def bump_threads(connection: Connection) -> None:
+    """One version bump per thread the transaction's new comments went to, just before the
+    commit: the thread row is locked from its update to the commit, so a group of posts to
+    one thread holds it once and briefly (in id order: two groups never deadlock)."""
+    bumps = _pending_bumps(connection)
+    for thread_id in sorted(bumps):
+        _BUMP_THREAD.execute(connection, {"thread_id": thread_id, "delta": bumps[thread_id]})
+    bumps.clear()
 
 
 # Freshness: the per-request check, on raw driver connections ---------------------------

@@ -6,7 +6,6 @@ pool, because the store is synchronous (one rule everywhere, see STYLE.md §8).
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from starlette.responses import Response
 
 from commentbox import accounts
 from commentbox.context import Context
-from commentbox.db import Database
 from commentbox.errors import (
     InvalidInput,
     MalformedRequest,
@@ -42,17 +40,6 @@ CLIENT_TOKEN_HEADER = "x-commentbox-client"  # noqa: S105 (a header name)
 
 async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     return await run_in_threadpool(fn, *args, **kwargs)
-
-
-async def writing(db: Database, fn: Callable[[], T]) -> T:
-    """``blocking`` for a hot write: on the database's own few writer threads.
-
-    SQLite admits one writer at a time whatever we do; dozens of pool threads queued on its
-    lock cost more than the writes (GIL hand-offs, wake-ups: measured 2x the CPU per post),
-    while requests queued for one writer thread cost nothing. PostgreSQL gets a few threads
-    to overlap round trips.
-    """
-    return await asyncio.get_running_loop().run_in_executor(db.writers, fn)
 
 
 def context(request: Request) -> Context:

@@ -28,7 +28,7 @@ from commentbox.shapes import (
 )
 from commentbox.sites import get_site
 from commentbox.spam import issue_form_token
-from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json, writing
+from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 
 MAX_PAGE = 500
 
@@ -115,12 +115,12 @@ async def post_comment(request: Request) -> Response:
     client = ClientInfo(request)
 
     def post() -> tuple[bool, CommentPublic | dict[str, object]]:
-        """One thread-pool hop for the whole write (each hop costs as much as a small query)."""
+        """One thread-pool hop for the whole post (each hop costs as much as a small query)."""
         visitor = client.visitor(data.site)
         posted = comments.post_comment(ctx, data, visitor, client.origin, client.facts())
         return posted.held, _with_fragment(request, posted.comment)
 
-    held, body = await writing(ctx.db, post)
+    held, body = await blocking(post)
     return JSONResponse(body, status_code=202 if held else 201)
 
 
