@@ -108,11 +108,22 @@ class SqliteFreshness:
 
 
 class _Batch:
-    """The checks waiting for the next query, and the future that query resolves."""
+    """The checks waiting for the next query: what they ask, and one future per request
+    (a request that is cancelled — its client gone — cancels only its own)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self) -> None:
         self.pairs: set[tuple[str, str]] = set()
-        self.done: asyncio.Future[dict[str, SiteStates]] = loop.create_future()
+        self.waiters: list[asyncio.Future[dict[str, SiteStates]]] = []
+
+    def answer(self, found: dict[str, SiteStates]) -> None:
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_result(found)
+
+    def fail(self, error: Exception) -> None:
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
 
 
 class PostgresFreshness:
@@ -137,13 +148,14 @@ class PostgresFreshness:
             self._forget()
             self._loop = loop
         if self._next is None:
-            self._next = _Batch(loop)
+            self._next = _Batch()
         batch = self._next
         batch.pairs.update((site_id, key) for key in (keys or [NO_KEY]))
+        waiter: asyncio.Future[dict[str, SiteStates]] = loop.create_future()
+        batch.waiters.append(waiter)
         if self._runner is None or self._runner.done():
             self._runner = loop.create_task(self._run())
-        # shield: a request that is cancelled (client gone) must not cancel the others' answer
-        found = await asyncio.shield(batch.done)
+        found = await waiter
         return found.get(site_id) or SiteStates(None)
 
     async def _run(self) -> None:
@@ -156,11 +168,9 @@ class PostgresFreshness:
             except Exception as exc:
                 log.warning("freshness check failed: %s", exc)
                 self._forget()  # reconnect on the next check (the database may have restarted)
-                unavailable = ServiceUnavailable("The service cannot reach its database. Try again shortly.")
-                batch.done.set_exception(unavailable)
-                batch.done.exception()  # retrieved here too: no "never retrieved" noise if all left
+                batch.fail(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
             else:
-                batch.done.set_result(found)
+                batch.answer(found)
 
     async def _connect(self) -> Any:
         import asyncpg

@@ -8,10 +8,10 @@ No credentials are ever allowed: nothing on the API is authenticated by cookie.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commentbox import store
@@ -27,6 +27,20 @@ CORS_EXPOSE = "ETag, Retry-After"
 ORIGINS_TTL_SECONDS = 5.0
 
 
+ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin"))
+FOR_HTML = ((b"content-security-policy", HTML_CSP.encode()), (b"x-frame-options", b"DENY"))
+
+
+def with_defaults(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` (ASGI: lower-case names) plus each security header the response did not
+    set itself; on raw pairs, because this runs on every response."""
+    found = list(headers)
+    names = {name for name, _ in found}
+    html = any(name == b"content-type" and value.startswith(b"text/html") for name, value in found)
+    wanted = (*ALWAYS, *FOR_HTML) if html else ALWAYS
+    return found + [pair for pair in wanted if pair[0] not in names]
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,15 +52,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", HTML_CSP)
-                    headers.setdefault("X-Frame-Options", "DENY")
+                message["headers"] = with_defaults(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def vary_on_origin(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Origin`` added to ``Vary`` (a cache must not hand one site's CORS
+    answer to another)."""
+    found = list(headers)
+    for index, (name, value) in enumerate(found):
+        if name == b"vary":
+            if b"origin" not in {part.strip().lower() for part in value.split(b",")}:
+                found[index] = (name, value + b", Origin")
+            return found
+    return [*found, (b"vary", b"Origin")]
 
 
 class RegisteredOrigins:
@@ -88,13 +109,13 @@ class Cors:
             await self._preflight(send, origin if allowed else None)
             return
 
+        extra = [(b"access-control-allow-origin", origin.encode())] if allowed and origin else []
+
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                response_headers.add_vary_header("Origin")
-                if allowed and origin:
-                    response_headers["Access-Control-Allow-Origin"] = origin
-                    response_headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
+                message["headers"] = [*vary_on_origin(message.get("headers", ())), *extra]
+                if extra:
+                    message["headers"].append((b"access-control-expose-headers", CORS_EXPOSE.encode()))
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

@@ -6,13 +6,15 @@ real-process version of this story is in ``test_instances.py``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from commentbox import sites
+from commentbox import freshness, sites
 from commentbox.app import create_app
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -207,3 +209,26 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
     with ctx.db.write() as session:  # the same profile again changes nothing: the cache stays
         accounts.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
     assert other.get("/api/v1/threads", params=THREAD).headers["etag"] == after.headers["etag"]
+
+
+def test_a_cancelled_read_leaves_the_others_of_its_batch_their_answer(ctx, blog):
+    """PostgreSQL batches the checks of concurrent reads into one query; a reader whose client
+    went away (its task cancelled) must not take the others' answer with it."""
+    if ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's batched check only (SQLite answers each check at once)")
+
+    async def scenario() -> tuple[int | None, bool]:
+        checker = freshness.open_freshness(ctx.db.url)
+        try:
+            gone = asyncio.create_task(checker.check("blog", [ARTICLE]))
+            stays = asyncio.create_task(checker.check("blog", [ARTICLE]))
+            await asyncio.sleep(0)  # both joined the same batch
+            gone.cancel()
+            states = await asyncio.wait_for(stays, 10)
+            return states.site_version, gone.cancelled()
+        finally:
+            await checker.aclose()
+
+    with ThreadPoolExecutor(1) as pool:  # an event loop of its own (browser tests may hold one)
+        version, cancelled = pool.submit(asyncio.run, scenario()).result()
+    assert version == blog.version and cancelled
