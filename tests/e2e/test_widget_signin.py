@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import Stack, running_stack, status, widget
 from tests.fakes.facebook import FakeFacebook
@@ -52,7 +52,9 @@ def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     with popup.expect_event("close"):
         popup.click("#approve")
     identity = root.locator(".cb-identity")
-    expect(identity).to_have_text(f"Commenting as {fake_google.user.name} (Google) · Log out")
+    expect(identity).to_have_text(
+        f"Commenting as {fake_google.user.name} (Google) · Log out · Log out everywhere"
+    )
     expect(root.locator(".cb-guest")).to_be_hidden()
     expect(root.locator(".cb-signin")).to_be_hidden()
     expect(page.locator("#cb-body")).to_be_focused()
@@ -64,7 +66,45 @@ def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     expect(mine.locator(".cb-via")).to_have_text("Google")
     expect(mine.locator(".cb-edit-btn")).to_be_visible()
 
-    identity.get_by_role("button", name="Log out").click()
+    identity.get_by_role("button", name="Log out", exact=True).click()
     expect(status(page)).to_have_text("You are signed out.")
     expect(root.locator(".cb-guest")).to_be_visible()
     expect(root.get_by_role("button", name="Sign in with Google")).to_be_visible()
+
+
+def _sign_in_with_google(page: Page, url: str) -> Locator:
+    page.goto(url)
+    root = widget(page)
+    with page.expect_popup() as opened:
+        root.get_by_role("button", name="Sign in with Google").click()
+    popup = opened.value
+    popup.locator("#approve").wait_for()
+    with popup.expect_event("close"):
+        popup.click("#approve")
+    expect(root.locator(".cb-identity")).to_be_visible()
+    return root
+
+
+def test_log_out_everywhere_ends_the_session_on_another_device_too(
+    browser: Browser, providers_stack: Stack, fake_google: FakeGoogle
+):
+    """Two browsers signed in as the same Google user; "Log out everywhere" in one of them
+    signs the other out too (its stored token is refused on its next visit)."""
+    phone, laptop = browser.new_context(), browser.new_context()
+    try:
+        on_phone = phone.new_page()
+        on_laptop = laptop.new_page()
+        _sign_in_with_google(on_laptop, providers_stack.article())
+        phone_root = _sign_in_with_google(on_phone, providers_stack.article())
+
+        phone_root.locator(".cb-identity").get_by_role("button", name="Log out everywhere").click()
+        expect(status(on_phone)).to_have_text("You are signed out on every device.")
+
+        on_laptop.reload()
+        laptop_root = widget(on_laptop)
+        expect(laptop_root.get_by_role("button", name="Sign in with Google")).to_be_visible()
+        expect(laptop_root.locator(".cb-identity")).to_be_hidden()
+        expect(laptop_root.locator(".cb-guest")).to_be_visible()
+    finally:
+        phone.close()
+        laptop.close()

@@ -304,6 +304,7 @@
       else if (c.contains("cb-more")) this.more(b);
       else if (c.contains("cb-preview-toggle")) this.preview(b);
       else if (b.dataset.provider) this.signin(b.dataset.provider);
+      else if (c.contains("cb-logout-all")) this.logout(true);
       else if (c.contains("cb-logout")) this.logout();
       else if (c.contains("cb-edit-btn")) this.edit(li);
       else if (c.contains("cb-del")) this.remove(li, b);
@@ -610,7 +611,13 @@
       line.hidden = !user;
       if (user) {
         const provider = PROVIDERS[user.provider] || user.provider;
-        line.replaceChildren(fmt(this.t.commenting_as, { name: user.name, provider }), " · ", button("cb-logout", this.t.logout));
+        line.replaceChildren(
+          fmt(this.t.commenting_as, { name: user.name, provider }),
+          " · ",
+          button("cb-logout", this.t.logout),
+          " · ",
+          button("cb-logout-all", this.t.logout_everywhere)
+        );
       }
     }
 
@@ -723,15 +730,16 @@
       }, 1000);
     }
 
-    async logout() {
+    /* everywhere: end every session of this account (other browsers and devices too). */
+    async logout(everywhere) {
       try {
-        await this.api("POST", "/auth/logout");
+        await this.api("POST", everywhere ? "/auth/logout?everywhere=1" : "/auth/logout");
       } catch (e) {
         /* signed out locally either way */
       }
       raw(this.site + ":token", null);
       this.setUser(null);
-      this.say("signed_out");
+      this.say(everywhere ? "signed_out_everywhere" : "signed_out");
     }
   }
 
