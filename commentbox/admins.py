@@ -19,16 +19,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
-from commentbox import store
+from commentbox import accounts, store
+from commentbox.auth.base import Profile
 from commentbox.context import Context
-from commentbox.errors import Conflict, InvalidInput, NotFound
-from commentbox.models import AdminAccount, AdminSession, Role, SiteRole, utcnow
+from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commentbox.logins import state_hash
+from commentbox.models import AdminAccount, AdminSession, Role, SiteRole, User, utcnow
 from commentbox.moderator import Moderator, moderator_from_roles
 from commentbox.sites import get_site
 
 SESSION_HOURS = 12
+NOT_MODERATOR = "This account does not moderate any site here. Ask a site's owner to add it."
+SIGNIN_KEY = "admin-signin:"  # prefix of its rows in the OAuth state table
+PROVIDER_LABELS = {"google": "Google", "twitter": "X", "facebook": "Facebook"}
 MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
+
+
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
@@ -163,18 +170,44 @@ class AdminSignIn:
 
 
 def open_session(ctx: Context, account: AdminAccount) -> AdminSignIn:
+    with ctx.db.write() as session:
+        return _open(session, account_id=account.id)
+
+
+def open_provider_session(ctx: Context, profile: Profile) -> AdminSignIn:
+    """Sign a provider identity in to ``/admin``: only one that a site names as its owner or
+    moderator (``Forbidden`` otherwise, and nothing is stored)."""
+    with ctx.db.write() as session:
+        if not store.roles_of_identity(session, profile.provider, profile.provider_user_id):
+            raise Forbidden(NOT_MODERATOR)
+        user = accounts.upsert_user(session, profile)
+        return _open(session, user_id=user.id)
+
+
+def begin_signin(ctx: Context, provider: str, state: str) -> None:
+    """Mark the OAuth flow with ``state`` as a sign-in to ``/admin`` (the provider's one
+    callback serves the widget's flows too); single-use, and as short-lived as a login id."""
+    expires = utcnow() + timedelta(seconds=ctx.settings.login_ttl_seconds)
+    with ctx.db.write() as session:
+        store.put_oauth_state(session, SIGNIN_KEY + state_hash(state), provider, expires)
+
+
+def is_signin(ctx: Context, state: str, provider: str) -> bool:
+    """Whether ``state`` began an ``/admin`` sign-in with this provider. Only looked at, and
+    left to expire: Authlib's state check spends the flow (once, in the browser holding its
+    marker cookie), and a replay still lands on the admin pages' "already used" answer."""
+    with ctx.db.read() as session:
+        return store.oauth_state(session, SIGNIN_KEY + state_hash(state), utcnow()) == provider
+
+
+def _open(session: Session, *, account_id: int | None = None, user_id: int | None = None) -> AdminSignIn:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    with ctx.db.write() as session:
-        store.save(
-            session,
-            AdminSession(
-                id=_token_id(token),
-                account_id=account.id,
-                csrf=csrf,
-                expires=utcnow() + timedelta(hours=SESSION_HOURS),
-            ),
-        )
+    expires = utcnow() + timedelta(hours=SESSION_HOURS)
+    row = AdminSession(
+        id=_token_id(token), account_id=account_id, user_id=user_id, csrf=csrf, expires=expires
+    )
+    store.save(session, row)
     return AdminSignIn(token, csrf, SESSION_HOURS * 3600)
 
 
@@ -187,18 +220,34 @@ class AdminContext:
 
 
 def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
+    """The moderator behind an ``/admin`` cookie, with the roles they hold *now* (a role
+    taken away ends their power at the next request)."""
     if not token or len(token) > 200:
         return None
     with ctx.db.read() as session:
         row = store.admin_session(session, _token_id(token), utcnow())
-        if row is None or row.account_id is None:
+        if row is None:
             return None
-        account = session.get(AdminAccount, row.account_id)
-        if account is None:
+        if row.account_id is not None:
+            account = session.get(AdminAccount, row.account_id)
+            moderator = moderator_for(session, account) if account else None
+        else:
+            user = store.user_by_id(session, row.user_id) if row.user_id is not None else None
+            moderator = _provider_moderator(session, user) if user else None
+        if moderator is None:
             return None
-        moderator = moderator_for(session, account)
         sites = [s.id for s in store.all_sites(session) if moderator.may_moderate(s.id)]
-    return AdminContext(moderator, row.csrf, account.name, sites)
+    return AdminContext(moderator, row.csrf, moderator.label, sites)
+
+
+def _provider_moderator(session: Session, user: User) -> Moderator | None:
+    roles = [
+        (r.site_id, r.role) for r in store.roles_of_identity(session, user.provider, user.provider_user_id)
+    ]
+    if not roles:
+        return None
+    label = f"{user.name} ({PROVIDER_LABELS.get(user.provider, user.provider)})"
+    return moderator_from_roles(label, roles, user_id=user.id)
 
 
 def close_session(ctx: Context, token: str | None) -> None:

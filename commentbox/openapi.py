@@ -259,9 +259,18 @@ OPERATIONS += [
     Operation(
         "get",
         "/auth/{provider}/callback",
-        "The provider's answer: hands the token to the page's registered origin",
+        "The provider's answer: hands the token to the page's registered origin, or opens a "
+        "moderator's /admin session",
         (_PROVIDER, ("code", "query", False, "from the provider"), ("state", "query", False, "")),
-        responses={200: _HTML, 303: "back to return_to", 400: _HTML},
+        responses={200: _HTML, 303: "back to return_to", 400: _HTML, 403: "not a moderator (HTML)"},
+        tag="auth",
+    ),
+    Operation(
+        "post",
+        "/auth/{provider}/admin",
+        "Sign in to /admin with a provider (a form on /admin/login; same origin only)",
+        (_PROVIDER,),
+        responses={303: "to the provider", 403: _HTML},
         tag="auth",
     ),
 ]

@@ -551,6 +551,11 @@ def put_oauth_state(session: Session, key: str, value: str, expires: datetime) -
     session.flush()
 
 
+def oauth_state(session: Session, key: str, now: datetime) -> str | None:
+    row = session.get(OAuthState, key)
+    return row.value if row is not None and row.expires > now else None
+
+
 def take_oauth_state(session: Session, key: str, now: datetime) -> str | None:
     """Read and delete in one statement, so a state is usable once even by racing callbacks."""
     statement = (
@@ -623,6 +628,7 @@ QUEUE_COLUMNS: tuple[Any, ...] = (
     *COMMENT_COLUMNS,
     col(Comment.body),
     col(Comment.user_id),
+    col(User.provider_user_id).label("user_provider_user_id"),
     col(Comment.ip_hash),
     col(Comment.client_hash),
     col(Thread.site_id),
@@ -739,6 +745,13 @@ def role_for_identity(
 
 def roles_of_account(session: Session, account_id: int) -> Sequence[SiteRole]:
     return session.exec(select(SiteRole).where(SiteRole.account_id == account_id)).all()
+
+
+def roles_of_identity(session: Session, provider: str, provider_user_id: str) -> Sequence[SiteRole]:
+    query = select(SiteRole).where(
+        SiteRole.provider == provider, SiteRole.provider_user_id == provider_user_id
+    )
+    return session.exec(query).all()
 
 
 def roles_of_site(session: Session, site_id: str) -> Sequence[tuple[SiteRole, str | None]]:

@@ -7,6 +7,7 @@ pages are answered over real HTTP. Browser-level scenarios are in ``tests/e2e``.
 from __future__ import annotations
 
 import base64
+import html
 import re
 import time
 from collections.abc import Callable
@@ -14,21 +15,23 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import cli, sites
+from commentbox import admins, cli, sites
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
-from commentbox.models import Site, UserSession, utcnow
+from commentbox.models import Role, Site, UserSession, utcnow
+from tests import test_admin as admin_tests
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import OTHER_CLIENT, FakeGoogle
 from tests.fakes.twitter import FakeTwitter
-from tests.signin import PROVIDERS, ResultPage, SignIn, bearer, provider_settings, query
+from tests.signin import PROVIDERS, ResultPage, SignIn, bearer, path_and_query, provider_settings, query
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
 
 OTHER = "https://other.example"
@@ -853,3 +856,134 @@ def test_a_flood_of_login_ids_is_refused_with_429(
     assert asked[-1].headers["content-type"] == "application/problem+json"
     assert int(asked[-1].headers["retry-after"]) > 0
     assert row_count("login") == 3
+
+
+# Moderators signing in to /admin with a provider ----------------------------------------------------
+
+
+def name_moderator(ctx: Context, site: str, provider: str, user_id: str) -> None:
+    with ctx.db.write() as session:
+        admins.grant(session, site, Role.MODERATOR, provider=provider, provider_user_id=user_id)
+
+
+def admin_sign_in(client: TestClient, provider: str, fake: FakeProvider) -> httpx.Response:
+    """The /admin/login button, the provider's consent, and the callback: its answer."""
+    callback = fake.approve(admin_authorize_url(client, provider))
+    return client.get(path_and_query(callback), follow_redirects=False)
+
+
+def admin_authorize_url(client: TestClient, provider: str) -> str:
+    """Where the /admin/login button leads: a page continuing to the provider (a redirect
+    would break the login page's CSP ``form-action 'self'`` in browsers)."""
+    started = client.post(f"/auth/{provider}/admin", headers={"Origin": "http://testserver"})
+    assert started.status_code == 200, started.text
+    found = re.search(r'http-equiv="refresh" content="0;url=([^"]+)"', started.text)
+    assert found is not None, started.text
+    return html.unescape(found.group(1))
+
+
+def admin_sessions(ctx: Context) -> int:
+    with ctx.db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM admin_session")).scalar_one())
+
+
+def test_a_moderator_named_by_provider_identity_signs_in_to_admin(
+    provider: tuple[str, FakeProvider], client: TestClient, ctx: Context, blog: Site, other_site: Site
+) -> None:
+    name, fake = provider
+    name_moderator(ctx, "blog", name, fake.user.id)
+    login_page = client.get("/admin/login").text
+    assert f'action="/auth/{name}/admin"' in login_page
+
+    answer = admin_sign_in(client, name, fake)
+    assert answer.status_code == 200, answer.text
+    assert 'http-equiv="refresh" content="0;url=/admin"' in answer.text  # a page, not a redirect
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("commentbox_admin="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
+
+    queue = client.get("/admin", follow_redirects=False)
+    assert queue.status_code == 200, queue.text
+    assert fake.user.name in queue.text
+    assert 'href="/admin/sites/blog"' not in queue.text  # a moderator, not the owner
+    site_page = client.get("/admin/sites/other", follow_redirects=False)
+    assert site_page.status_code == 403  # other sites stay closed
+
+
+def test_an_identity_that_moderates_nothing_gets_no_admin_session(
+    client: TestClient, ctx: Context, blog: Site, fake_google: FakeGoogle
+) -> None:
+    answer = admin_sign_in(client, "google", fake_google)
+    assert answer.status_code == 403
+    assert admins.NOT_MODERATOR in html.unescape(answer.text)
+    assert not any(h.startswith("commentbox_admin=") for h in answer.headers.get_list("set-cookie"))
+    assert admin_sessions(ctx) == 0
+    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+
+
+def test_only_the_sign_in_page_of_this_server_can_start_an_admin_sign_in(
+    client: TestClient, ctx: Context, blog: Site
+) -> None:
+    for origin in ("https://evil.example", None):
+        headers = {"Origin": origin} if origin else {}
+        refused = client.post("/auth/google/admin", headers=headers, follow_redirects=False)
+        assert refused.status_code == 403
+    with ctx.db.engine.connect() as connection:
+        states = connection.execute(text("SELECT count(*) FROM oauth_state")).scalar_one()
+    assert states == 0
+
+
+def test_an_admin_sign_in_callback_works_once_and_only_in_the_browser_that_started_it(
+    client: TestClient, ctx: Context, blog: Site, fake_google: FakeGoogle, settings: Settings
+) -> None:
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+
+    def callback_url() -> str:
+        return path_and_query(fake_google.approve(admin_authorize_url(client, "google")))
+
+    with TestClient(create_app(settings), base_url="http://testserver") as elsewhere:
+        stolen = elsewhere.get(callback_url(), follow_redirects=False)  # without this flow's cookie
+    assert stolen.status_code == 400 and admin_sessions(ctx) == 0
+
+    callback = callback_url()
+    assert client.get(callback, follow_redirects=False).status_code == 200
+    replay = client.get(callback, follow_redirects=False)
+    assert replay.status_code == 400 and "already used" in html.unescape(replay.text)
+    assert admin_sessions(ctx) == 1
+
+
+def test_taking_the_role_away_ends_the_moderators_power_at_once(
+    client: TestClient, ctx: Context, blog: Site, fake_twitter: FakeTwitter
+) -> None:
+    name_moderator(ctx, "blog", "twitter", fake_twitter.user.id)
+    assert admin_sign_in(client, "twitter", fake_twitter).status_code == 200
+    assert client.get("/admin", follow_redirects=False).status_code == 200
+    sql(ctx, "DELETE FROM site_role")
+    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+
+
+def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
+    client: TestClient,
+    ctx: Context,
+    blog: Site,
+    sign_in: Callable[..., SignIn],
+    fake_facebook: FakeFacebook,
+    settings: Settings,
+) -> None:
+    """No provider user id to look up by hand: the owner opens one of the person's comments
+    and makes them a moderator; that person then signs in to /admin with Facebook."""
+    token = signed_in_token(sign_in, "facebook")
+    comment = client.post("/api/v1/comments", json=comment_payload(author=None), headers=bearer(token))
+    assert comment.status_code == 201, comment.text
+    with ctx.db.write() as session:
+        admins.add_account(session, "olga", admin_tests.PASSWORD)
+        admins.grant(session, "blog", Role.OWNER, account_name="olga")
+
+    with TestClient(create_app(settings), base_url="http://testserver") as owner:
+        assert admin_tests.sign_in(owner, "olga").status_code == 303
+        page = f"/admin/comments/{comment.json()['id']}"
+        assert f"Let {fake_facebook.user.name} moderate blog" in html.unescape(owner.get(page).text)
+        fields = {"provider": "facebook", "provider_user_id": fake_facebook.user.id, "role": "moderator"}
+        assert admin_tests.act(owner, "/admin/sites/blog/moderators", fields, page).status_code == 303
+
+    assert admin_sign_in(client, "facebook", fake_facebook).status_code == 200
+    assert client.get("/admin", follow_redirects=False).status_code == 200

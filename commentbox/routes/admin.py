@@ -142,10 +142,17 @@ def _ids(form: Form) -> list[int]:
 # Sign-in ------------------------------------------------------------------------------------------
 
 
+def _providers(request: Request) -> list[tuple[str, str]]:
+    """``(name, label)`` of the configured providers a moderator may sign in with."""
+    auth = context(request).auth
+    return [(name, p.label) for name, p in auth.providers.items()] if auth else []
+
+
 @page
 async def login_form(request: Request) -> Response:
     token = secrets.token_urlsafe(24)
-    response = _render(request, "login.html", {"csrf": token, "error": None})
+    values = {"csrf": token, "error": None, "providers": _providers(request)}
+    response = _render(request, "login.html", values)
     _login_cookie(request, response, token)
     return response
 
@@ -174,16 +181,24 @@ async def login(request: Request) -> Response:
     )
     if account is None:
         token = secrets.token_urlsafe(24)
-        response = _render(
-            request,
-            "login.html",
-            {"csrf": token, "error": "Wrong name or password.", "name": _one(form, "name")},
-            401,
-        )
+        values = {
+            "csrf": token,
+            "error": "Wrong name or password.",
+            "name": _one(form, "name"),
+            "providers": _providers(request),
+        }
+        response = _render(request, "login.html", values, 401)
         _login_cookie(request, response, token)
         return response
     signed = await blocking(admins.open_session, context(request), account)
     response = _redirect("/admin")
+    set_session_cookie(request, response, signed)
+    response.delete_cookie(LOGIN_COOKIE, path="/admin")
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, signed: admins.AdminSignIn) -> None:
+    """The ``/admin`` session (password or provider sign-in): first-party, ``Strict``."""
     response.set_cookie(
         COOKIE,
         signed.token,
@@ -193,8 +208,6 @@ async def login(request: Request) -> Response:
         samesite="strict",
         secure=context(request).settings.base_url.startswith("https://"),
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/admin")
-    return response
 
 
 @page

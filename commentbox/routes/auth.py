@@ -10,8 +10,8 @@ session middleware, whose short-lived SameSite=Lax cookie only ever holds Authli
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Awaitable, Callable, Mapping
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from commentbox import accounts, logins
+from commentbox import accounts, admins, logins
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.errors import CommentboxError, Forbidden, NotFound, Unauthorized
+from commentbox.routes.admin import set_session_cookie
 from commentbox.shapes import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.urls import origin_of
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
@@ -187,6 +188,23 @@ async def start_confirmed(request: Request) -> Response:
 async def _to_provider(
     request: Request, name: str, site: str, login_id: str, return_to: str | None
 ) -> Response:
+    async def remember(state: str) -> None:
+        await blocking(logins.begin, context(request), site, login_id, name, return_to, state)
+
+    def fail(sentence: str, status: int) -> Response:
+        return _failure_page(request, sentence, status=status)
+
+    return await _authorize(request, name, remember, fail)
+
+
+Failure = Callable[[str, int], Response]
+
+
+async def _authorize(
+    request: Request, name: str, remember: Callable[[str], Awaitable[None]], fail: Failure
+) -> Response:
+    """Off to the provider: Authlib's state, nonce and PKCE verifier saved (server side, this
+    browser's marker cookie), and ``remember(state)`` records what the flow is for."""
     ctx = context(request)
     assert ctx.auth is not None
     client = ctx.auth.client(name)
@@ -194,13 +212,71 @@ async def _to_provider(
     try:
         authorization = await client.create_authorization_url(redirect_uri)
     except SIGN_IN_ERRORS as exc:  # e.g. Google's discovery document unreachable
-        return _failure_page(request, describe(ctx.auth.providers[name].label, exc), status=502)
+        return fail(describe(ctx.auth.providers[name].label, exc), 502)
     await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization)
     try:
-        await blocking(logins.begin, ctx, site, login_id, name, return_to, authorization["state"])
+        await remember(authorization["state"])
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return fail(exc.detail, exc.status)
     return RedirectResponse(authorization["url"], status_code=303, headers=NO_STORE)
+
+
+# Moderators signing in to /admin with a provider -------------------------------------------
+
+
+async def admin_start(request: Request) -> Response:
+    """``POST /auth/{provider}/admin`` from the ``/admin/login`` page (same origin only: no
+    other site can start a sign-in in a moderator's browser). The admin pages send no
+    referrer, so browsers say ``Origin: null``; ``Sec-Fetch-Site`` then vouches."""
+    ctx = context(request)
+    same_origin = request.headers.get("sec-fetch-site") == "same-origin"
+    if not same_origin and ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+        return _admin_failure(request, "Start signing in from the sign-in page of this server.", 403)
+    try:
+        name, provider = _provider(request)
+    except CommentboxError as exc:
+        return _admin_failure(request, exc.detail, exc.status)
+
+    async def remember(state: str) -> None:
+        await blocking(admins.begin_signin, ctx, name, state)
+
+    answer = await _authorize(request, name, remember, partial(_admin_failure, request))
+    if answer.status_code != 303:
+        return answer
+    # Onwards by a page, not a redirect: the login form's page allows forms to post to this
+    # server only (CSP form-action 'self'), and browsers apply that to a post's redirects.
+    values = {"title": f"Continuing to {provider.label}", "target": answer.headers["location"]}
+    return _admin_page(request, "admin/continue.html", values, 200)
+
+
+async def _admin_callback(request: Request, name: str, provider: Provider) -> Response:
+    ctx = context(request)
+    assert ctx.auth is not None
+    client = ctx.auth.client(name)
+    try:
+        token = await client.authorize_access_token(request, **await provider.token_kwargs(client))
+        profile = await provider.profile(client, token)
+        signed = await blocking(admins.open_provider_session, ctx, profile)
+    except SIGN_IN_ERRORS as exc:
+        status = exc.status if isinstance(exc, CommentboxError) else 400
+        return _admin_failure(request, describe(provider.label, exc), status)
+    # A page, not a redirect: the session cookie is SameSite=Strict, and a redirect that
+    # continues the provider's cross-site navigation would arrive at /admin without it.
+    response = _admin_page(request, "admin/continue.html", {"title": "Signed in", "target": "/admin"}, 200)
+    set_session_cookie(request, response, signed)
+    return response
+
+
+def _admin_page(request: Request, template: str, values: dict[str, Any], status: int) -> Response:
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, template, {"admin": None, **values}, status_code=status, headers=NO_STORE
+    )
+    return response
+
+
+def _admin_failure(request: Request, sentence: str, status: int) -> Response:
+    values = {"title": "Not signed in", "detail": sentence, "back": "/admin/login"}
+    return _admin_page(request, "admin/error.html", values, status)
 
 
 async def callback(request: Request) -> Response:
@@ -212,6 +288,9 @@ async def callback(request: Request) -> Response:
     ctx = context(request)
     assert ctx.auth is not None
     state = request.query_params.get("state", "")
+    signing_in_to_admin = await blocking(admins.is_signin, ctx, state, name) if state else False
+    if signing_in_to_admin:
+        return await _admin_callback(request, name, provider)
     login = await blocking(logins.for_state, ctx, state) if state else None
     client = ctx.auth.client(name)
     try:
@@ -291,6 +370,7 @@ routes = [
     Route("/{provider}/login", start, methods=["GET"]),
     Route("/{provider}/login", start_confirmed, methods=["POST"]),
     Route("/{provider}/callback", callback, methods=["GET"]),
+    Route("/{provider}/admin", admin_start, methods=["POST"]),
 ]
 demo_routes = [
     Route("/demo/login", demo_start, methods=["GET"]),
