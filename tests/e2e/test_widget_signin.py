@@ -43,14 +43,7 @@ def test_provider_buttons_carry_the_brand_name_and_logo(page: Page, providers_st
 def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     page: Page, providers_stack: Stack, fake_google: FakeGoogle
 ):
-    page.goto(providers_stack.article())
-    root = widget(page)
-    with page.expect_popup() as opened:
-        root.get_by_role("button", name="Sign in with Google").click()
-    popup = opened.value
-    popup.locator("#approve").wait_for()
-    with popup.expect_event("close"):
-        popup.click("#approve")
+    root = _sign_in_with_google(page, providers_stack.article())
     identity = root.locator(".cb-identity")
     expect(identity).to_have_text(
         f"Commenting as {fake_google.user.name} (Google) · Log out · Log out everywhere"
