@@ -37,6 +37,7 @@ from commentbox.errors import (
     ServiceUnavailable,
     problem_response,
 )
+from commentbox.hotreads import HotReads
 from commentbox.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
@@ -157,6 +158,10 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 Cors,
                 origins=RegisteredOrigins(ctx.db),
                 prefixes=("/api/", "/embed/", "/auth/logins", "/auth/logout"),
+            ),
+            Middleware(
+                HotReads,
+                endpoints={"/api/v1/threads": api.get_thread, "/embed/thread": widget.thread_fragment},
             ),
         ],
         exception_handlers={

@@ -232,3 +232,29 @@ def test_a_cancelled_read_leaves_the_others_of_its_batch_their_answer(ctx, blog)
     with ThreadPoolExecutor(1) as pool:  # an event loop of its own (browser tests may hold one)
         version, cancelled = pool.submit(asyncio.run, scenario()).result()
     assert version == blog.version and cancelled
+
+
+def test_thread_reads_skip_the_router_yet_errors_answer_as_everywhere(client, blog, monkeypatch):
+    """``hotreads``: a thread read goes straight to its endpoint; a refused one falls through
+    to the full stack, whose handlers answer it (problem+json), like any other route."""
+    from starlette.routing import Router
+
+    routed: list[str] = []
+    original = Router.__call__
+
+    async def counting(self: Router, scope: Any, receive: Any, send: Any) -> None:
+        routed.append(scope["path"])
+        await original(self, scope, receive, send)
+
+    monkeypatch.setattr(Router, "__call__", counting)
+    client.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG})
+    routed.clear()
+    assert client.get("/api/v1/threads", params=THREAD).status_code == 200
+    assert client.get("/embed/thread", params=THREAD).status_code == 200
+    assert routed == []
+
+    refused = client.get("/api/v1/threads", params={**THREAD, "sort": "sideways"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "sort" in refused.json()["detail"]
+    assert "/api/v1/threads" in routed
