@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from commentbox import sites
 from tests.e2e.conftest import Stack, running_stack, status, widget
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import FakeGoogle
@@ -101,3 +102,25 @@ def test_log_out_everywhere_ends_the_session_on_another_device_too(
     finally:
         phone.close()
         laptop.close()
+
+
+def test_a_signed_in_author_may_delete_after_the_sites_edit_window_closed(page: Page, providers_stack: Stack):
+    """Signed-in authors edit within the site's window, and delete their comments for good."""
+    with providers_stack.ctx.db.write() as session:
+        sites.update_site(session, "blog", user_edit_window_seconds=1)
+    root = _sign_in_with_google(page, providers_stack.article())
+    page.fill("#cb-body", "Mine to delete later")
+    page.click(".cb-submit")
+    expect(status(page)).to_have_text("Your comment was published.")
+    mine = root.locator(".cb-comment", has_text="Mine to delete later")
+    expect(mine.locator(".cb-edit-btn")).to_be_visible()
+
+    page.wait_for_timeout(1500)  # the site's edit window for signed-in authors closes
+    page.reload()
+    mine = widget(page).locator(".cb-comment", has_text="Mine to delete later")
+    expect(mine.locator(".cb-del")).to_be_visible()
+    expect(mine.locator(".cb-edit-btn")).to_have_count(0)
+    mine.locator(".cb-del").click()
+    mine.locator(".cb-del").click()  # "Really delete?"
+    expect(status(page)).to_have_text("Your comment was deleted.")
+    expect(widget(page).locator(".cb-comment", has_text="Mine to delete later")).to_have_count(0)

@@ -247,21 +247,30 @@
         const value = votes[li.dataset.id];
         for (const b of card.querySelectorAll(".cb-vote")) b.setAttribute("aria-pressed", String(+b.dataset.vote === value));
         const actions = card.querySelector(".cb-actions");
-        if (own[li.dataset.id] && actions && !actions.querySelector(".cb-del")) {
-          actions.append(button("cb-edit-btn", t.edit), button("cb-del", t.delete));
+        const mine = own[li.dataset.id];
+        if (mine && actions && !actions.querySelector(".cb-del")) {
+          if (this.editable(mine)) actions.append(button("cb-edit-btn", t.edit));
+          actions.append(button("cb-del", t.delete));
         }
       }
     }
 
+    /* Guests may edit and delete until their token's deadline. Signed-in authors may delete
+       for good, and edit within the site's window (0 = always). */
     remember(comment, source) {
       const own = this.own();
-      // Guests: the edit token's deadline. Signed-in authors: the site's window (0 = always).
       const seconds = this.config.user_edit_window_seconds;
-      const until = comment.edit_until
+      const always = Date.now() + 3e11;
+      const editUntil = comment.edit_until
         ? Date.parse(comment.edit_until)
-        : Date.now() + (seconds === 0 ? 3e11 : (seconds || this.config.edit_window_seconds || 900) * 1000);
-      own[comment.id] = { token: comment.edit_token || null, until, src: source };
+        : seconds === 0 ? always : Date.now() + (seconds || this.config.edit_window_seconds || 900) * 1000;
+      const until = comment.edit_token ? editUntil : always;
+      own[comment.id] = { token: comment.edit_token || null, until, editUntil, src: source };
       keep(this.site + ":own", own);
+    }
+
+    editable(mine) {
+      return !!mine && (mine.editUntil || mine.until) > Date.now();
     }
 
     /* Comments awaiting moderation: shown to their author only, until published or gone. */
@@ -507,7 +516,7 @@
     edit(li) {
       const mine = this.own()[li.dataset.id];
       const card = li.querySelector(":scope > .cb-card");
-      if (!mine || card.querySelector(".cb-edit")) return;
+      if (!this.editable(mine) || card.querySelector(".cb-edit")) return;
       const box = node("div", "cb-edit");
       const area = node("textarea");
       area.value = mine.src || "";
