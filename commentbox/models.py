@@ -132,7 +132,14 @@ class Comment(SQLModel, table=True):
     access to a different comment that later reuses a row id.
     """
 
-    __table_args__ = (Index("ix_comment_thread_status", "thread_id", "status"),)
+    # Each post asks "did this author just say this here?" and, in first-time moderation, "has
+    # this author an approved comment on this site?": both must be lookups, never a walk over
+    # a thread's or a site's comments (a post would cost more the bigger the thread).
+    __table_args__ = (
+        Index("ix_comment_thread_status", "thread_id", "status"),
+        Index("ix_comment_text_hash_thread", "text_hash", "thread_id"),
+        Index("ix_comment_author_email_client", "author_email", "client_hash"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(
@@ -159,7 +166,7 @@ class Comment(SQLModel, table=True):
     client_hash: str | None = Field(default=None, max_length=64)
     nonce: str = Field(max_length=32)
     pinned: bool = False
-    text_hash: str | None = Field(default=None, max_length=64, index=True)  # duplicate detection
+    text_hash: str | None = Field(default=None, max_length=64)  # duplicate detection
 
 
 class Vote(SQLModel, table=True):

@@ -33,7 +33,8 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import Exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -164,6 +165,17 @@ _BANNED = and_(
 )
 
 
+def _approved_on_site(*author: ColumnElement[bool]) -> Exists:
+    """Whether the author has an approved comment on the standing's site. One EXISTS per kind
+    of author (user, or guest email + client), so that each is an index lookup."""
+    return exists().where(
+        *author,
+        col(Comment.thread_id) == _SITE_THREAD.c.id,
+        _SITE_THREAD.c.site_id == col(Site.id),
+        col(Comment.status) == CommentStatus.APPROVED,
+    )
+
+
 _STANDING = Bare(
     select_columns(
         col(Site.version),
@@ -194,16 +206,11 @@ _STANDING = Bare(
         case(
             (
                 bindparam("check_trust", type_=Boolean),
-                exists().where(
-                    col(Comment.thread_id) == _SITE_THREAD.c.id,
-                    _SITE_THREAD.c.site_id == col(Site.id),
-                    col(Comment.status) == CommentStatus.APPROVED,
-                    or_(
-                        col(Comment.user_id) == bindparam("user_id"),
-                        and_(
-                            col(Comment.author_email) == bindparam("email"),
-                            col(Comment.client_hash) == bindparam("client_hash"),
-                        ),
+                or_(
+                    _approved_on_site(col(Comment.user_id) == bindparam("user_id")),
+                    _approved_on_site(
+                        col(Comment.author_email) == bindparam("email"),
+                        col(Comment.client_hash) == bindparam("client_hash"),
                     ),
                 ),
             ),
