@@ -138,7 +138,7 @@ class Comment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_comment_thread_status", "thread_id", "status"),
         Index("ix_comment_text_hash_thread", "text_hash", "thread_id"),
-        Index("ix_comment_author_email_client", "author_email", "client_hash"),
+        Index("ix_comment_client_author_email", "client_hash", "author_email"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

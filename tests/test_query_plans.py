@@ -140,14 +140,14 @@ def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(ctx,
     unique = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
     _assert_indexed(plan, "thread", unique)
     _assert_indexed(plan, "ban", "ix_ban_site_kind_value")
-    author_index = "ix_comment_user_id" if author == "user" else "ix_comment_author_email_client"
+    author_index = "ix_comment_user_id" if author == "user" else "ix_comment_client_author_email"
     _assert_indexed(plan, "comment", author_index)
     lookups = (
         "comment_pkey",
         "INTEGER PRIMARY KEY",
         "ix_comment_text_hash_thread",
         "ix_comment_user_id",
-        "ix_comment_author_email_client",
+        "ix_comment_client_author_email",
     )
     reads = [line for line in plan.splitlines() if " on comment " in line or "SEARCH comment " in line]
     assert reads and all(any(index in line for index in lookups) for line in reads), plan

@@ -25,11 +25,11 @@ def upgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.drop_index("ix_comment_text_hash")
         batch_op.create_index("ix_comment_text_hash_thread", ["text_hash", "thread_id"], unique=False)
-        batch_op.create_index("ix_comment_author_email_client", ["author_email", "client_hash"], unique=False)
+        batch_op.create_index("ix_comment_client_author_email", ["client_hash", "author_email"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
-        batch_op.drop_index("ix_comment_author_email_client")
+        batch_op.drop_index("ix_comment_client_author_email")
         batch_op.drop_index("ix_comment_text_hash_thread")
         batch_op.create_index("ix_comment_text_hash", ["text_hash"], unique=False)
