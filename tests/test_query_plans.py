@@ -134,9 +134,8 @@ def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(ctx,
         "user_id": 1 if author == "user" else None,
         "email": None if author == "user" else "guest@example.com",
         "client_hash": "c" * 32,
-        "check_trust": True,
     }
-    plan = _plan(ctx, *store._STANDING.bound(ctx.db.engine.dialect, params))
+    plan = _plan(ctx, *store._STANDINGS[author == "guest", True].bound(ctx.db.engine.dialect, params))
     unique = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
     _assert_indexed(plan, "thread", unique)
     _assert_indexed(plan, "ban", "ix_ban_site_kind_value")
