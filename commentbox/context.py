@@ -20,9 +20,6 @@ from commentbox.ratelimit import RateLimiter
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
 
-# Threads committing groups of posts at once; SQLite admits one writer at a time anyway.
-POSTGRES_WRITERS = 2
-
 
 @dataclass
 class Context:
@@ -43,8 +40,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.settings)
-        writers = 1 if self.db.is_sqlite else POSTGRES_WRITERS
-        self.group = GroupCommit(self.db, writers, before_commit=store.bump_threads)
+        self.group = GroupCommit(self.db, before_commit=store.bump_threads)
 
     @property
     def limits(self) -> Limits:

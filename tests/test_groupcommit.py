@@ -20,7 +20,7 @@ from tests.support import BLOG, comment_payload
 
 @pytest.fixture
 def group(ctx) -> Iterator[GroupCommit]:
-    writer = GroupCommit(ctx.db, writers=1)
+    writer = GroupCommit(ctx.db)
     yield writer
     writer.close()
 
@@ -53,16 +53,16 @@ def stored_bans(ctx) -> set[str]:
 
 def behind_a_slow_commit(group: GroupCommit, works: list[Callable[[Connection], Any]]) -> list[Future[Any]]:
     """Run ``works`` so that all of them queue while a first unit holds the writer."""
-    release = threading.Event()
+    taken, release = threading.Event(), threading.Event()
 
     def slow(connection: Connection) -> str:
+        taken.set()
         release.wait(10)
         return "slow"
 
     pool = ThreadPoolExecutor(len(works) + 1)
     first = pool.submit(group.run, slow)
-    while not group._threads:  # the writer took the slow unit
-        time.sleep(0.01)
+    assert taken.wait(10)  # the writer holds the slow unit
     futures = [pool.submit(group.run, work) for work in works]
     deadline = time.monotonic() + 10
     while group._queue.qsize() < len(works) and time.monotonic() < deadline:
