@@ -155,8 +155,9 @@ def moderator_for(session: Session, account: AdminAccount) -> Moderator:
 
 def moderator_emails(session: Session, site_id: str) -> list[str]:
     """Where to send a site's moderator notifications: superusers, accounts and provider users
-    with an email (a provider identity that never signed in has none yet)."""
-    return sorted(set(store.moderator_emails(session, site_id)))
+    with an email (a provider identity that never signed in has none yet, and one the site
+    bans gets none). Action links from mail are checked against this list too."""
+    return sorted(set(store.moderator_emails(session, site_id, utcnow())))
 
 
 # Sessions --------------------------------------------------------------------------------------
@@ -176,9 +177,9 @@ def open_session(ctx: Context, account: AdminAccount) -> AdminSignIn:
 
 def open_provider_session(ctx: Context, profile: Profile) -> AdminSignIn:
     """Sign a provider identity in to ``/admin``: only one that a site names as its owner or
-    moderator (``Forbidden`` otherwise, and nothing is stored)."""
+    moderator and does not ban (``Forbidden`` otherwise, and nothing is stored)."""
     with ctx.db.write() as session:
-        if not store.roles_of_identity(session, profile.provider, profile.provider_user_id):
+        if not store.roles_of_identity(session, profile.provider, profile.provider_user_id, utcnow()):
             raise Forbidden(NOT_MODERATOR)
         user = accounts.upsert_user(session, profile)
         return _open(session, user_id=user.id)
@@ -221,7 +222,8 @@ class AdminContext:
 
 def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
     """The moderator behind an ``/admin`` cookie, with the roles they hold *now* (a role
-    taken away ends their power at the next request)."""
+    taken away, or a ban of the provider identity on a site, ends their power there at the
+    next request)."""
     if not token or len(token) > 200:
         return None
     with ctx.db.read() as session:
@@ -241,9 +243,8 @@ def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
 
 
 def _provider_moderator(session: Session, user: User) -> Moderator | None:
-    roles = [
-        (r.site_id, r.role) for r in store.roles_of_identity(session, user.provider, user.provider_user_id)
-    ]
+    found = store.roles_of_identity(session, user.provider, user.provider_user_id, utcnow())
+    roles = [(r.site_id, r.role) for r in found]
     if not roles:
         return None
     label = f"{user.name} ({PROVIDER_LABELS.get(user.provider, user.provider)})"

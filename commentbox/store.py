@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     Connection,
     Row,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     false,
@@ -33,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -755,11 +758,31 @@ def roles_of_account(session: Session, account_id: int) -> Sequence[SiteRole]:
     return session.exec(select(SiteRole).where(SiteRole.account_id == account_id)).all()
 
 
-def roles_of_identity(session: Session, provider: str, provider_user_id: str) -> Sequence[SiteRole]:
+def roles_of_identity(
+    session: Session, provider: str, provider_user_id: str, now: datetime
+) -> Sequence[SiteRole]:
+    """The identity's roles, leaving out each site that bans it (see ``_role_banned``)."""
     query = select(SiteRole).where(
-        SiteRole.provider == provider, SiteRole.provider_user_id == provider_user_id
+        SiteRole.provider == provider,
+        SiteRole.provider_user_id == provider_user_id,
+        ~_role_banned(now),
     )
     return session.exec(query).all()
+
+
+def _role_banned(now: datetime) -> Exists:
+    """Whether a ban in force on the role's site names the user behind the role's provider
+    identity (kind ``user``, by user id): a site that bans a person from commenting takes
+    their moderator role there away too, and lifting the ban gives it back. Correlates with
+    ``SiteRole`` (and ``User``, when the outer query has it)."""
+    return exists().where(
+        col(User.provider) == col(SiteRole.provider),
+        col(User.provider_user_id) == col(SiteRole.provider_user_id),
+        col(Ban.site_id) == col(SiteRole.site_id),
+        col(Ban.kind) == BanKind.USER,
+        col(Ban.value) == cast(col(User.id), String),
+        or_(col(Ban.until).is_(None), col(Ban.until) > now),
+    )
 
 
 def roles_of_site(session: Session, site_id: str) -> Sequence[tuple[SiteRole, str | None]]:
@@ -773,9 +796,9 @@ def roles_of_site(session: Session, site_id: str) -> Sequence[tuple[SiteRole, st
     return session.exec(query).all()
 
 
-def moderator_emails(session: Session, site_id: str) -> list[str]:
+def moderator_emails(session: Session, site_id: str, now: datetime) -> list[str]:
     """Emails of superusers, of accounts with a role on the site, and of provider users named
-    as the site's moderators."""
+    as the site's moderators (unless the site bans them)."""
     accounts = select(AdminAccount.email).where(
         col(AdminAccount.email).is_not(None),
         or_(
@@ -790,7 +813,7 @@ def moderator_emails(session: Session, site_id: str) -> list[str]:
             (col(SiteRole.provider) == col(User.provider))
             & (col(SiteRole.provider_user_id) == col(User.provider_user_id)),
         )
-        .where(SiteRole.site_id == site_id, col(User.email).is_not(None))
+        .where(SiteRole.site_id == site_id, col(User.email).is_not(None), ~_role_banned(now))
     )
     return [e for e in [*session.exec(accounts).all(), *session.exec(users).all()] if e]
 

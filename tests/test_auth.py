@@ -21,11 +21,13 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import admins, cli, sites
+from commentbox import admins, cli, moderator, notify, sites, store
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
-from commentbox.models import Role, Site, UserSession, utcnow
+from commentbox.errors import Forbidden
+from commentbox.models import BanKind, Role, Site, UserSession, utcnow
+from commentbox.moderator import Action
 from tests import test_admin as admin_tests
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
@@ -887,6 +889,15 @@ def admin_sessions(ctx: Context) -> int:
         return int(connection.execute(text("SELECT count(*) FROM admin_session")).scalar_one())
 
 
+def assert_not_a_moderator(answer: httpx.Response, client: TestClient, ctx: Context) -> None:
+    """The admin sign-in was refused with a sentence, and no session exists or opens."""
+    assert answer.status_code == 403
+    assert admins.NOT_MODERATOR in html.unescape(answer.text)
+    assert not any(h.startswith("commentbox_admin=") for h in answer.headers.get_list("set-cookie"))
+    assert admin_sessions(ctx) == 0
+    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+
+
 def test_a_moderator_named_by_provider_identity_signs_in_to_admin(
     provider: tuple[str, FakeProvider], client: TestClient, ctx: Context, blog: Site, other_site: Site
 ) -> None:
@@ -913,11 +924,7 @@ def test_an_identity_that_moderates_nothing_gets_no_admin_session(
     client: TestClient, ctx: Context, blog: Site, fake_google: FakeGoogle
 ) -> None:
     answer = admin_sign_in(client, "google", fake_google)
-    assert answer.status_code == 403
-    assert admins.NOT_MODERATOR in html.unescape(answer.text)
-    assert not any(h.startswith("commentbox_admin=") for h in answer.headers.get_list("set-cookie"))
-    assert admin_sessions(ctx) == 0
-    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+    assert_not_a_moderator(answer, client, ctx)
 
 
 def test_only_the_sign_in_page_of_this_server_can_start_an_admin_sign_in(
@@ -987,3 +994,108 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
 
     assert admin_sign_in(client, "facebook", fake_facebook).status_code == 200
     assert client.get("/admin", follow_redirects=False).status_code == 200
+
+
+def ban_commenter(ctx: Context, comment_id: int, days: int | None = None) -> None:
+    """A superuser bans the sender of a comment by their sign-in, as the comment page does."""
+    root = moderator.moderator_from_roles("root", [], superuser=True)
+    moderator.ban_from_comment(ctx, root, comment_id, [BanKind.USER], days)
+
+
+def comment_as(client: TestClient, token: str, site: str = "blog", origin: str = BLOG) -> int:
+    url = f"{origin}/posts/hello/"
+    payload = comment_payload(author=None, site=site, url=url)
+    answer = client.post("/api/v1/comments", json=payload, headers={**bearer(token), "Origin": origin})
+    assert answer.status_code in (201, 202), answer.text
+    return int(answer.json()["id"])
+
+
+@pytest.mark.parametrize("ban_ran_out", [False, True])
+def test_an_identity_banned_on_its_only_site_gets_no_admin_session(
+    ban_ran_out: bool,
+    client: TestClient,
+    ctx: Context,
+    sign_in: Callable[..., SignIn],
+    fake_google: FakeGoogle,
+) -> None:
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+    ban_commenter(ctx, comment_as(client, signed_in_token(sign_in, "google")), days=1)
+    if ban_ran_out:
+        sql(ctx, "UPDATE ban SET until = :past", past=utcnow() - timedelta(minutes=1))
+    answer = admin_sign_in(client, "google", fake_google)
+    if ban_ran_out:
+        assert answer.status_code == 200 and admin_sessions(ctx) == 1
+        return
+    assert_not_a_moderator(answer, client, ctx)
+
+
+def test_a_ban_ends_the_moderators_power_on_that_site_at_the_next_request(
+    client: TestClient,
+    ctx: Context,
+    other_site: Site,
+    sign_in: Callable[..., SignIn],
+    fake_google: FakeGoogle,
+) -> None:
+    """Roles on other sites stay; a ban on the last one closes /admin altogether."""
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+    name_moderator(ctx, "other", "google", fake_google.user.id)
+    on_blog = comment_as(client, signed_in_token(sign_in, "google"))
+    on_other = comment_as(
+        client, signed_in_token(sign_in, "google", site="other", origin=OTHER), "other", OTHER
+    )
+    assert admin_sign_in(client, "google", fake_google).status_code == 200
+    assert client.get(f"/admin/comments/{on_blog}").status_code == 200
+
+    ban_commenter(ctx, on_blog)
+    assert client.get(f"/admin/comments/{on_blog}").status_code == 403
+    refused = admin_tests.act(client, "/admin/comments", {"ids": on_blog, "action": "spam"})
+    assert refused.status_code == 403 and admin_tests.status_of(ctx, on_blog) == "approved"
+    queue = client.get("/admin").text
+    assert f'id="c{on_other}"' in queue and f'id="c{on_blog}"' not in queue
+    assert admin_tests.act(client, "/admin/comments", {"ids": on_other, "action": "spam"}).status_code == 303
+    assert admin_tests.status_of(ctx, on_other) == "spam"
+
+    ban_commenter(ctx, on_other)
+    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+
+
+def test_a_banned_moderator_gets_no_mail_and_their_action_links_stop_working(
+    client: TestClient, ctx: Context, sign_in: Callable[..., SignIn], fake_google: FakeGoogle
+) -> None:
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+    comment_id = comment_as(client, signed_in_token(sign_in, "google"))
+    email = fake_google.user.email
+    assert email is not None
+    with ctx.db.read() as session:
+        assert admins.moderator_emails(session, "blog") == [email]
+        link = notify.action_token(ctx, store.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
+    ban_commenter(ctx, comment_id)
+    with ctx.db.read() as session:
+        assert admins.moderator_emails(session, "blog") == []
+    with pytest.raises(Forbidden):
+        notify.act_from_link(ctx, link, "spam")
+    assert admin_tests.status_of(ctx, comment_id) == "approved"
+
+
+def test_a_forged_state_at_the_admin_callback_signs_nobody_in(
+    client: TestClient, ctx: Context, blog: Site, fake_google: FakeGoogle, row_count: Callable[[str], int]
+) -> None:
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+    callback = path_and_query(fake_google.approve(admin_authorize_url(client, "google")))
+    for state in ("forged", "", "x" * 600):
+        forged = client.get(re.sub(r"state=[^&]+", f"state={state}", callback), follow_redirects=False)
+        assert forged.status_code == 400
+        assert not any(h.startswith("commentbox_admin=") for h in forged.headers.get_list("set-cookie"))
+    assert admin_sessions(ctx) == 0 and row_count("user") == 0
+    assert client.get(callback, follow_redirects=False).status_code == 200  # the real one still works
+
+
+def test_a_widget_sign_in_in_the_same_browser_works_after_an_admin_sign_in(
+    client: TestClient, ctx: Context, sign_in: Callable[..., SignIn], fake_google: FakeGoogle
+) -> None:
+    name_moderator(ctx, "blog", "google", fake_google.user.id)
+    assert admin_sign_in(client, "google", fake_google).status_code == 200
+    token = signed_in_token(sign_in, "google")
+    me = client.get("/api/v1/me", headers=bearer(token))
+    assert me.status_code == 200 and me.json()["name"] == fake_google.user.name
+    assert client.get("/admin", follow_redirects=False).status_code == 200  # and /admin stays open
