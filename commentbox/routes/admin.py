@@ -74,8 +74,13 @@ def page(handler: Handler) -> Handler:
     return wrapped
 
 
-async def _admin(request: Request) -> admins.AdminContext | None:
-    return await blocking(admins.resolve_session, context(request), request.cookies.get(COOKIE))
+async def _signed_in(request: Request) -> admins.AdminContext:
+    """The moderator behind the session cookie, with the roles they hold now; without one,
+    ``Unauthorized``, which ``page`` turns into a redirect to the sign-in page."""
+    admin = await blocking(admins.resolve_session, context(request), request.cookies.get(COOKIE))
+    if admin is None:
+        raise Unauthorized("Your admin session has ended; sign in again.")
+    return admin
 
 
 async def _form(request: Request) -> Form:
@@ -106,9 +111,7 @@ def _same_origin(request: Request) -> None:
 async def _posted(request: Request) -> tuple[admins.AdminContext, Form]:
     """The signed-in moderator and the form, after the same-origin and CSRF checks."""
     _same_origin(request)
-    admin = await _admin(request)
-    if admin is None:
-        raise Unauthorized("Your admin session has ended; sign in again.")
+    admin = await _signed_in(request)
     form = await _form(request)
     if not hmac.compare_digest(_one(form, "csrf"), admin.csrf):
         raise Forbidden("This form has expired. Go back, reload the page and try again.")
@@ -238,9 +241,7 @@ def _queue_query(request: Request) -> moderator.QueueQuery:
 
 @page
 async def queue(request: Request) -> Response:
-    admin = await _admin(request)
-    if admin is None:
-        return _redirect("/admin/login")
+    admin = await _signed_in(request)
     query = _queue_query(request)
     ctx = context(request)
     rows = await blocking(moderator.queue, ctx, admin.moderator, query)
@@ -283,9 +284,7 @@ async def bulk(request: Request) -> Response:
 
 @page
 async def comment_page(request: Request) -> Response:
-    admin = await _admin(request)
-    if admin is None:
-        return _redirect("/admin/login")
+    admin = await _signed_in(request)
     row = await blocking(
         moderator.comment_row, context(request), admin.moderator, request.path_params["comment_id"]
     )
@@ -352,9 +351,7 @@ async def ban(request: Request) -> Response:
 
 @page
 async def thread_page(request: Request) -> Response:
-    admin = await _admin(request)
-    if admin is None:
-        return _redirect("/admin/login")
+    admin = await _signed_in(request)
     ctx = context(request)
     thread_id = request.path_params["thread_id"]
     thread = await blocking(moderator.thread_info, ctx, admin.moderator, thread_id)
@@ -385,9 +382,7 @@ async def lock(request: Request) -> Response:
 
 @page
 async def bans_page(request: Request) -> Response:
-    admin = await _admin(request)
-    if admin is None:
-        return _redirect("/admin/login")
+    admin = await _signed_in(request)
     found = await blocking(moderator.bans, context(request), admin.moderator)
     return _render(request, "bans.html", {"admin": admin, "bans": found, "here": _here(request)})
 
@@ -437,9 +432,7 @@ def _site_values(request: Request, admin: admins.AdminContext, site_id: str) -> 
 
 @page
 async def site_page(request: Request) -> Response:
-    admin = await _admin(request)
-    if admin is None:
-        return _redirect("/admin/login")
+    admin = await _signed_in(request)
     values = await blocking(_site_values, request, admin, request.path_params["site"])
     return _render(request, "site.html", values)
 
