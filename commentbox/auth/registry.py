@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.integrations.starlette_client import OAuth
+from starlette.requests import Request
 
-from commentbox.auth.base import Provider
+from commentbox.auth.base import Profile, Provider
 from commentbox.auth.facebook import Facebook
 from commentbox.auth.google import Google
 from commentbox.auth.state import DatabaseStateCache
@@ -50,3 +51,13 @@ class AuthRegistry:
     def redirect_uri(self, name: str) -> str:
         """Built from ``COMMENTBOX_PUBLIC_URL``, never from request headers (Host is forgeable)."""
         return f"{self.settings.base_url}/auth/{name}/callback"
+
+    async def profile(self, request: Request, name: str) -> Profile:
+        """Who signed in, at a provider's callback: the code exchanged for a token (Authlib
+        checks the state against this browser's marker, sends the PKCE verifier and, for
+        OpenID, checks the id_token), then the profile read from it. Shared by the widget's
+        and the admin pages' flows, so both make exactly the same checks. Raises what
+        ``failures.SIGN_IN_ERRORS`` names."""
+        provider, client = self.providers[name], self.client(name)
+        token = await client.authorize_access_token(request, **await provider.token_kwargs(client))
+        return await provider.profile(client, token)

@@ -252,10 +252,8 @@ async def admin_start(request: Request) -> Response:
 async def _admin_callback(request: Request, name: str, provider: Provider) -> Response:
     ctx = context(request)
     assert ctx.auth is not None
-    client = ctx.auth.client(name)
     try:
-        token = await client.authorize_access_token(request, **await provider.token_kwargs(client))
-        profile = await provider.profile(client, token)
+        profile = await ctx.auth.profile(request, name)
         signed = await blocking(admins.open_provider_session, ctx, profile)
     except SIGN_IN_ERRORS as exc:
         status = exc.status if isinstance(exc, CommentboxError) else 400
@@ -292,12 +290,10 @@ async def callback(request: Request) -> Response:
     if signing_in_to_admin:
         return await _admin_callback(request, name, provider)
     login = await blocking(logins.for_state, ctx, state) if state else None
-    client = ctx.auth.client(name)
     try:
         if login is None or login.provider != name:
             raise Forbidden(logins.UNKNOWN)
-        token = await client.authorize_access_token(request, **await provider.token_kwargs(client))
-        profile = await provider.profile(client, token)
+        profile = await ctx.auth.profile(request, name)
         redeemed = await blocking(logins.complete, ctx, login.id, profile)
     except SIGN_IN_ERRORS as exc:
         sentence = describe(provider.label, exc)
