@@ -7,6 +7,7 @@ pages and the email action links both call these, so both obey the same rules.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from commentbox.moderation import closed
 from commentbox.spam import text_hash
 
 QUEUE_PAGE = 50
+MAX_INDENT = 6  # reply levels the admin stylesheet indents (.depth-1 … .depth-6)
 
 
 class Action(StrEnum):
@@ -91,7 +93,6 @@ class QueueQuery:
     author: str = ""
     site: str = ""
     thread: str = ""
-    thread_id: int | None = None
     offset: int = 0
     limit: int = QUEUE_PAGE
 
@@ -110,7 +111,6 @@ def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any
                 author=query.author.strip(),
                 site=query.site,
                 thread=query.thread.strip(),
-                thread_id=query.thread_id,
                 offset=query.offset,
                 limit=query.limit,
             )
@@ -157,6 +157,43 @@ def thread_info(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadInf
         closed(site, thread.locked, thread.created),
         thread.comment_count,
     )
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """A thread as its moderators read it: every comment in any status, tombstones included,
+    each reply right after its parent."""
+
+    info: ThreadInfo
+    rows: list[Row[Any]]
+    depths: dict[int, int]  # comment id → 1 for a top-level comment, 2 for a reply, …
+
+
+def thread_view(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadView:
+    """The whole thread, for a moderator of its site only (``Forbidden``/``NotFound`` else)."""
+    info = thread_info(ctx, moderator, thread_id)
+    with ctx.db.read() as session:
+        found = store.thread_for_moderators(session, thread_id)
+    rows, depths = _reading_order(found, min(ctx.settings.max_depth, MAX_INDENT))
+    return ThreadView(info, rows, depths)
+
+
+def _reading_order(rows: Sequence[Row[Any]], max_depth: int) -> tuple[list[Row[Any]], dict[int, int]]:
+    """Order oldest-first ``rows`` as visitors read them: pinned top-level comments first,
+    then the rest oldest first, each followed by its replies (oldest first), depth capped."""
+    ids = {row.id for row in rows}
+    replies: dict[int | None, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        replies[row.parent_id if row.parent_id in ids else None].append(row)
+    stack = [(row, 1) for row in reversed(sorted(replies[None], key=lambda r: not r.pinned))]
+    ordered: list[Row[Any]] = []
+    depths: dict[int, int] = {}
+    while stack:  # not recursion: a long back-and-forth must not exhaust Python's stack
+        row, depth = stack.pop()
+        ordered.append(row)
+        depths[row.id] = min(depth, max_depth)
+        stack.extend((reply, depth + 1) for reply in reversed(replies[row.id]))
+    return ordered, depths
 
 
 def pending_count(ctx: Context, moderator: Moderator) -> int:

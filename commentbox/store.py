@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     Connection,
     Row,
+    Select,
     String,
     and_,
     bindparam,
@@ -659,17 +660,11 @@ def queue(
     author: str,
     site: str,
     thread: str,
-    thread_id: int | None = None,
     offset: int,
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Comments for moderators: pending first, then newest first; filters match substrings."""
-    query = (
-        select_columns(*QUEUE_COLUMNS)
-        .join(Thread, col(Thread.id) == col(Comment.thread_id))
-        .outerjoin(User, col(User.id) == col(Comment.user_id))
-        .where(col(Comment.status) != CommentStatus.DELETED)
-    )
+    query = _moderation_rows().where(col(Comment.status) != CommentStatus.DELETED)
     if sites is not None:
         query = query.where(col(Thread.site_id).in_(sites))
     if status is not None:
@@ -694,21 +689,29 @@ def queue(
         if thread.isdigit():
             matches.append(col(Thread.id) == int(thread))
         query = query.where(or_(*matches))
-    if thread_id is not None:
-        query = query.where(col(Thread.id) == thread_id)
     pending_first = case((col(Comment.status) == CommentStatus.PENDING, 0), else_=1)
     query = query.order_by(pending_first, col(Comment.created).desc(), col(Comment.id).desc())
     return session.connection().execute(query.offset(offset).limit(limit)).all()
 
 
 def queue_row(session: Session, comment_id: int) -> Row[Any] | None:
-    query = (
+    query = _moderation_rows().where(col(Comment.id) == comment_id)
+    return session.connection().execute(query).first()
+
+
+def thread_for_moderators(session: Session, thread_id: int) -> Sequence[Row[Any]]:
+    """Every comment of a thread in any status, tombstones included, oldest first."""
+    query = _moderation_rows().where(col(Comment.thread_id) == thread_id)
+    return session.connection().execute(query.order_by(col(Comment.created), col(Comment.id))).all()
+
+
+def _moderation_rows() -> Select[Any]:
+    """Comments as moderators see them (``QUEUE_COLUMNS``): with their thread and author."""
+    return (
         select_columns(*QUEUE_COLUMNS)
         .join(Thread, col(Thread.id) == col(Comment.thread_id))
         .outerjoin(User, col(User.id) == col(Comment.user_id))
-        .where(col(Comment.id) == comment_id)
     )
-    return session.connection().execute(query).first()
 
 
 def count_by_status(session: Session, sites: frozenset[str] | None, status: CommentStatus) -> int:

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from commentbox import admins, cli
 from commentbox.models import ModerationMode, Role
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
+from tests.xss import executable_parts
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -229,7 +230,9 @@ def test_searching_the_queue(admin_client, blog):
 def test_edit_pin_lock_and_ban_from_the_pages(admin_client, ctx, blog):
     comment = post(admin_client)
     page = f"/admin/comments/{comment['id']}"
-    assert "See the thread as visitors see it" in admin_client.get(page).text
+    comment_page = admin_client.get(page).text
+    assert f'href="/admin/threads/{comment["thread"]}#c{comment["id"]}"' in comment_page
+    assert "/threads/blog" not in comment_page  # the thread is read inside /admin
     act(admin_client, f"{page}/edit", {"body": "fixed <script>x</script> **bold**"}, page)
     html = admin_client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()["comments"][0][
         "html"
@@ -279,6 +282,98 @@ def test_bad_form_values_answer_with_a_sentence(admin_client, blog):
     assert response.status_code == 422 and "whole number" in response.text
     response = act(admin_client, "/admin/comments", {"action": "approve"})
     assert response.status_code == 422 and "Select at least one comment" in response.text
+
+
+# The thread view ----------------------------------------------------------------------------------------
+
+HELD = "https://held.example"
+_LISTED = re.compile(r'<li class="comment status-(\w+) depth-(\d)" id="c(\d+)">')
+
+
+def held_comment(client, body: str, parent: int | None = None, **changes: Any) -> dict[str, Any]:
+    extra = {"parent": parent} if parent else {}
+    return post(client, HELD, site="held", url=f"{HELD}/a", body=body, **extra, **changes)
+
+
+def test_a_thread_reads_in_order_inside_admin_with_every_status(admin_client, ctx, make_site):
+    make_site("held", origins=(HELD,), moderation=ModerationMode.ALL)
+    first = held_comment(admin_client, "first")
+    act(admin_client, "/admin/comments", {"ids": first["id"], "action": "approve"})
+    reply = held_comment(admin_client, "a reply", first["id"])
+    act(admin_client, "/admin/comments", {"ids": reply["id"], "action": "approve"})
+    answer = held_comment(admin_client, "an answer to the reply", reply["id"])
+    junk = held_comment(admin_client, "junk")
+    act(admin_client, "/admin/comments", {"ids": junk["id"], "action": "spam"})
+    act(admin_client, "/admin/comments", {"ids": reply["id"], "action": "delete"})  # a tombstone
+
+    page = admin_client.get(f"/admin/threads/{first['thread']}").text
+    listed = [(status, int(depth), int(cid)) for status, depth, cid in _LISTED.findall(page)]
+    assert listed == [
+        ("approved", 1, first["id"]),
+        ("deleted", 2, reply["id"]),
+        ("pending", 3, answer["id"]),
+        ("spam", 1, junk["id"]),
+    ]
+    assert "removed" in page and "a reply" not in page
+    assert f'name="ids" value="{reply["id"]}"' not in page  # nothing left to act on
+    assert "/threads/held" not in page  # no detour through the public page
+
+
+def test_the_thread_view_puts_pinned_comments_first_and_caps_indentation(admin_client, settings, blog):
+    chain = [post(admin_client, body="top")]
+    for n in range(settings.max_depth + 1):
+        chain.append(post(admin_client, body=f"reply {n}", parent=chain[-1]["id"]))
+    pinned = post(admin_client, body="pinned later")
+    act(admin_client, f"/admin/comments/{pinned['id']}/pin", {"pinned": "1"})
+    page = admin_client.get(f"/admin/threads/{pinned['thread']}").text
+    listed = [(int(depth), int(cid)) for _, depth, cid in _LISTED.findall(page)]
+    depths = [min(n, settings.max_depth) for n in range(1, len(chain) + 1)]
+    assert listed == [(1, pinned["id"]), *zip(depths, [c["id"] for c in chain], strict=True)]
+
+
+def test_the_queues_actions_work_from_the_thread_view(admin_client, ctx, make_site):
+    make_site("held", origins=(HELD,), moderation=ModerationMode.ALL)
+    ids = [held_comment(admin_client, f"held {n}")["id"] for n in range(3)]
+    thread = f"/admin/threads/{held_comment(admin_client, 'one more')['thread']}"
+    for action, comment_id, status in (("approve", ids[0], "approved"), ("spam", ids[1], "spam")):
+        response = act(
+            admin_client, "/admin/comments", {"ids": comment_id, "action": action, "next": thread}, thread
+        )
+        assert response.status_code == 303 and response.headers["location"] == thread
+        assert status_of(ctx, comment_id) == status
+    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "next": thread}, thread)
+    assert status_of(ctx, ids[2]) is None
+    assert f'id="c{ids[2]}"' not in admin_client.get(thread).text
+    forged = admin_client.post(
+        f"{thread}/lock", data={"csrf": "forged", "locked": "1"}, follow_redirects=False
+    )
+    assert forged.status_code == 403 and "Lock the thread" in admin_client.get(thread).text
+
+
+def test_the_thread_view_escapes_every_field(admin_client, make_site):
+    make_site("held", origins=(HELD,), moderation=ModerationMode.ALL)
+    xss = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
+    author = {"name": xss, "email": "eve@example.com", "website": f"https://eve.example/?q={xss}"}
+    comment = held_comment(admin_client, xss, author=author, title=xss)
+    page = admin_client.get(f"/admin/threads/{comment['thread']}").text
+    main = page[page.index("<main>") : page.index("</main>")]
+    assert executable_parts(main) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main  # name and title, shown as text
+    assert f'id="c{comment["id"]}"' in main
+
+
+def test_a_moderator_cannot_read_another_sites_thread(app, ctx, make_site, make_admin):
+    make_site("blog")
+    make_site("other", origins=("https://other.example",))
+    make_admin("mo", superuser=False, sites=("blog",))
+    with TestClient(app) as client:
+        theirs = post(
+            client, "https://other.example", site="other", url="https://other.example/x", body="not mine"
+        )
+        assert sign_in(client, "mo").status_code == 303
+        refused = client.get(f"/admin/threads/{theirs['thread']}")
+        assert refused.status_code == 403 and "not mine" not in refused.text
+        assert client.get("/admin/threads/999999").status_code == 404
 
 
 # Roles ---------------------------------------------------------------------------------------------------

@@ -296,15 +296,8 @@ async def comment_page(request: Request) -> Response:
             "row": row,
             "here": _here(request),
             "kinds": list(BanKind),
-            "public": _public_url(row.site_id, row.thread_key, row.thread_url),
         },
     )
-
-
-def _public_url(site_id: str, key: str, url: str) -> str:
-    """The thread as visitors see it: the widget's server-rendered page of it."""
-    page_id = key.removeprefix("id:") if key.startswith("id:") else None
-    return f"/threads/{site_id}?" + urlencode({"page_id": page_id} if page_id else {"url": url})
 
 
 @page
@@ -352,21 +345,11 @@ async def ban(request: Request) -> Response:
 @page
 async def thread_page(request: Request) -> Response:
     admin = await _signed_in(request)
-    ctx = context(request)
-    thread_id = request.path_params["thread_id"]
-    thread = await blocking(moderator.thread_info, ctx, admin.moderator, thread_id)
-    rows = await blocking(moderator.queue, ctx, admin.moderator, moderator.QueueQuery(thread_id=thread_id))
-    return _render(
-        request,
-        "thread.html",
-        {
-            "admin": admin,
-            "thread": thread,
-            "rows": rows,
-            "here": _here(request),
-            "public": _public_url(thread.site_id, thread.key, thread.url),
-        },
+    view = await blocking(
+        moderator.thread_view, context(request), admin.moderator, request.path_params["thread_id"]
     )
+    values = {"admin": admin, "thread": view.info, "rows": view.rows, "depths": view.depths}
+    return _render(request, "thread.html", values | {"here": _here(request)})
 
 
 @page
