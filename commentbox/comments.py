@@ -19,7 +19,7 @@ from sqlmodel import Session
 from commentbox import moderation, store
 from commentbox.context import Context
 from commentbox.errors import Forbidden, InvalidInput, NotFound
-from commentbox.identity import Visitor, edit_deadline
+from commentbox.identity import Visitor, edit_deadline, user_edit_deadline
 from commentbox.markup import render_markdown
 from commentbox.models import Comment, CommentStatus, Site, Thread, utcnow
 from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
@@ -82,6 +82,8 @@ def post_comment(
     if user is None:
         created.edit_token = ctx.keys.edit_token(comment_id, row.nonce)
         created.edit_until = edit_deadline(row.created, new.site.edit_window_seconds)
+    else:
+        created.edit_until = user_edit_deadline(new.site, row.created)
     if ctx.events.listens("comment.created"):  # an ORM object only for those who want one
         comment = Comment(id=comment_id, **new.values)
         ctx.events.emit(
@@ -203,26 +205,14 @@ def _authorize_author(
     if comment.user_id is not None:
         if visitor.user is None or visitor.user.id != comment.user_id:
             raise Forbidden("You can only change your own comments.")
-        window = site.user_edit_window_seconds
-        if editing and window and utcnow() > edit_deadline(comment.created, window):
+        deadline = user_edit_deadline(site, comment.created)
+        if editing and deadline and utcnow() > deadline:
             raise Forbidden("This comment can no longer be changed: the edit window has closed.")
         return
     if edit_token is None:
         raise Forbidden("You can only change your own comments.")
     if not ctx.keys.edit_token_valid(edit_token, comment, site.edit_window_seconds):
         raise Forbidden("This comment can no longer be changed: the edit window has closed.")
-
-
-def own_comment(ctx: Context, comment_id: int, visitor: Visitor, edit_token: str | None) -> CommentPublic:
-    """A comment as its author sees it, held ones included: how the widget learns whether a
-    comment it showed as "awaiting moderation" was published, or is gone (404)."""
-    with ctx.db.read() as session:
-        comment = store.comment_by_id(session, comment_id)
-        if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
-            raise NotFound("That comment does not exist (any more).")
-        site = get_site(session, store.thread_by_id(session, comment.thread_id).site_id)
-        _authorize_author(ctx, site, comment, visitor, edit_token)
-        return _present(ctx, session, comment_id)
 
 
 def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:

@@ -13,9 +13,13 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from commentbox.models import Comment, User
+from commentbox.models import Comment, Site, User
 
 EDIT_TOKEN_SALT = "commentbox.edit-token"  # noqa: S105 (a salt, not a secret)
+# How long a guest's edit token still *reads* its comment once the edit window has closed:
+# as long as the widget shows a held comment to its author (PENDING_DAYS in embed.js), so
+# the author's browser learns that it was published or removed.
+AUTHOR_READ_SECONDS = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,11 @@ class Keys:
     def edit_token(self, comment_id: int, nonce: str) -> str:
         return self.serializer(EDIT_TOKEN_SALT).dumps({"c": comment_id, "n": nonce})
 
-    def edit_token_valid(self, token: str, comment: Comment, window_seconds: int) -> bool:
-        """True if ``token`` was minted for this very comment and its edit window is still open."""
+    def edit_token_valid(self, token: str, comment: Comment, max_age_seconds: int) -> bool:
+        """True if ``token`` was minted for this very comment at most ``max_age_seconds`` ago:
+        the edit window to change it, ``AUTHOR_READ_SECONDS`` to read it."""
         try:
-            data = self.serializer(EDIT_TOKEN_SALT).loads(token, max_age=window_seconds)
+            data = self.serializer(EDIT_TOKEN_SALT).loads(token, max_age=max_age_seconds)
         except (SignatureExpired, BadSignature):
             return False
         return (
@@ -80,3 +85,10 @@ class Keys:
 
 def edit_deadline(created: datetime, window_seconds: int) -> datetime:
     return created + timedelta(seconds=window_seconds)
+
+
+def user_edit_deadline(site: Site, created: datetime) -> datetime | None:
+    """When a signed-in author's comment stops being editable; None where the site sets no
+    window (``user_edit_window_seconds`` 0). Deleting has no deadline."""
+    window = site.user_edit_window_seconds
+    return edit_deadline(created, window) if window else None

@@ -25,6 +25,7 @@ from commentbox.shapes import (
     LoginIssued,
     LoginRedeemed,
     Me,
+    OwnComments,
     Preview,
     PreviewRendered,
     SiteConfig,
@@ -90,8 +91,9 @@ OPERATIONS: list[Operation] = [
     Operation(
         "get",
         "/api/v1/comments/{comment_id}",
-        "One's own comment, also while held (bearer or X-Edit-Token); 404 once gone",
-        (_COMMENT,),
+        "One's own comment, also while held (bearer, or X-Edit-Token: it keeps reading for 30 "
+        "days after the edit window closed); 404 once gone",
+        (_COMMENT, _FRAGMENT),
         responses={200: CommentPublic},
     ),
     Operation(
@@ -137,6 +139,13 @@ OPERATIONS: list[Operation] = [
         "The signed-in identity (bearer); `site` also checks the token's site",
         (("site", "query", False, "the site id"),),
         responses={200: Me, 401: "not signed in"},
+    ),
+    Operation(
+        "get",
+        "/api/v1/me/comments",
+        "The bearer's own comments in one thread, with their edit deadlines (for Edit and Delete)",
+        (_SITE, ("url", "query", False, "page URL"), ("page_id", "query", False, "explicit page id")),
+        responses={200: OwnComments, 401: "not signed in, or the token is another site's"},
     ),
     Operation(
         "get",

@@ -168,10 +168,25 @@ class CommentPublic(BaseModel):
 
 
 class CommentCreated(CommentPublic):
-    """A new comment as answered to its author: with the guest's edit token."""
+    """A new comment as answered to its author: with the guest's edit token, and when editing
+    ends (for signed-in authors only where the site sets a window)."""
 
     edit_token: str | None = None
     edit_until: datetime | None = None
+
+
+class OwnComment(BaseModel):
+    """One of the signed-in viewer's comments in a thread, as ``GET /api/v1/me/comments``
+    lists it: what the widget needs to offer Edit and Delete on any device."""
+
+    id: int
+    status: str  # approved | pending
+    body: str = Field(description="the Markdown source, for the edit box")
+    edit_until: datetime | None = Field(description="when editing ends; null: no limit (deleting has none)")
+
+
+class OwnComments(BaseModel):
+    comments: list[OwnComment]
 
 
 class ThreadPublic(BaseModel):

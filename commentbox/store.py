@@ -432,6 +432,25 @@ def visible_comments(session: Session, thread_id: int) -> Sequence[Row[Any]]:
     return session.connection().execute(query).all()
 
 
+def user_comments_in_thread(
+    session: Session, site_id: str, key: str, user_id: int
+) -> Sequence[Row[int | None, str, str, datetime]]:
+    """``(id, status, body, created)`` of one user's published and held comments in a thread,
+    oldest first (through the index on ``comment.user_id``)."""
+    query = (
+        select_columns(col(Comment.id), col(Comment.status), col(Comment.body), col(Comment.created))
+        .join(Thread, Thread.id == Comment.thread_id)  # type: ignore[arg-type]
+        .where(
+            col(Comment.user_id) == user_id,
+            col(Thread.site_id) == site_id,
+            col(Thread.key) == key,
+            col(Comment.status).in_((CommentStatus.APPROVED, CommentStatus.PENDING)),
+        )
+        .order_by(col(Comment.created), col(Comment.id))
+    )
+    return session.connection().execute(query).all()
+
+
 _COMMENT_ROW = (
     select_columns(*COMMENT_COLUMNS)
     .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]

@@ -18,8 +18,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-from commentbox import migrate, sites
+from commentbox import accounts, migrate, sites
 from commentbox.app import create_app
+from commentbox.auth.base import Profile
 from commentbox.config import Settings, load_settings
 from commentbox.context import Context
 from commentbox.db import Database
@@ -147,6 +148,20 @@ def make_comment(client: TestClient, blog: Site) -> Callable[..., dict[str, Any]
         return response.json()  # type: ignore[no-any-return]
 
     return make
+
+
+@pytest.fixture
+def signed_in_as(ctx: Context) -> Callable[..., str]:
+    """A bearer token for a user signed in on ``site`` — the session row the OAuth callback
+    would open, without the round trip (``test_auth.py`` drives the real one)."""
+
+    def sign_in(provider_user_id: str = "g-ada", name: str = "Ada King", site: str = "blog") -> str:
+        with ctx.db.write() as session:
+            user = accounts.upsert_user(session, Profile("google", provider_user_id, name))
+            row = accounts.open_session(ctx, session, user, site)
+        return accounts.session_token(ctx, row.id, site)
+
+    return sign_in
 
 
 @pytest.fixture

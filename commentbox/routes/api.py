@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import accounts, comments, reading, render, threads
+from commentbox import accounts, authorship, comments, reading, render, threads
 from commentbox.errors import InvalidInput, Unauthorized
 from commentbox.i18n import pick_language
 from commentbox.identity import Visitor
@@ -21,6 +21,7 @@ from commentbox.shapes import (
     CommentEdit,
     CommentPublic,
     Me,
+    OwnComments,
     Preview,
     PreviewRendered,
     SiteConfig,
@@ -125,13 +126,17 @@ async def post_comment(request: Request) -> Response:
 
 
 async def get_comment(request: Request) -> Response:
-    """One's own comment (bearer or ``X-Edit-Token``), also while it awaits moderation."""
+    """One's own comment (bearer or ``X-Edit-Token``), also while it awaits moderation;
+    ``?fragment=LANG`` as on ``PATCH``, so the widget can show it as it is now."""
     ctx = context(request)
     client = ClientInfo(request)
     visitor = await _comment_visitor(request, client)
     comment_id = request.path_params["comment_id"]
-    found = await blocking(comments.own_comment, ctx, comment_id, visitor, client.edit_token)
-    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+    def load() -> CommentPublic | dict[str, object]:
+        return _with_fragment(request, authorship.own_comment(ctx, comment_id, visitor, client.edit_token))
+
+    return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
 
 
 async def patch_comment(request: Request) -> Response:
@@ -198,18 +203,39 @@ async def preview(request: Request) -> Response:
     return JSONResponse(PreviewRendered(html=html))
 
 
+def _bearer(client: ClientInfo) -> str:
+    token = client.bearer
+    if token is None:
+        raise Unauthorized("You are not signed in.")
+    return token
+
+
 async def me(request: Request) -> Response:
     """The bearer's identity; ``?site=S`` and the page's ``Origin`` must both match the token's site."""
     ctx = context(request)
     client = ClientInfo(request)
-    token = client.bearer
-    if token is None:
-        raise Unauthorized("You are not signed in.")
+    token = _bearer(client)
     site_id = request.query_params.get("site") or accounts.token_site(ctx, token)
     signed_in = await blocking(accounts.resolve, ctx, token, site_id, client.origin)
     user = signed_in.user
     body = Me(name=user.name, avatar=user.avatar, provider=user.provider, site=signed_in.site_id)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+async def my_comments(request: Request) -> Response:
+    """The bearer's own comments in one thread (``site`` and ``url`` or ``page_id``): the
+    per-viewer half of ownership, which the shared, cached thread cannot carry."""
+    ctx = context(request)
+    client = ClientInfo(request)
+    token = _bearer(client)
+    site_id = _site(request)
+    params = request.query_params
+
+    def load() -> OwnComments:
+        user = accounts.resolve(ctx, token, site_id, client.origin).user
+        return authorship.own_in_thread(ctx, site_id, params.get("url"), params.get("page_id"), user)
+
+    return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
 
 
 async def site_config(request: Request) -> Response:
@@ -254,6 +280,7 @@ routes = [
     Route("/counts", counts, methods=["GET"]),
     Route("/preview", preview, methods=["POST"]),
     Route("/me", me, methods=["GET"]),
+    Route("/me/comments", my_comments, methods=["GET"]),
     Route("/sites/{site}/config", site_config, methods=["GET"]),
     Route("/openapi.json", openapi, methods=["GET"]),
 ]
