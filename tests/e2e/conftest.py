@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page
 from starlette.types import Receive, Scope, Send
@@ -126,3 +127,23 @@ def post(page: Page, body: str, name: str = "Ada", email: str = "ada@example.com
 
 def status(page: Page) -> Locator:
     return page.locator(".cb-status")
+
+
+def seed(stack: Stack, count: int, path: str = "/posts/hello/", **extra: object) -> list[int]:
+    """Post comments through the real API, as the blog's visitors would have."""
+    ids = []
+    for n in range(count):
+        response = httpx.post(
+            stack.backend + "/api/v1/comments",
+            json={
+                "site": "blog",
+                "url": stack.article(path),
+                "body": f"Comment number {n}",
+                "author": {"name": f"Reader {n}", "email": f"r{n}@example.com"},
+                **extra,
+            },
+            headers={"Origin": stack.blog},
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    return ids

@@ -12,32 +12,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from commentbox import sites
-from tests.e2e.conftest import PAGE_SIZE, Stack, post, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
 from tests.xss import PAYLOADS
 
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-def seed(stack: Stack, count: int, path: str = "/posts/hello/", **extra: object) -> list[int]:
-    """Post comments through the real API, as the blog's visitors would have."""
-    ids = []
-    for n in range(count):
-        response = httpx.post(
-            stack.backend + "/api/v1/comments",
-            json={
-                "site": "blog",
-                "url": stack.article(path),
-                "body": f"Comment number {n}",
-                "author": {"name": f"Reader {n}", "email": f"r{n}@example.com"},
-                **extra,
-            },
-            headers={"Origin": stack.blog},
-        )
-        assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
-    return ids
 
 
 def texts(page: Page) -> list[str]:
