@@ -3,12 +3,16 @@ refusals a visitor can meet — on the example blog, embedded from another site.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
+from sqlmodel import select
 
+from commentbox import moderator, sites
 from commentbox.models import Comment, CommentStatus, ModerationMode
-from tests.e2e.conftest import Stack, post, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +114,45 @@ def test_a_comment_awaiting_moderation_is_shown_to_its_author_only(page: Page, s
     widget(page)
     expect(widget(page).locator(".cb-comment")).to_have_count(0)
     page.wait_for_function("() => localStorage.getItem('commentbox:blog:pending') === null")
+
+
+def test_held_comments_follow_the_moderators_decision_after_the_edit_window_closed(page: Page, stack: Stack):
+    """The guest's edit tokens have expired, yet their browser still learns what became of the
+    held comments: the removed one goes; the published one (on the thread's second page, so
+    only the widget's own question can tell) shows as published, and once."""
+    seed(stack, PAGE_SIZE)  # the first page is full
+    stack.moderate(ModerationMode.ALL)
+    with stack.ctx.db.write() as session:
+        sites.update_site(session, "blog", edit_window_seconds=1)
+    page.goto(stack.article())
+    root = widget(page)
+    for body in ("Please remove me", "Please publish me"):
+        post(page, body)
+        expect(root.locator(".cb-comment.cb-pending", has_text=body)).to_be_visible()
+
+    page.wait_for_timeout(2100)  # the edit window closes
+    page.reload()
+    root = widget(page)
+    expect(root.locator(".cb-comment.cb-pending")).to_have_count(2)  # still held, still shown
+    expect(root.locator(".cb-pending .cb-edit-btn")).to_have_count(0)
+
+    with stack.ctx.db.read() as session:
+        held = {
+            c.body: c.id for c in session.exec(select(Comment).where(Comment.status == CommentStatus.PENDING))
+        }
+    everywhere = moderator.Moderator("root", None, None)
+    moderator.apply(stack.ctx, everywhere, [held["Please remove me"]], moderator.Action.DELETE)
+    moderator.apply(stack.ctx, everywhere, [held["Please publish me"]], moderator.Action.APPROVE)
+    page.reload()
+    root = widget(page)
+    published = root.locator(".cb-comment", has_text="Please publish me")
+    expect(published).not_to_have_class(re.compile(r"\bcb-pending\b"))
+    expect(root.locator(".cb-comment", has_text="Please remove me")).to_have_count(0)
+    page.wait_for_function("() => localStorage.getItem('commentbox:blog:pending') === null")
+
+    root.locator(".cb-more").click()  # the second page brings it again: shown once
+    expect(root.locator(".cb-thread > .cb-comment")).to_have_count(PAGE_SIZE + 1)
+    expect(published).to_have_count(1)
 
 
 def test_the_network_failing_mid_post_keeps_the_text(page: Page, stack: Stack):

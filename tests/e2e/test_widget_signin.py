@@ -124,3 +124,59 @@ def test_a_signed_in_author_may_delete_after_the_sites_edit_window_closed(page: 
     mine.locator(".cb-del").click()  # "Really delete?"
     expect(status(page)).to_have_text("Your comment was deleted.")
     expect(widget(page).locator(".cb-comment", has_text="Mine to delete later")).to_have_count(0)
+
+
+def test_a_signed_in_author_edits_and_deletes_on_another_device_too(
+    browser: Browser, providers_stack: Stack, fake_google: FakeGoogle
+):
+    """Ownership of a signed-in author's comments follows the account, not the browser that
+    posted: on the phone they appear once signed in (with the text to edit from the server),
+    and go on signing out; another account never gets them."""
+    laptop, phone = browser.new_context(), browser.new_context()
+    try:
+        on_laptop = laptop.new_page()
+        _sign_in_with_google(on_laptop, providers_stack.article())
+        for body in ("Typed on the *laptop*", "Second thoughts"):
+            on_laptop.fill("#cb-body", body)
+            on_laptop.click(".cb-submit")
+            expect(status(on_laptop)).to_have_text("Your comment was published.")
+
+        on_phone = phone.new_page()
+        on_phone.goto(providers_stack.article())
+        expect(widget(on_phone).locator(".cb-comment")).to_have_count(2)
+        expect(widget(on_phone).locator(".cb-edit-btn, .cb-del")).to_have_count(0)  # not signed in here
+        root = _sign_in_with_google(on_phone, providers_stack.article())
+        first, second = (
+            root.locator(".cb-thread > .cb-comment").nth(0),
+            root.locator(".cb-thread > .cb-comment").nth(1),
+        )
+        first.locator(".cb-edit-btn").click()
+        expect(first.locator(".cb-edit textarea")).to_have_value("Typed on the *laptop*")
+        first.locator(".cb-edit textarea").fill("Fixed on the *phone*")
+        first.locator(".cb-save").click()
+        expect(first.locator(".cb-text em")).to_have_text("phone")
+        second.locator(".cb-del").click()
+        second.locator(".cb-del").click()  # "Really delete?"
+        expect(status(on_phone)).to_have_text("Your comment was deleted.")
+        expect(root.locator(".cb-comment")).to_have_count(1)
+
+        root.locator(".cb-identity").get_by_role("button", name="Log out", exact=True).click()
+        expect(root.locator(".cb-edit-btn, .cb-del")).to_have_count(0)
+
+        on_laptop.reload()  # the laptop edits from the text as it is now, not as it was typed there
+        mine = widget(on_laptop).locator(".cb-thread > .cb-comment").first
+        mine.locator(".cb-edit-btn").click()
+        expect(mine.locator(".cb-edit textarea")).to_have_value("Fixed on the *phone*")
+
+        fake_google.user.id = "someone-else"
+        root = _sign_in_with_google(on_phone, providers_stack.article())
+        on_phone.fill("#cb-body", "Hers")
+        on_phone.click(".cb-submit")
+        expect(status(on_phone)).to_have_text("Your comment was published.")
+        on_phone.reload()
+        hers = widget(on_phone).locator(".cb-comment", has_text="Hers")
+        expect(hers.locator(".cb-del")).to_be_visible()  # her list has arrived
+        expect(widget(on_phone).locator(".cb-edit-btn, .cb-del")).to_have_count(2)  # hers only
+    finally:
+        phone.close()
+        laptop.close()

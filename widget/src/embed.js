@@ -66,6 +66,8 @@
     t.innerHTML = html;
     return t.content;
   };
+  /* When an author's edit window closes (Infinity: never; deleting has no deadline). */
+  const deadline = (c) => (c.edit_until ? Date.parse(c.edit_until) : Infinity);
   const clientId = () => {
     let id = raw("client");
     if (!id) {
@@ -169,7 +171,7 @@
       const h = { ...headers };
       const token = this.token();
       if (method !== "GET") h["X-Commentbox-Client"] = clientId(); // GETs stay "simple": no preflight
-      if (token && (method !== "GET" || path.startsWith("/api/v1/me?"))) h.Authorization = "Bearer " + token;
+      if (token && (method !== "GET" || path.startsWith("/api/v1/me"))) h.Authorization = "Bearer " + token;
       if (body) h["Content-Type"] = "application/json";
       let r;
       try {
@@ -223,15 +225,23 @@
 
     /* ---- per-viewer touches ---------------------------------------------------------- */
 
+    /* Ownership has two sources. A guest's comments are this browser's alone: their edit
+       tokens, kept here until the edit window closes. A signed-in author's come from the
+       server (theirs: loadMine, and each new post), so they follow the account to every
+       device and go when it signs out. Entries: {until, src[, token]}. */
     own() {
       const all = load(this.site + ":own") || {};
-      for (const id in all) if (all[id].until < Date.now()) delete all[id];
+      for (const id in all) if (!all[id].token || all[id].until < Date.now()) delete all[id];
       return all;
+    }
+
+    mine() {
+      return { ...this.own(), ...this.theirs };
     }
 
     decorate(scope) {
       const t = this.t;
-      const own = this.own();
+      const own = this.mine();
       const votes = load(this.site + ":votes") || {};
       const rtf = new Intl.RelativeTimeFormat(this.lang, { numeric: "auto" });
       const dtf = new Intl.DateTimeFormat(this.lang, { dateStyle: "long", timeStyle: "short" });
@@ -247,30 +257,47 @@
         const value = votes[li.dataset.id];
         for (const b of card.querySelectorAll(".cb-vote")) b.setAttribute("aria-pressed", String(+b.dataset.vote === value));
         const actions = card.querySelector(".cb-actions");
-        const mine = own[li.dataset.id];
-        if (mine && actions && !actions.querySelector(".cb-del")) {
-          if (this.editable(mine)) actions.append(button("cb-edit-btn", t.edit));
-          actions.append(button("cb-del", t.delete));
-        }
+        if (actions) this.ownButtons(actions, own[li.dataset.id]);
       }
     }
 
-    /* Guests may edit and delete until their token's deadline. Signed-in authors may delete
-       for good, and edit within the site's window (0 = always). */
+    /* Edit while the author's window is open, Delete while the comment is theirs (a guest's:
+       as long as the token lasts; a signed-in author's: for good); neither once it is not. */
+    ownButtons(actions, mine) {
+      const wanted = { "cb-edit-btn": this.editable(mine) && this.t.edit, "cb-del": !!mine && this.t.delete };
+      for (const [cls, text] of Object.entries(wanted)) {
+        const shown = actions.querySelector(":scope > ." + cls);
+        if (shown && !text) shown.remove();
+        else if (!shown && text) actions.append(button(cls, text));
+      }
+    }
+
     remember(comment, source) {
-      const own = this.own();
-      const seconds = this.config.user_edit_window_seconds;
-      const always = Date.now() + 3e11;
-      const editUntil = comment.edit_until
-        ? Date.parse(comment.edit_until)
-        : seconds === 0 ? always : Date.now() + (seconds || this.config.edit_window_seconds || 900) * 1000;
-      const until = comment.edit_token ? editUntil : always;
-      own[comment.id] = { token: comment.edit_token || null, until, editUntil, src: source };
-      keep(this.site + ":own", own);
+      const entry = { until: deadline(comment), src: source };
+      if (comment.edit_token) {
+        const own = this.own();
+        own[comment.id] = { ...entry, token: comment.edit_token };
+        keep(this.site + ":own", own);
+      } else {
+        this.theirs = { ...this.theirs, [comment.id]: entry };
+      }
     }
 
     editable(mine) {
-      return !!mine && (mine.editUntil || mine.until) > Date.now();
+      return !!mine && mine.until > Date.now();
+    }
+
+    /* The signed-in author's comments on this page (the shared thread cannot say whose they are). */
+    async loadMine() {
+      const q = new URLSearchParams({ site: this.site, url: this.o.pageUrl });
+      if (this.o.pageId) q.set("page_id", this.o.pageId);
+      try {
+        const r = await this.api("GET", "/api/v1/me/comments?" + q);
+        this.theirs = Object.fromEntries(r.comments.map((c) => [c.id, { until: deadline(c), src: c.body }]));
+        this.decorate(this.root);
+      } catch (e) {
+        /* no Edit or Delete this time: the thread stays readable */
+      }
     }
 
     /* Comments awaiting moderation: shown to their author only, until published or gone. */
@@ -288,12 +315,21 @@
         const li = parse(p.html).firstElementChild;
         this.insert(li, p.parent);
         this.decorate(li);
-        // Ask whether it is still held: published (on another page) or gone means forget it.
+        /* Ask how it is now, with the bearer or the edit token (which goes on reading after
+           the edit window): published, it shows as such and is forgotten; removed (404), or
+           no longer this browser's to ask about (403: signed out, or 30 days), it goes. */
         const token = this.token();
-        const headers = { ...this.authorHeaders(p.id), ...(token ? { Authorization: "Bearer " + token } : {}) };
-        this.api("GET", "/api/v1/comments/" + p.id, null, headers).then(
-          (c) => c.status !== "pending" && (forget(p.id), li.remove()),
-          (e) => e.status === 404 && (forget(p.id), li.remove()),
+        const editToken = p.token || (this.own()[p.id] || {}).token; // older entries kept none of their own
+        const headers = { ...(editToken && { "X-Edit-Token": editToken }), ...(token && { Authorization: "Bearer " + token }) };
+        this.api("GET", "/api/v1/comments/" + p.id + "?fragment=" + this.lang, null, headers).then(
+          (c) => {
+            if (c.status !== "pending") forget(p.id);
+            if (!li.isConnected) return;
+            const now = parse(c.fragment).firstElementChild;
+            li.replaceWith(now);
+            this.decorate(now);
+          },
+          (e) => (e.status === 404 || e.status === 403) && (forget(p.id), li.remove()),
         );
         return true;
       });
@@ -379,7 +415,8 @@
         this.remember(c, body);
         if (c.status === "pending") {
           const list = this.pending();
-          list.push({ id: c.id, page: this.draftKey, parent, html: c.fragment, until: Date.now() + PENDING_DAYS * 864e5 });
+          const until = Date.now() + PENDING_DAYS * 864e5;
+          list.push({ id: c.id, page: this.draftKey, parent, html: c.fragment, until, token: c.edit_token || null });
           keep(this.site + ":pending", list);
         } else {
           this.count(1);
@@ -458,6 +495,10 @@
       try {
         const page = parse(await this.fragment({ cursor: b.dataset.next }));
         const items = [...page.querySelector(".cb-thread").children];
+        for (const li of items) {
+          const shown = this.shadow.getElementById(li.id); // a held one, published since we showed it
+          if (shown) shown.remove();
+        }
         this.root.querySelector(".cb-thread").append(...items);
         items.forEach((li) => this.decorate(li));
         const next = page.querySelector(".cb-more");
@@ -514,7 +555,7 @@
     }
 
     edit(li) {
-      const mine = this.own()[li.dataset.id];
+      const mine = this.mine()[li.dataset.id];
       const card = li.querySelector(":scope > .cb-card");
       if (!this.editable(mine) || card.querySelector(".cb-edit")) return;
       const box = node("div", "cb-edit");
@@ -548,8 +589,10 @@
       try {
         const c = await this.api("PATCH", "/api/v1/comments/" + id + "?fragment=" + this.lang, { body: source }, this.authorHeaders(id));
         const own = this.own();
-        if (own[id]) own[id].src = source;
-        keep(this.site + ":own", own);
+        if (own[id]) {
+          own[id].src = source;
+          keep(this.site + ":own", own);
+        } else if (this.theirs && this.theirs[id]) this.theirs[id].src = source;
         li.querySelector(":scope > .cb-card").replaceWith(parse(c.fragment).firstElementChild.querySelector(".cb-card"));
         this.decorate(li);
         this.say("saved");
@@ -575,6 +618,7 @@
       const own = this.own();
       delete own[id];
       keep(this.site + ":own", own);
+      if (this.theirs) delete this.theirs[id];
       keep(this.site + ":pending", this.pending().filter((p) => p.id !== +id));
       if (!li.matches(".cb-pending")) this.count(-1);
       const replies = li.querySelector(":scope > .cb-replies");
@@ -611,6 +655,10 @@
     setUser(user, dropped) {
       this.user = user;
       if (dropped) raw(this.site + ":token", null);
+      if (!user && this.theirs) {
+        this.theirs = null; // signed out: their Edit and Delete go with the account
+        this.decorate(this.root);
+      }
       const f = this.form;
       const guest = f.querySelector(".cb-guest");
       const buttons = f.querySelector(".cb-signin");
@@ -648,8 +696,9 @@
         try {
           this.setUser(await this.api("GET", "/api/v1/me?site=" + enc(this.site)));
         } catch (e) {
-          /* 401 already dropped the token; a network failure keeps it for next time */
+          return; /* 401 already dropped the token; a network failure keeps it for next time */
         }
+        await this.loadMine();
       }
     }
 
@@ -664,8 +713,9 @@
         this.say("");
         this.form.elements.body.focus();
       } catch (e) {
-        this.fail(e);
+        return this.fail(e);
       }
+      await this.loadMine();
     }
 
     /* Open the popup inside the click (popup blockers allow nothing later), then ask for a
