@@ -155,6 +155,13 @@ class ClientInfo:
             raise Unauthorized(accounts.NOT_SIGNED_IN)
         return token.strip()
 
+    def required_bearer(self) -> str:
+        """The bearer token of a request that only a signed-in visitor may make (401 without)."""
+        token = self.bearer
+        if token is None:
+            raise Unauthorized("You are not signed in.")
+        return token
+
     def facts(self) -> RequestFacts:
         """What Akismet may be told about the sender (only ever sent when Akismet is configured)."""
         headers = self._request.headers

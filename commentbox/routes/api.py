@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from commentbox import accounts, authorship, comments, reading, render, threads
-from commentbox.errors import InvalidInput, Unauthorized
+from commentbox.errors import InvalidInput
 from commentbox.i18n import pick_language
 from commentbox.identity import Visitor
 from commentbox.models import CommentStatus
@@ -203,18 +203,11 @@ async def preview(request: Request) -> Response:
     return JSONResponse(PreviewRendered(html=html))
 
 
-def _bearer(client: ClientInfo) -> str:
-    token = client.bearer
-    if token is None:
-        raise Unauthorized("You are not signed in.")
-    return token
-
-
 async def me(request: Request) -> Response:
     """The bearer's identity; ``?site=S`` and the page's ``Origin`` must both match the token's site."""
     ctx = context(request)
     client = ClientInfo(request)
-    token = _bearer(client)
+    token = client.required_bearer()
     site_id = request.query_params.get("site") or accounts.token_site(ctx, token)
     signed_in = await blocking(accounts.resolve, ctx, token, site_id, client.origin)
     user = signed_in.user
@@ -227,7 +220,7 @@ async def my_comments(request: Request) -> Response:
     per-viewer half of ownership, which the shared, cached thread cannot carry."""
     ctx = context(request)
     client = ClientInfo(request)
-    token = _bearer(client)
+    token = client.required_bearer()
     site_id = _site(request)
     params = request.query_params
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from commentbox import accounts, admins, logins
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
-from commentbox.errors import CommentboxError, Forbidden, NotFound, Unauthorized
+from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.routes.admin import set_session_cookie
 from commentbox.shapes import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.urls import origin_of
@@ -64,9 +64,7 @@ async def redeem_login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    token = ClientInfo(request).bearer
-    if token is None:
-        raise Unauthorized("You are not signed in.")
+    token = ClientInfo(request).required_bearer()
     everywhere = request.query_params.get("everywhere", "") in ("1", "true", "yes")
     await blocking(accounts.logout, context(request), token, everywhere=everywhere)
     return Response(status_code=204)
