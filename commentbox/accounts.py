@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 from itsdangerous import BadSignature
 from sqlmodel import Session
 
-from commentbox import store
 from commentbox.auth.base import Profile
 from commentbox.context import Context
 from commentbox.errors import Unauthorized
-from commentbox.models import User, UserSession, utcnow
+from commentbox.store import core
+from commentbox.store.models import User, UserSession, utcnow
 from commentbox.text import clean_name
 from commentbox.urls import same_origin
 
@@ -58,16 +58,16 @@ def upsert_user(session: Session, profile: Profile) -> User:
     name = clean_name(profile.name)[:MAX_NAME_CHARS] or "Anonymous"
     avatar = _clean_avatar(profile.avatar)
     email = profile.email if profile.email and len(profile.email) <= 254 else None
-    user = store.user_by_provider(session, profile.provider, profile.provider_user_id)
+    user = core.user_by_provider(session, profile.provider, profile.provider_user_id)
     if user is None:
         user = User(provider=profile.provider, provider_user_id=profile.provider_user_id, name=name)
     shown_before = (user.name, user.avatar) if user.id is not None else None
     user.name, user.avatar, user.email, user.updated = name, avatar, email, utcnow()
-    store.save(session, user)
+    core.save(session, user)
     if shown_before is not None and shown_before != (name, avatar):
         # Threads are served from caches keyed by their version: the new name and avatar
         # must show there too, on every instance.
-        store.touch_threads_of_user(session, user.id)  # type: ignore[arg-type]
+        core.touch_threads_of_user(session, user.id)  # type: ignore[arg-type]
     return user
 
 
@@ -81,7 +81,7 @@ def open_session(ctx: Context, session: Session, user: User, site_id: str) -> Us
         last_seen=now,
         expires=now + timedelta(days=ctx.settings.session_days),
     )
-    store.save(session, row)
+    core.save(session, row)
     return row
 
 
@@ -126,18 +126,18 @@ def resolve(ctx: Context, token: str, site_id: str | None, origin: str | None = 
         raise Unauthorized(OTHER_SITE)
     now = utcnow()
     with ctx.db.read() as session:
-        row = _live(store.session_by_id(session, session_id), now)
-        user = store.user_by_id(session, row.user_id)
-        site = store.site_by_id(session, token_site)
+        row = _live(core.session_by_id(session, session_id), now)
+        user = core.user_by_id(session, row.user_id)
+        site = core.site_by_id(session, token_site)
     if origin is not None and (site is None or same_origin(origin) not in site.origins):
         raise Unauthorized(OTHER_SITE)
     if user is None:
         raise Unauthorized(NOT_SIGNED_IN)
     if now - row.last_seen > SLIDE_EVERY:
         with ctx.db.write() as session:
-            fresh = _live(store.session_by_id(session, session_id), now)
+            fresh = _live(core.session_by_id(session, session_id), now)
             fresh.last_seen, fresh.expires = now, now + timedelta(days=ctx.settings.session_days)
-            store.save(session, fresh)
+            core.save(session, fresh)
     return SignedIn(user=user, session_id=session_id, site_id=token_site)
 
 
@@ -146,9 +146,9 @@ def logout(ctx: Context, token: str, *, everywhere: bool = False) -> None:
     session_id, _ = _claims(ctx, token)
     now = utcnow()
     with ctx.db.write() as session:
-        row = _live(store.session_by_id(session, session_id), now)
+        row = _live(core.session_by_id(session, session_id), now)
         if everywhere:
-            store.revoke_user_sessions(session, row.user_id, now)
+            core.revoke_user_sessions(session, row.user_id, now)
         else:
             row.revoked = now
-            store.save(session, row)
+            core.save(session, row)

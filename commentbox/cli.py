@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from commentbox import __version__, admins, migrate, sites, store
+from commentbox import __version__, admins, sites
 from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
-from commentbox.db import Database
 from commentbox.errors import CommentboxError, InvalidInput
-from commentbox.models import ModerationMode, NotifyModerators, Role
 from commentbox.routes.pages import DEMO_SITE
+from commentbox.store import core, migrate
+from commentbox.store.db import Database
+from commentbox.store.models import ModerationMode, NotifyModerators, Role
 from commentbox.urls import origin_of
 
 MODES = [m.value for m in ModerationMode]
@@ -177,7 +178,7 @@ def _ensure_demo_site(db: Database, settings: Settings) -> None:
     if settings.host in ("127.0.0.1", "localhost"):
         origins += [f"http://127.0.0.1:{settings.port}", f"http://localhost:{settings.port}"]
     with db.write() as session:
-        if store.site_by_id(session, DEMO_SITE) is None:
+        if core.site_by_id(session, DEMO_SITE) is None:
             sites.add_site(session, DEMO_SITE, origins=origins, name="Demo")
         else:
             sites.update_site(session, DEMO_SITE, add_origins=origins)
@@ -272,7 +273,7 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 )
             )
         elif args.site_command == "list":
-            for site in store.all_sites(session):
+            for site in core.all_sites(session):
                 _print_site(site)
         elif args.site_command == "update":
             _print_site(

@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox import moderation, store
+from commentbox import moderation
 from commentbox.context import Context
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.identity import Visitor, edit_deadline, user_edit_deadline
 from commentbox.markup import render_markdown
-from commentbox.models import Comment, CommentStatus, Site, Thread, utcnow
 from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
 from commentbox.sites import check_origin, get_site
 from commentbox.spam import RequestFacts, text_hash
+from commentbox.store import core
+from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
 from commentbox.threads import Presenter, ThreadRef
 
 NO_FACTS = RequestFacts()
@@ -37,7 +38,7 @@ class Posted:
 
 
 def _present(ctx: Context, session: Session, comment_id: int) -> CommentPublic:
-    row = store.comment_row(session, comment_id)
+    row = core.comment_row(session, comment_id)
     assert row is not None
     return Presenter(ctx).comment(row)
 
@@ -155,7 +156,7 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     write. None if the site changed since this process loaded it."""
     site, values, visitor = new.site, new.values, new.visitor
     now = values["created"]
-    found = store.standing(
+    found = core.standing(
         connection,
         site.id,
         new.ref.key,
@@ -175,16 +176,16 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     moderation.check_standing(connection, site, found, values["parent_id"])
     by_mode = moderation.initial_status(site, visitor, trusted=found.trusted)
     values["status"] = moderation.stricter(by_mode, new.screened)
-    values["thread_id"] = found.thread_id or store.create_thread(
+    values["thread_id"] = found.thread_id or core.create_thread(
         connection, Thread(site_id=site.id, key=new.ref.key, url=new.ref.url or "", title=new.title)
     )
-    return store.insert_comment(connection, values)
+    return core.insert_comment(connection, values)
 
 
 def site_of(ctx: Context, comment_id: int) -> str:
     """The site a comment belongs to: a bearer token is checked against it before anything else."""
     with ctx.db.read() as session:
-        site_id = store.comment_site_id(session, comment_id)
+        site_id = core.comment_site_id(session, comment_id)
     if site_id is None:
         raise NotFound("That comment does not exist (any more).")
     return site_id
@@ -216,10 +217,10 @@ def _authorize_author(
 
 
 def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
-    comment = store.comment_by_id(session, comment_id, lock=True)
+    comment = core.comment_by_id(session, comment_id, lock=True)
     if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
         raise NotFound("That comment does not exist (any more).")
-    thread = store.thread_by_id(session, comment.thread_id)
+    thread = core.thread_by_id(session, comment.thread_id)
     return comment, get_site(session, thread.site_id)
 
 
@@ -235,10 +236,10 @@ def edit_comment(
     """Change a comment's text. The edit passes the spam layers too; one they hold takes the
     comment out of view (``status`` pending) until a moderator approves it again."""
     with ctx.db.read() as session:
-        comment = store.comment_by_id(session, comment_id)
+        comment = core.comment_by_id(session, comment_id)
         if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
             raise NotFound("That comment does not exist (any more).")
-        thread = store.thread_by_id(session, comment.thread_id)
+        thread = core.thread_by_id(session, comment.thread_id)
         site = get_site(session, thread.site_id)
         check_origin(site, origin)
         _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
@@ -263,9 +264,9 @@ def edit_comment(
         comment.edited = utcnow()
         was_counted = comment.status == CommentStatus.APPROVED
         comment.status = moderation.stricter(CommentStatus(comment.status), screened)
-        store.save(session, comment)
+        core.save(session, comment)
         now_counted = comment.status == CommentStatus.APPROVED
-        store.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
+        core.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
         public = _present(ctx, session, comment_id)
     if public.status == CommentStatus.SPAM:
         public.status = CommentStatus.PENDING
@@ -290,28 +291,28 @@ def remove(session: Session, comment: Comment) -> None:
     """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
     it has replies; the thread's count and version follow."""
     was_counted = comment.status == CommentStatus.APPROVED
-    if store.has_replies(session, comment.id):  # type: ignore[arg-type]
+    if core.has_replies(session, comment.id):  # type: ignore[arg-type]
         comment.status = CommentStatus.DELETED
         comment.body = comment.html = comment.author_name = ""
         comment.author_email = comment.author_website = None
         comment.user_id = None
         comment.text_hash = None
-        store.save(session, comment)
+        core.save(session, comment)
     else:
-        store.delete_comment(session, comment.id)  # type: ignore[arg-type]
-    store.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
+        core.delete_comment(session, comment.id)  # type: ignore[arg-type]
+    core.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
 
 
 def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
     """Record one identity's vote (+1, 0 to withdraw, −1) and return the comment's score."""
     with ctx.db.write() as session:
-        comment = store.comment_by_id(session, comment_id)
+        comment = core.comment_by_id(session, comment_id)
         if comment is None or comment.status != CommentStatus.APPROVED:
             raise NotFound("That comment does not exist (any more).")
-        site = get_site(session, store.thread_by_id(session, comment.thread_id).site_id)
+        site = get_site(session, core.thread_by_id(session, comment.thread_id).site_id)
         check_origin(site, origin)
-        score = store.set_vote(session, comment_id, visitor.voter_key, value)
-        store.touch_thread(session, comment.thread_id)
+        score = core.set_vote(session, comment_id, visitor.voter_key, value)
+        core.touch_thread(session, comment.thread_id)
     return score
 
 

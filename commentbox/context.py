@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from commentbox import store
 from commentbox.akismet import Akismet
 from commentbox.auth.registry import AuthRegistry
 from commentbox.cache import ThreadCache
 from commentbox.config import Settings
-from commentbox.db import Database
 from commentbox.events import Events
 from commentbox.freshness import Freshness, open_freshness
 from commentbox.groupcommit import GroupCommit
@@ -19,6 +17,8 @@ from commentbox.metrics import Metrics
 from commentbox.ratelimit import RateLimiter
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
+from commentbox.store import core
+from commentbox.store.db import Database
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.settings)
-        self.group = GroupCommit(self.db, before_commit=store.bump_threads)
+        self.group = GroupCommit(self.db, before_commit=core.bump_threads)
 
     @property
     def limits(self) -> Limits:

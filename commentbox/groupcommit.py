@@ -23,8 +23,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
-from commentbox.db import Database
 from commentbox.errors import CommentboxError
+from commentbox.store.db import Database
 
 T = TypeVar("T")
 MAX_GROUP = 32

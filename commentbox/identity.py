@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from commentbox.models import Comment, Site, User
+from commentbox.store.models import Comment, Site, User
 
 EDIT_TOKEN_SALT = "commentbox.edit-token"  # noqa: S105 (a salt, not a secret)
 # How long a guest's edit token still *reads* its comment once the edit window has closed:

@@ -21,10 +21,10 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import aiosmtplib
 from starlette.concurrency import run_in_threadpool
 
-from commentbox import store
 from commentbox.config import Settings
-from commentbox.db import Database
-from commentbox.models import OutboxMail, utcnow
+from commentbox.store import core
+from commentbox.store.db import Database
+from commentbox.store.models import OutboxMail, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Outbox:
         if not self.enabled:
             return
         with self._db.write() as session:
-            store.save(
+            core.save(
                 session,
                 OutboxMail(
                     recipient=mail.to,
@@ -119,17 +119,17 @@ class Outbox:
     def _claim(self) -> list[OutboxMail]:
         now = utcnow()
         with self._db.write() as session:
-            rows = store.due_mail(session, now, BATCH)
+            rows = core.due_mail(session, now, BATCH)
             claimed = []
             for row in rows:
                 lease = now + timedelta(seconds=CLAIM_SECONDS)
-                if store.claim_mail(session, row.id, row.next_attempt, lease):  # type: ignore[arg-type]
+                if core.claim_mail(session, row.id, row.next_attempt, lease):  # type: ignore[arg-type]
                     claimed.append(row)
             return claimed
 
     def _sent(self, row: OutboxMail) -> None:
         with self._db.write() as session:
-            store.mail_sent(session, row.id, utcnow())  # type: ignore[arg-type]
+            core.mail_sent(session, row.id, utcnow())  # type: ignore[arg-type]
 
     def _failed(self, row: OutboxMail, error: str) -> None:
         attempts = row.attempts + 1
@@ -137,7 +137,7 @@ class Outbox:
         delay = self._settings.smtp_retry_seconds * 2 ** (attempts - 1)
         log.warning("mail %s to the SMTP server failed (attempt %d): %s", row.id, attempts, error)
         with self._db.write() as session:
-            store.mail_failed(
+            core.mail_failed(
                 session,
                 row.id,  # type: ignore[arg-type]
                 attempts=attempts,

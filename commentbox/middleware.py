@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from commentbox import store
-from commentbox.db import Database
+from commentbox.store import core
+from commentbox.store.db import Database
 
 HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
@@ -81,7 +81,7 @@ class RegisteredOrigins:
 
     def _load(self) -> frozenset[str]:
         with self._db.read() as session:
-            return frozenset(o for site in store.all_sites(session) for o in site.origins)
+            return frozenset(o for site in core.all_sites(session) for o in site.origins)
 
     async def contains(self, origin: str) -> bool:
         if self._clock() - self._loaded_at > ORIGINS_TTL_SECONDS:

@@ -27,14 +27,15 @@ from itsdangerous import BadSignature
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
-from commentbox import admins, store
+from commentbox import admins
 from commentbox.context import Context
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.identity import Visitor
 from commentbox.mail import Mail
 from commentbox.markup import for_email
-from commentbox.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 from commentbox.moderator import Action, Moderator, apply
+from commentbox.store import core
+from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def read_action_token(ctx: Context, token: str) -> ActionLink:
     if time.time() - issued > ctx.settings.action_link_days * 86400:
         raise Gone("This moderation link has expired. Use the admin pages instead.")
     with ctx.db.read() as session:
-        comment = store.comment_by_id(session, link.comment_id)
+        comment = core.comment_by_id(session, link.comment_id)
     if comment is None or comment.nonce != nonce:
         raise Gone("This comment does not exist any more.")
     return link
@@ -122,13 +123,13 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
     if action != link.action.value:
         raise InvalidInput("This link was made for another action.", field="action")
     with ctx.db.write() as session:
-        comment = store.comment_by_id(session, link.comment_id)
-        site_id = store.thread_by_id(session, comment.thread_id).site_id if comment else None
+        comment = core.comment_by_id(session, link.comment_id)
+        site_id = core.thread_by_id(session, comment.thread_id).site_id if comment else None
         if site_id is None:
             raise Gone("This comment does not exist any more.")
         if link.recipient not in admins.moderator_emails(session, site_id):
             raise Forbidden("You no longer moderate this site.")
-        if not store.spend_token(session, link.token_id):
+        if not core.spend_token(session, link.token_id):
             raise Gone("This link has been used already.")
     changed = apply(
         ctx, Moderator(f"email:{link.recipient}", frozenset({site_id})), [link.comment_id], link.action
@@ -139,7 +140,7 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
 def comment_preview(ctx: Context, comment_id: int) -> str:
     """The comment's HTML under the mail policy, for the confirmation page of an action link."""
     with ctx.db.read() as session:
-        comment = store.comment_by_id(session, comment_id)
+        comment = core.comment_by_id(session, comment_id)
     return for_email(comment.html) if comment else ""
 
 
@@ -161,11 +162,11 @@ def confirm_subscription(ctx: Context, token: str) -> None:
     except (BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("This confirmation link is not valid (any more).") from None
     with ctx.db.write() as session:
-        subscription = store.subscription_by_id(session, subscription_id)
+        subscription = core.subscription_by_id(session, subscription_id)
         if subscription is None or subscription.nonce != nonce:
             raise Gone("This subscription does not exist any more.")
         subscription.confirmed = True
-        store.save(session, subscription)
+        core.save(session, subscription)
 
 
 def unsubscribe(ctx: Context, token: str) -> str:
@@ -177,11 +178,11 @@ def unsubscribe(ctx: Context, token: str) -> str:
         raise NotFound("This unsubscribe link is not valid.") from None
     with ctx.db.write() as session:
         if "i" in data:
-            subscription = store.subscription_by_id(session, int(data["i"]))
+            subscription = core.subscription_by_id(session, int(data["i"]))
             if subscription is not None and subscription.nonce == data.get("n"):
-                store.remove(session, subscription)
+                core.remove(session, subscription)
         else:
-            store.opt_out(session, email, scope)
+            core.opt_out(session, email, scope)
     return email
 
 
@@ -199,7 +200,7 @@ def created(
 ) -> None:
     confirmation = None
     with ctx.db.write() as session:
-        thread = store.thread_by_id(session, comment.thread_id)
+        thread = core.thread_by_id(session, comment.thread_id)
         author_email = comment.author_email or (visitor.user.email if visitor and visitor.user else None)
         if notify and author_email:
             confirmation = _subscribe(
@@ -214,9 +215,9 @@ def created(
 
 def approved(ctx: Context, *, comment: Comment, site: Site, **_: Any) -> None:
     with ctx.db.read() as session:
-        thread = store.thread_by_id(session, comment.thread_id)
+        thread = core.thread_by_id(session, comment.thread_id)
         author = comment.author_email or (
-            user.email if comment.user_id and (user := store.user_by_id(session, comment.user_id)) else None
+            user.email if comment.user_id and (user := core.user_by_id(session, comment.user_id)) else None
         )
     _tell_subscribers(ctx, comment, site, thread, author)
 
@@ -252,8 +253,8 @@ def _subscribe(
         confirmed=confirmed,
         nonce=secrets.token_hex(16),
     )
-    store.save(session, subscription)
-    if confirmed or store.opted_out(session, email, "replies"):
+    core.save(session, subscription)
+    if confirmed or core.opted_out(session, email, "replies"):
         return None
     confirm = f"{_base(ctx)}/notifications/confirm/{_confirm_token(ctx, subscription)}"
     unsubscribe_link = f"{_base(ctx)}/notifications/unsubscribe/{_unsubscribe_token(ctx, email, 'replies')}"
@@ -281,7 +282,7 @@ def _tell_moderators(
     scope = f"moderation:{site.id}"
     with ctx.db.read() as session:
         recipients = [
-            e for e in admins.moderator_emails(session, site.id) if not store.opted_out(session, e, scope)
+            e for e in admins.moderator_emails(session, site.id) if not core.opted_out(session, e, scope)
         ]
     for email in recipients:
         if author_email and email.lower() == author_email.lower():
@@ -316,8 +317,8 @@ def _tell_subscribers(
     with ctx.db.read() as session:
         subscriptions = [
             s
-            for s in store.subscribers(session, comment.parent_id)
-            if not store.opted_out(session, s.email, "replies")
+            for s in core.subscribers(session, comment.parent_id)
+            if not core.opted_out(session, s.email, "replies")
             and not (comment.user_id is not None and s.user_id == comment.user_id)
             and not (author_email and s.email.lower() == author_email.lower())
         ]

@@ -22,8 +22,8 @@ from sqlmodel import Session
 from commentbox import __version__
 from commentbox.context import Context
 from commentbox.errors import CommentboxError, InvalidInput
-from commentbox.models import Site
-from commentbox.store import ThreadState
+from commentbox.store.core import ThreadState
+from commentbox.store.models import Site
 from commentbox.threads import MAX_COUNT_URLS, ReadRequest, Sort, ThreadRef, build_page, decode_cursor
 
 

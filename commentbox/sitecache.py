@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from commentbox.db import Database
-from commentbox.models import Site
 from commentbox.sites import get_site
+from commentbox.store.db import Database
+from commentbox.store.models import Site
 from commentbox.threads import ThreadRef, resolve_ref
 from commentbox.urls import InvalidURL, canonical_url
 

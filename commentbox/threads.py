@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from commentbox import store
 from commentbox.errors import Forbidden, InvalidInput
-from commentbox.models import CommentStatus, Site
 from commentbox.moderation import closed
 from commentbox.shapes import (
     AuthorPublic,
@@ -25,6 +23,8 @@ from commentbox.shapes import (
     ThreadPage,
     ThreadPublic,
 )
+from commentbox.store import core
+from commentbox.store.models import CommentStatus, Site
 from commentbox.urls import InvalidURL, canonical_url, origin_of
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
@@ -180,7 +180,7 @@ class ReadRequest:
 
 def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPage:
     """Load and arrange one page of a thread (the cache-miss path)."""
-    row = store.thread_version(session, request.site.id, request.ref.key)
+    row = core.thread_version(session, request.site.id, request.ref.key)
     offset = decode_cursor(request.cursor)
     thread = ThreadPublic(
         id=row.id if row else None,
@@ -194,7 +194,7 @@ def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPa
     if row is None:
         return ThreadPage(thread=thread, comments=[], next=None)
     presenter = Presenter(ctx)
-    comments = [presenter.comment(r) for r in store.visible_comments(session, row.id)]
+    comments = [presenter.comment(r) for r in core.visible_comments(session, row.id)]
     top = sorted(arrange(comments, ctx.settings.max_depth), key=_sort_key(request.sort))
     page = top[offset : offset + request.limit]
     more = offset + request.limit < len(top)

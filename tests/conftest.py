@@ -18,13 +18,14 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-from commentbox import accounts, migrate, sites
+from commentbox import accounts, sites
 from commentbox.app import create_app
 from commentbox.auth.base import Profile
 from commentbox.config import Settings, load_settings
 from commentbox.context import Context
-from commentbox.db import Database
-from commentbox.models import ModerationMode, Site
+from commentbox.store import migrate
+from commentbox.store.db import Database
+from commentbox.store.models import ModerationMode, Site
 from tests.support import BLOG, TEST_SECRET, comment_payload
 
 pytest_plugins = ["tests.fakes.fixtures"]

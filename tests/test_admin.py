@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from commentbox import admins, cli
-from commentbox.models import ModerationMode, Role
+from commentbox.store.models import ModerationMode, Role
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
 

@@ -21,13 +21,14 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import admins, cli, moderator, notify, sites, store
+from commentbox import admins, cli, moderator, notify, sites
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.errors import Forbidden
-from commentbox.models import BanKind, Role, Site, UserSession, utcnow
 from commentbox.moderator import Action
+from commentbox.store import core
+from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
@@ -1068,7 +1069,7 @@ def test_a_banned_moderator_gets_no_mail_and_their_action_links_stop_working(
     assert email is not None
     with ctx.db.read() as session:
         assert admins.moderator_emails(session, "blog") == [email]
-        link = notify.action_token(ctx, store.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
+        link = notify.action_token(ctx, core.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
     ban_commenter(ctx, comment_id)
     with ctx.db.read() as session:
         assert admins.moderator_emails(session, "blog") == []

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from commentbox import moderator, sites
 from commentbox.identity import AUTHOR_READ_SECONDS, EDIT_TOKEN_SALT
-from commentbox.models import Comment, CommentStatus, ModerationMode
+from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.support import ARTICLE, BLOG, comment_payload
 
 ORIGIN = {"Origin": BLOG}

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from commentbox.models import Comment
+from commentbox.store.models import Comment
 from tests.support import ARTICLE, BLOG, comment_payload
 
 ORIGIN = {"Origin": BLOG}

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from commentbox.errors import Conflict
 from commentbox.groupcommit import GroupCommit
-from commentbox.models import Ban, utcnow
+from commentbox.store.models import Ban, utcnow
 from tests.support import BLOG, comment_payload
 
 

@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-from commentbox import migrate
-from commentbox.db import Database
+from commentbox.store import migrate
+from commentbox.store.db import Database
 
 
 def test_migrated_schema_matches_the_models(database_url):

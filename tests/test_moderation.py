@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from commentbox import moderator as mod
 from commentbox import sites
 from commentbox.errors import Forbidden, InvalidInput
-from commentbox.models import BanKind, CommentStatus, ModerationMode, utcnow
+from commentbox.store.models import BanKind, CommentStatus, ModerationMode, utcnow
 from tests.support import ARTICLE, BLOG, comment_payload
 
 EVERYWHERE = mod.Moderator("root", None, None)

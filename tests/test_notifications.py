@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from commentbox import admins, comments, notify, sites
 from commentbox.app import create_app
 from commentbox.identity import Visitor
-from commentbox.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from commentbox.moderator import Action
 from commentbox.shapes import CommentCreate
+from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -147,7 +147,7 @@ def test_a_link_does_only_its_own_action(mclient, mctx, site, smtp):
 def test_an_expired_link_is_refused(mclient, mctx, site, smtp):
     comment = post(mclient)
     with mctx.db.read() as session:
-        row = session.get(__import__("commentbox.models", fromlist=["Comment"]).Comment, comment["id"])
+        row = session.get(__import__("commentbox.store.models", fromlist=["Comment"]).Comment, comment["id"])
     old = notify.action_token(mctx, row, Action.APPROVE, MOD, issued=time.time() - 8 * 86400)
     for response in (
         mclient.get(f"/admin/act/{old}"),

@@ -183,9 +183,10 @@ def test_hostile_page_addresses_never_reach_the_response_unescaped(client, blog)
 def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(client, other, ctx, blog):
     from sqlalchemy import update
 
-    from commentbox import accounts, store
+    from commentbox import accounts
     from commentbox.auth.base import Profile
-    from commentbox.models import Comment
+    from commentbox.store import core
+    from commentbox.store.models import Comment
 
     posted = _post(client)
     with ctx.db.write() as session:
@@ -193,7 +194,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
             session, Profile("google", "g-1", "Ada Lovelace", "https://a.example/1.png")
         )
         session.exec(update(Comment).where(Comment.id == posted["id"]).values(user_id=user.id))  # type: ignore[arg-type]
-        store.touch_thread(session, posted["thread"])
+        core.touch_thread(session, posted["thread"])
     before = other.get("/api/v1/threads", params=THREAD)
     assert before.json()["comments"][0]["author"]["name"] == "Ada Lovelace"
     with ctx.db.write() as session:  # she signs in again; the provider has her new name

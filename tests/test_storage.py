@@ -7,9 +7,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from commentbox import comments, db
+from commentbox import comments
 from commentbox.identity import Keys, Visitor
 from commentbox.shapes import CommentCreate
+from commentbox.store import db
 from tests.support import BLOG, comment_payload
 
 

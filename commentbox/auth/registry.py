@@ -13,8 +13,8 @@ from commentbox.auth.google import Google
 from commentbox.auth.state import DatabaseStateCache
 from commentbox.auth.twitter import Twitter
 from commentbox.config import Settings
-from commentbox.db import Database
 from commentbox.ratelimit import RateLimiter
+from commentbox.store.db import Database
 
 ALL_PROVIDERS: tuple[Provider, ...] = (Google(), Twitter(), Facebook())
 

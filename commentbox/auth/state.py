@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 
-from commentbox import store
-from commentbox.db import Database
-from commentbox.models import utcnow
+from commentbox.store import core
+from commentbox.store.db import Database
+from commentbox.store.models import utcnow
 
 
 class DatabaseStateCache:
@@ -33,17 +33,17 @@ class DatabaseStateCache:
         if not self._storable(key):
             return None
         with self._db.write() as session:
-            return store.take_oauth_state(session, key, utcnow())
+            return core.take_oauth_state(session, key, utcnow())
 
     def _put(self, key: str, value: str) -> None:
         with self._db.write() as session:
-            store.put_oauth_state(session, key, value, utcnow() + timedelta(seconds=self._ttl))
+            core.put_oauth_state(session, key, value, utcnow() + timedelta(seconds=self._ttl))
 
     def _delete(self, key: str) -> None:
         if not self._storable(key):
             return
         with self._db.write() as session:
-            store.delete_oauth_state(session, key)
+            core.delete_oauth_state(session, key)
 
     async def get(self, key: str) -> str | None:
         return await run_in_threadpool(self._take, key)

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from commentbox import admins, moderator, sites
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
-from commentbox.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
+from commentbox.store.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
 from commentbox.urls import origin_of
 from commentbox.web import blocking, context, read_body
 

@@ -14,7 +14,6 @@ from commentbox import accounts, authorship, comments, reading, render, threads
 from commentbox.errors import InvalidInput
 from commentbox.i18n import pick_language
 from commentbox.identity import Visitor
-from commentbox.models import CommentStatus
 from commentbox.openapi import openapi_document
 from commentbox.shapes import (
     CommentCreate,
@@ -29,6 +28,7 @@ from commentbox.shapes import (
 )
 from commentbox.sites import get_site
 from commentbox.spam import issue_form_token
+from commentbox.store.models import CommentStatus
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 
 MAX_PAGE = 500

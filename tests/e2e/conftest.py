@@ -23,7 +23,7 @@ from commentbox import sites
 from commentbox.app import create_app
 from commentbox.config import load_settings
 from commentbox.context import Context
-from commentbox.models import ModerationMode
+from commentbox.store.models import ModerationMode
 from tests.conftest import required_or_skip
 from tests.fakes.server import ServerThread
 from tests.support import TEST_SECRET

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from commentbox import admins, sites
-from commentbox.models import ModerationMode, Role
+from commentbox.store.models import ModerationMode, Role
 from tests.e2e.conftest import Stack, post, running_stack, status, widget
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import FakeGoogle

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from commentbox import moderator, sites
-from commentbox.models import Comment, CommentStatus, ModerationMode
+from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
 
 pytestmark = pytest.mark.browser

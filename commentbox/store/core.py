@@ -40,8 +40,7 @@ from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from commentbox.bare import Bare
-from commentbox.models import (
+from commentbox.store.models import (
     AdminAccount,
     AdminSession,
     Ban,
@@ -61,6 +60,7 @@ from commentbox.models import (
     UserSession,
     Vote,
 )
+from commentbox.store.statements import Bare
 
 if TYPE_CHECKING:
     import asyncpg

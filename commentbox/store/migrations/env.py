@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import commentbox.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import commentbox.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
