@@ -38,10 +38,10 @@ from commentbox.errors import (
     problem_response,
 )
 from commentbox.hotreads import HotReads
-from commentbox.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.routes import admin, api, auth, notifications, ops, pages, widget
+from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from commentbox.ratelimit import DEFAULT_RULES
+from commentbox.runtime.ratelimit import DEFAULT_RULES
 
 SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
 SECRET_FIELDS = frozenset({"secret_key", "akismet_key", "smtp_password", "redis_url"})

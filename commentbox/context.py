@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 
 from commentbox.akismet import Akismet
 from commentbox.auth.registry import AuthRegistry
-from commentbox.cache import ThreadCache
 from commentbox.config import Settings
-from commentbox.events import Events
-from commentbox.freshness import Freshness, open_freshness
-from commentbox.groupcommit import GroupCommit
 from commentbox.identity import Keys
 from commentbox.mail import Outbox
-from commentbox.metrics import Metrics
-from commentbox.ratelimit import RateLimiter
+from commentbox.runtime.events import Events
+from commentbox.runtime.freshness import Freshness, open_freshness
+from commentbox.runtime.groupcommit import GroupCommit
+from commentbox.runtime.metrics import Metrics
+from commentbox.runtime.ratelimit import RateLimiter
+from commentbox.runtime.threadcache import ThreadCache
 from commentbox.shapes import Limits
 from commentbox.sitecache import KnownSites
 from commentbox.store import core

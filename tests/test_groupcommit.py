@@ -13,7 +13,7 @@ from sqlalchemy import Connection, event, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from commentbox.errors import Conflict
-from commentbox.groupcommit import GroupCommit
+from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.store.models import Ban, utcnow
 from tests.support import BLOG, comment_payload
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from commentbox import freshness
+from commentbox.runtime import freshness
 from commentbox.store import core
 from commentbox.store.models import BanKind
 from tests.support import BLOG, comment_payload

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.config import SettingsError, load_settings
-from commentbox.ratelimit import DEFAULT_RULES, RateLimiter
+from commentbox.runtime.ratelimit import DEFAULT_RULES, RateLimiter
 from tests.conftest import required_or_skip
 from tests.fakes.server import ServerThread
 from tests.support import BLOG, TEST_SECRET, comment_payload

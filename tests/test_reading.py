@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from commentbox import freshness, sites
+from commentbox import sites
 from commentbox.app import create_app
+from commentbox.runtime import freshness
 from tests.support import ARTICLE, BLOG, comment_payload
 
 THREAD = {"site": "blog", "url": ARTICLE}

@@ -13,7 +13,7 @@ from commentbox.auth.google import Google
 from commentbox.auth.state import DatabaseStateCache
 from commentbox.auth.twitter import Twitter
 from commentbox.config import Settings
-from commentbox.ratelimit import RateLimiter
+from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.store.db import Database
 
 ALL_PROVIDERS: tuple[Provider, ...] = (Google(), Twitter(), Facebook())

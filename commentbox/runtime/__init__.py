@@ -1,0 +1,2 @@
+"""In-process machinery with no business rules: the thread cache, freshness checks, events,
+group commit, rate limits and the metrics registry."""
