@@ -35,9 +35,9 @@ from starlette.routing import Route
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from commentbox import sites  # noqa: E402
 from commentbox.app import create_app  # noqa: E402
 from commentbox.config import load_settings  # noqa: E402
+from commentbox.domain import sites  # noqa: E402
 from commentbox.store import migrate  # noqa: E402
 from commentbox.store.db import Database  # noqa: E402
 from tests.fakes.server import ServerThread  # noqa: E402  (a generic uvicorn-in-a-thread)

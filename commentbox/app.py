@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 from commentbox import notify
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
+from commentbox.domain.urls import is_loopback_url
 from commentbox.errors import (
     CommentboxError,
     MethodNotAllowed,
@@ -42,7 +43,6 @@ from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
-from commentbox.urls import is_loopback_url
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")

@@ -18,15 +18,16 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from commentbox import __version__, admins, sites
+from commentbox import __version__, admins
 from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
+from commentbox.domain import sites
+from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, InvalidInput
 from commentbox.routes.pages import DEMO_SITE
 from commentbox.store import core, migrate
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Role
-from commentbox.urls import origin_of
 
 MODES = [m.value for m in ModerationMode]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from commentbox.akismet import Akismet
 from commentbox.auth.registry import AuthRegistry
 from commentbox.config import Settings
-from commentbox.identity import Keys
+from commentbox.domain.akismet import Akismet
+from commentbox.domain.identity import Keys
+from commentbox.domain.schemas import Limits
+from commentbox.domain.sitecache import KnownSites
 from commentbox.mail import Outbox
 from commentbox.runtime.events import Events
 from commentbox.runtime.freshness import Freshness, open_freshness
@@ -15,8 +17,6 @@ from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.runtime.metrics import Metrics
 from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.runtime.threadcache import ThreadCache
-from commentbox.shapes import Limits
-from commentbox.sitecache import KnownSites
 from commentbox.store import core
 from commentbox.store.db import Database
 

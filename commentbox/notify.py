@@ -29,10 +29,10 @@ from sqlmodel import Session
 
 from commentbox import admins
 from commentbox.context import Context
+from commentbox.domain.identity import Visitor
+from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
-from commentbox.identity import Visitor
 from commentbox.mail import Mail
-from commentbox.markup import for_email
 from commentbox.moderator import Action, Moderator, apply
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread

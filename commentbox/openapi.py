@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.applications import Starlette
 
 from commentbox import __version__
-from commentbox.shapes import (
+from commentbox.domain.schemas import (
     CommentCreate,
     CommentCreated,
     CommentEdit,

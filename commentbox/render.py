@@ -17,11 +17,11 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session
 
-from commentbox import threads
 from commentbox.context import Context
+from commentbox.domain import threads
+from commentbox.domain.reading import Builder
+from commentbox.domain.schemas import CommentPublic
 from commentbox.i18n import Catalogue, catalogue
-from commentbox.reading import Builder
-from commentbox.shapes import CommentPublic
 
 TEMPLATES = Path(__file__).with_name("templates")
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}

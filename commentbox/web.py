@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from commentbox import accounts
 from commentbox.context import Context
+from commentbox.domain import accounts
+from commentbox.domain.identity import Visitor
+from commentbox.domain.spam import RequestFacts
 from commentbox.errors import (
     InvalidInput,
     MalformedRequest,
@@ -28,8 +30,6 @@ from commentbox.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from commentbox.identity import Visitor
-from commentbox.spam import RequestFacts
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -6,8 +6,8 @@ import time
 from html.parser import HTMLParser
 from typing import Any
 
-from commentbox.identity import Keys
-from commentbox.spam import issue_form_token
+from commentbox.domain.identity import Keys
+from commentbox.domain.spam import issue_form_token
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 BLOG = "https://blog.example"

@@ -21,10 +21,11 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import admins, cli, moderator, notify, sites
+from commentbox import admins, cli, moderator, notify
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
+from commentbox.domain import sites
 from commentbox.errors import Forbidden
 from commentbox.moderator import Action
 from commentbox.store import core

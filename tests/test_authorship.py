@@ -12,8 +12,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from commentbox import moderator, sites
-from commentbox.identity import AUTHOR_READ_SECONDS, EDIT_TOKEN_SALT
+from commentbox import moderator
+from commentbox.domain import sites
+from commentbox.domain.identity import AUTHOR_READ_SECONDS, EDIT_TOKEN_SALT
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.support import ARTICLE, BLOG, comment_payload
 

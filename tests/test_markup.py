@@ -1,6 +1,6 @@
 import pytest
 
-from commentbox.markup import render_markdown
+from commentbox.domain.markup import render_markdown
 from tests.support import parse_tags
 
 XSS_CORPUS = [

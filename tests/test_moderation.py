@@ -9,7 +9,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from commentbox import moderator as mod
-from commentbox import sites
+from commentbox.domain import sites
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, utcnow
 from tests.support import ARTICLE, BLOG, comment_payload

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import text, update
 from starlette.testclient import TestClient
 
-from commentbox import admins, comments, notify, sites
+from commentbox import admins, notify
 from commentbox.app import create_app
-from commentbox.identity import Visitor
+from commentbox.domain import comments, sites
+from commentbox.domain.identity import Visitor
+from commentbox.domain.schemas import CommentCreate
 from commentbox.moderator import Action
-from commentbox.shapes import CommentCreate
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port
 from tests.support import ARTICLE, BLOG, comment_payload

@@ -72,7 +72,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
 def test_metrics_count_requests_by_route_template_posts_and_cache_hits(settings):
     with _client(settings, metrics=True) as client:
         client.post("/api/v1/comments", json={}, headers={"Origin": BLOG})  # 422, site unknown yet
-        from commentbox import sites
+        from commentbox.domain import sites
 
         with client.app.state.ctx.db.write() as session:  # type: ignore[attr-defined]
             sites.add_site(session, "blog", origins=[BLOG])

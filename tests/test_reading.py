@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from commentbox import sites
 from commentbox.app import create_app
+from commentbox.domain import sites
 from commentbox.runtime import freshness
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -184,8 +184,8 @@ def test_hostile_page_addresses_never_reach_the_response_unescaped(client, blog)
 def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(client, other, ctx, blog):
     from sqlalchemy import update
 
-    from commentbox import accounts
     from commentbox.auth.base import Profile
+    from commentbox.domain import accounts
     from commentbox.store import core
     from commentbox.store.models import Comment
 

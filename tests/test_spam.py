@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from commentbox import spam
+from commentbox.domain import spam
+from commentbox.domain.identity import Keys
 from commentbox.errors import InvalidInput, RateLimited
-from commentbox.identity import Keys
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload, form_token
 
 

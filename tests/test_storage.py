@@ -7,9 +7,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from commentbox import comments
-from commentbox.identity import Keys, Visitor
-from commentbox.shapes import CommentCreate
+from commentbox.domain import comments
+from commentbox.domain.identity import Keys, Visitor
+from commentbox.domain.schemas import CommentCreate
 from commentbox.store import db
 from tests.support import BLOG, comment_payload
 

@@ -1,6 +1,6 @@
 import pytest
 
-from commentbox.urls import InvalidURL, canonical_url, origin_of
+from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
 
 
 @pytest.mark.parametrize(

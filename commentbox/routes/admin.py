@@ -20,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from commentbox import admins, moderator, sites
+from commentbox import admins, moderator
+from commentbox.domain import sites
+from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
-from commentbox.urls import origin_of
 from commentbox.web import blocking, context, read_body
 
 COOKIE = "commentbox_admin"

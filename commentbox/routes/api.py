@@ -10,12 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import accounts, authorship, comments, reading, render, threads
-from commentbox.errors import InvalidInput
-from commentbox.i18n import pick_language
-from commentbox.identity import Visitor
-from commentbox.openapi import openapi_document
-from commentbox.shapes import (
+from commentbox import render
+from commentbox.domain import accounts, authorship, comments, reading, threads
+from commentbox.domain.identity import Visitor
+from commentbox.domain.schemas import (
     CommentCreate,
     CommentEdit,
     CommentPublic,
@@ -26,8 +24,11 @@ from commentbox.shapes import (
     SiteConfig,
     VoteCast,
 )
-from commentbox.sites import get_site
-from commentbox.spam import issue_form_token
+from commentbox.domain.sites import get_site
+from commentbox.domain.spam import issue_form_token
+from commentbox.errors import InvalidInput
+from commentbox.i18n import pick_language
+from commentbox.openapi import openapi_document
 from commentbox.store.models import CommentStatus
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 

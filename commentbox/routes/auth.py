@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from commentbox import accounts, admins, logins
+from commentbox import admins
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
+from commentbox.domain import accounts, logins
+from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
+from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.routes.admin import set_session_cookie
-from commentbox.shapes import Identity, LoginCreate, LoginIssued, LoginRedeemed
-from commentbox.urls import origin_of
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 
 POPUP_SCRIPT = Path(__file__).parent.parent / "static" / "auth-popup.js"

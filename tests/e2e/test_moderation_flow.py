@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from commentbox import admins, sites
+from commentbox import admins
+from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
 from tests.e2e.conftest import Stack, post, running_stack, status, widget
 from tests.fakes.facebook import FakeFacebook

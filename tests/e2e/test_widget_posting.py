@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 from sqlmodel import select
 
-from commentbox import moderator, sites
+from commentbox import moderator
+from commentbox.domain import sites
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
 

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from commentbox import sites
+from commentbox.domain import sites
 from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
 from tests.xss import PAYLOADS
 

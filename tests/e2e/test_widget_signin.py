@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from commentbox import sites
+from commentbox.domain import sites
 from tests.e2e.conftest import Stack, running_stack, status, widget
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import FakeGoogle

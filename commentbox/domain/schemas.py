@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from commentbox.text import clean_name, clean_text
-from commentbox.urls import InvalidURL, origin_of
+from commentbox.domain.text import clean_name, clean_text
+from commentbox.domain.urls import InvalidURL, origin_of
 
 CleanText = Annotated[str, AfterValidator(clean_text)]
 CleanName = Annotated[str, AfterValidator(clean_name)]

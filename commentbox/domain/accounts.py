@@ -21,11 +21,11 @@ from sqlmodel import Session
 
 from commentbox.auth.base import Profile
 from commentbox.context import Context
+from commentbox.domain.text import clean_name
+from commentbox.domain.urls import same_origin
 from commentbox.errors import Unauthorized
 from commentbox.store import core
 from commentbox.store.models import User, UserSession, utcnow
-from commentbox.text import clean_name
-from commentbox.urls import same_origin
 
 SESSION_SALT = "commentbox.session"
 SLIDE_EVERY = timedelta(hours=1)  # refresh a session's expiry at most this often (one write)

@@ -18,14 +18,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlmodel import Session
 
-from commentbox import accounts
 from commentbox.auth.base import Profile
 from commentbox.context import Context
+from commentbox.domain import accounts
+from commentbox.domain.sites import get_site
+from commentbox.domain.urls import InvalidURL, origin_of, same_origin
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
-from commentbox.sites import get_site
 from commentbox.store import core
 from commentbox.store.models import Login, LoginStatus, User, utcnow
-from commentbox.urls import InvalidURL, origin_of, same_origin
 
 LOGIN_FRAGMENT = "commentbox-login"
 LOGIN_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")  # what secrets.token_urlsafe(32) makes

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature
 
+from commentbox.domain.identity import Keys
 from commentbox.errors import InvalidInput, RateLimited
-from commentbox.identity import Keys
 
 FORM_TOKEN_SALT = "commentbox.form-token"  # noqa: S105 (a salt, not a secret)
 FORM_TOKEN_MAX_AGE_SECONDS = 2 * 24 * 3600

@@ -16,17 +16,17 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox import moderation
 from commentbox.context import Context
+from commentbox.domain import screening
+from commentbox.domain.identity import Visitor, edit_deadline, user_edit_deadline
+from commentbox.domain.markup import render_markdown
+from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
+from commentbox.domain.sites import check_origin, get_site
+from commentbox.domain.spam import RequestFacts, text_hash
+from commentbox.domain.threads import Presenter, ThreadRef
 from commentbox.errors import Forbidden, InvalidInput, NotFound
-from commentbox.identity import Visitor, edit_deadline, user_edit_deadline
-from commentbox.markup import render_markdown
-from commentbox.shapes import CommentCreate, CommentCreated, CommentEdit, CommentPublic
-from commentbox.sites import check_origin, get_site
-from commentbox.spam import RequestFacts, text_hash
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
-from commentbox.threads import Presenter, ThreadRef
 
 NO_FACTS = RequestFacts()
 
@@ -61,7 +61,7 @@ def post_comment(
     if visitor.user is None and data.author is None:
         raise InvalidInput("Give your name and email, or sign in.", field="author")
     email = data.author.email if visitor.user is None and data.author else None
-    moderation.charge(ctx, visitor, email, "post")
+    screening.charge(ctx, visitor, email, "post")
     known = ctx.sites.get(data.site) or ctx.sites.load_now(ctx.db, data.site)
     while True:  # twice at most: once more if the site changed since this process loaded it
         new = _screened(ctx, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts)
@@ -119,7 +119,7 @@ def _screened(
     check_origin(site, origin)
     guest = data.author if visitor.user is None else None
     html = render_markdown(data.body, allow_images=site.allow_images)
-    draft = moderation.Draft(
+    draft = screening.Draft(
         body=data.body,
         html=html,
         name=guest.name if guest else visitor.user.name if visitor.user else "",
@@ -128,7 +128,7 @@ def _screened(
         permalink=ref.url or "",
         parent_id=data.parent,
     )
-    screened = moderation.screen_post(
+    screened = screening.screen_post(
         ctx, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
     )
     values = {
@@ -161,21 +161,21 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
         site.id,
         new.ref.key,
         parent_id=values["parent_id"],
-        bans=moderation.ban_keys(visitor, values["author_email"]),
+        bans=screening.ban_keys(visitor, values["author_email"]),
         text_hash=values["text_hash"],
-        since=now - moderation.DUPLICATE_WINDOW,
+        since=now - screening.DUPLICATE_WINDOW,
         now=now,
-        closed_before=moderation.closed_before(site, now),
+        closed_before=screening.closed_before(site, now),
         user_id=values["user_id"],
         email=values["author_email"],
         client_hash=visitor.client_hash,
-        check_trust=moderation.needs_trust(site),
+        check_trust=screening.needs_trust(site),
     )
     if found.site_version != site.version:
         return None
-    moderation.check_standing(connection, site, found, values["parent_id"])
-    by_mode = moderation.initial_status(site, visitor, trusted=found.trusted)
-    values["status"] = moderation.stricter(by_mode, new.screened)
+    screening.check_standing(connection, site, found, values["parent_id"])
+    by_mode = screening.initial_status(site, visitor, trusted=found.trusted)
+    values["status"] = screening.stricter(by_mode, new.screened)
     values["thread_id"] = found.thread_id or core.create_thread(
         connection, Thread(site_id=site.id, key=new.ref.key, url=new.ref.url or "", title=new.title)
     )
@@ -244,7 +244,7 @@ def edit_comment(
         check_origin(site, origin)
         _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
         html = render_markdown(data.body, allow_images=site.allow_images)
-        draft = moderation.Draft(
+        draft = screening.Draft(
             body=data.body,
             html=html,
             name=comment.author_name or (visitor.user.name if visitor.user else ""),
@@ -254,8 +254,8 @@ def edit_comment(
             parent_id=comment.parent_id,
             comment_id=comment.id,
         )
-        moderation.charge(ctx, visitor, draft.email, "edit")
-        screened = moderation.screen_edit(ctx, session, site, thread, draft, visitor, facts)
+        screening.charge(ctx, visitor, draft.email, "edit")
+        screened = screening.screen_edit(ctx, session, site, thread, draft, visitor, facts)
     with ctx.db.write() as session:
         comment, site = _editable(session, comment_id)
         comment.body = data.body
@@ -263,7 +263,7 @@ def edit_comment(
         comment.text_hash = text_hash(data.body)
         comment.edited = utcnow()
         was_counted = comment.status == CommentStatus.APPROVED
-        comment.status = moderation.stricter(CommentStatus(comment.status), screened)
+        comment.status = screening.stricter(CommentStatus(comment.status), screened)
         core.save(session, comment)
         now_counted = comment.status == CommentStatus.APPROVED
         core.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))

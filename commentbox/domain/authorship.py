@@ -16,13 +16,13 @@ from per-viewer requests, answered here. Both only read; changing a comment is
 from __future__ import annotations
 
 from commentbox.context import Context
+from commentbox.domain.identity import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
+from commentbox.domain.schemas import CommentPublic, OwnComment, OwnComments
+from commentbox.domain.sites import get_site
+from commentbox.domain.threads import Presenter, resolve_ref
 from commentbox.errors import Forbidden, NotFound
-from commentbox.identity import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
-from commentbox.shapes import CommentPublic, OwnComment, OwnComments
-from commentbox.sites import get_site
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, Site, User
-from commentbox.threads import Presenter, resolve_ref
 
 NOT_YOURS = "You can only ask after your own comments."
 

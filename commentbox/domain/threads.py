@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from commentbox.errors import Forbidden, InvalidInput
-from commentbox.moderation import closed
-from commentbox.shapes import (
+from commentbox.domain.schemas import (
     AuthorPublic,
     CommentPublic,
     ReplyTarget,
     ThreadPage,
     ThreadPublic,
 )
+from commentbox.domain.screening import closed
+from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
+from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store import core
 from commentbox.store.models import CommentStatus, Site
-from commentbox.urls import InvalidURL, canonical_url, origin_of
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
     from commentbox.context import Context

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
+from commentbox.domain.urls import InvalidURL, origin_of
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commentbox.store import core
 from commentbox.store.models import ModerationMode, NotifyModerators, Site
-from commentbox.urls import InvalidURL, origin_of
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox import spam
-from commentbox.akismet import AkismetQuery, Verdict
+from commentbox.domain import spam
+from commentbox.domain.akismet import AkismetQuery, Verdict
+from commentbox.domain.identity import Visitor
 from commentbox.errors import Conflict, Forbidden, InvalidInput
-from commentbox.identity import Visitor
 from commentbox.store import core
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 

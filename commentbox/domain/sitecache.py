@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from commentbox.sites import get_site
+from commentbox.domain.sites import get_site
+from commentbox.domain.threads import ThreadRef, resolve_ref
+from commentbox.domain.urls import InvalidURL, canonical_url
 from commentbox.store.db import Database
 from commentbox.store.models import Site
-from commentbox.threads import ThreadRef, resolve_ref
-from commentbox.urls import InvalidURL, canonical_url
 
 MAX_MEMO = 4096  # page keys remembered per site before the memo starts over
 
