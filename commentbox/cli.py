@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from commentbox import __version__, admins
+from commentbox import __version__
+from commentbox.admin import moderators
 from commentbox.app import check_demo_allowed, create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain import sites
@@ -139,15 +140,15 @@ def _password(from_stdin: bool) -> str:
 def _admin(session: Session, args: argparse.Namespace) -> None:
     if args.admin_command == "add":
         secret = _password(args.password_stdin)
-        admins.add_account(session, args.name, secret, email=args.email, superuser=args.superuser)
+        moderators.add_account(session, args.name, secret, email=args.email, superuser=args.superuser)
         for site_id in args.site:
-            admins.grant(session, site_id, Role(args.role), account_name=args.name)
+            moderators.grant(session, site_id, Role(args.role), account_name=args.name)
         print(f"added {args.name}; sign in at /admin")
     elif args.admin_command == "password":
-        admins.set_password(session, args.name, _password(args.password_stdin))
+        moderators.set_password(session, args.name, _password(args.password_stdin))
         print(f"password of {args.name} changed")
     elif args.admin_command == "grant":
-        admins.grant(
+        moderators.grant(
             session,
             args.site,
             Role(args.role),

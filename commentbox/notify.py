@@ -27,13 +27,13 @@ from itsdangerous import BadSignature
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
-from commentbox import admins
+from commentbox.admin import moderators
+from commentbox.admin.actions import Action, Moderator, apply
 from commentbox.context import Context
 from commentbox.domain.identity import Visitor
 from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.mail import Mail
-from commentbox.moderator import Action, Moderator, apply
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 
@@ -127,7 +127,7 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
         site_id = core.thread_by_id(session, comment.thread_id).site_id if comment else None
         if site_id is None:
             raise Gone("This comment does not exist any more.")
-        if link.recipient not in admins.moderator_emails(session, site_id):
+        if link.recipient not in moderators.moderator_emails(session, site_id):
             raise Forbidden("You no longer moderate this site.")
         if not core.spend_token(session, link.token_id):
             raise Gone("This link has been used already.")
@@ -282,7 +282,7 @@ def _tell_moderators(
     scope = f"moderation:{site.id}"
     with ctx.db.read() as session:
         recipients = [
-            e for e in admins.moderator_emails(session, site.id) if not core.opted_out(session, e, scope)
+            e for e in moderators.moderator_emails(session, site.id) if not core.opted_out(session, e, scope)
         ]
     for email in recipients:
         if author_email and email.lower() == author_email.lower():

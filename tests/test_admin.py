@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from commentbox import admins, cli
+from commentbox import cli
+from commentbox.admin import moderators
 from commentbox.store.models import ModerationMode, Role
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
@@ -29,9 +30,9 @@ def csrf_of(html: str) -> str:
 def make_admin(ctx):
     def make(name: str = "root", *, superuser: bool = True, sites: tuple[str, ...] = (), role=Role.MODERATOR):
         with ctx.db.write() as session:
-            admins.add_account(session, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
+            moderators.add_account(session, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
             for site in sites:
-                admins.grant(session, site, role, account_name=name)
+                moderators.grant(session, site, role, account_name=name)
 
     return make
 
@@ -429,7 +430,7 @@ def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_ad
         )
         assert refused.status_code == 422
     with ctx.db.read() as session:
-        emails = admins.moderator_emails(session, "blog")
+        emails = moderators.moderator_emails(session, "blog")
         site = session.exec(text("SELECT moderation, max_links FROM site WHERE id = 'blog'")).one()
     assert tuple(site) == ("first-time", 1)
     assert emails == ["owner@mods.example"]

@@ -21,13 +21,14 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import admins, cli, moderator, notify
+from commentbox import cli, notify
+from commentbox.admin import actions, moderators
+from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.domain import sites
 from commentbox.errors import Forbidden
-from commentbox.moderator import Action
 from commentbox.store import core
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests
@@ -867,7 +868,7 @@ def test_a_flood_of_login_ids_is_refused_with_429(
 
 def name_moderator(ctx: Context, site: str, provider: str, user_id: str) -> None:
     with ctx.db.write() as session:
-        admins.grant(session, site, Role.MODERATOR, provider=provider, provider_user_id=user_id)
+        moderators.grant(session, site, Role.MODERATOR, provider=provider, provider_user_id=user_id)
 
 
 def admin_sign_in(client: TestClient, provider: str, fake: FakeProvider) -> httpx.Response:
@@ -894,7 +895,7 @@ def admin_sessions(ctx: Context) -> int:
 def assert_not_a_moderator(answer: httpx.Response, client: TestClient, ctx: Context) -> None:
     """The admin sign-in was refused with a sentence, and no session exists or opens."""
     assert answer.status_code == 403
-    assert admins.NOT_MODERATOR in html.unescape(answer.text)
+    assert moderators.NOT_MODERATOR in html.unescape(answer.text)
     assert not any(h.startswith("commentbox_admin=") for h in answer.headers.get_list("set-cookie"))
     assert admin_sessions(ctx) == 0
     assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
@@ -984,8 +985,8 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
     comment = client.post("/api/v1/comments", json=comment_payload(author=None), headers=bearer(token))
     assert comment.status_code == 201, comment.text
     with ctx.db.write() as session:
-        admins.add_account(session, "olga", admin_tests.PASSWORD)
-        admins.grant(session, "blog", Role.OWNER, account_name="olga")
+        moderators.add_account(session, "olga", admin_tests.PASSWORD)
+        moderators.grant(session, "blog", Role.OWNER, account_name="olga")
 
     with TestClient(create_app(settings), base_url="http://testserver") as owner:
         assert admin_tests.sign_in(owner, "olga").status_code == 303
@@ -1000,8 +1001,8 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
 
 def ban_commenter(ctx: Context, comment_id: int, days: int | None = None) -> None:
     """A superuser bans the sender of a comment by their sign-in, as the comment page does."""
-    root = moderator.moderator_from_roles("root", [], superuser=True)
-    moderator.ban_from_comment(ctx, root, comment_id, [BanKind.USER], days)
+    root = actions.moderator_from_roles("root", [], superuser=True)
+    actions.ban_from_comment(ctx, root, comment_id, [BanKind.USER], days)
 
 
 def comment_as(client: TestClient, token: str, site: str = "blog", origin: str = BLOG) -> int:
@@ -1069,11 +1070,11 @@ def test_a_banned_moderator_gets_no_mail_and_their_action_links_stop_working(
     email = fake_google.user.email
     assert email is not None
     with ctx.db.read() as session:
-        assert admins.moderator_emails(session, "blog") == [email]
+        assert moderators.moderator_emails(session, "blog") == [email]
         link = notify.action_token(ctx, core.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
     ban_commenter(ctx, comment_id)
     with ctx.db.read() as session:
-        assert admins.moderator_emails(session, "blog") == []
+        assert moderators.moderator_emails(session, "blog") == []
     with pytest.raises(Forbidden):
         notify.act_from_link(ctx, link, "spam")
     assert admin_tests.status_of(ctx, comment_id) == "approved"

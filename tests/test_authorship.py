@@ -12,14 +12,14 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from commentbox import moderator
+from commentbox.admin import actions
 from commentbox.domain import sites
 from commentbox.domain.identity import AUTHOR_READ_SECONDS, EDIT_TOKEN_SALT
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.support import ARTICLE, BLOG, comment_payload
 
 ORIGIN = {"Origin": BLOG}
-EVERYWHERE = moderator.Moderator("root", None, None)
+EVERYWHERE = actions.Moderator("root", None, None)
 MINE = {"site": "blog", "url": ARTICLE}
 
 
@@ -76,17 +76,17 @@ def test_an_expired_edit_token_still_reads_its_held_comment_but_never_changes_it
 
 def test_the_author_learns_that_a_moderator_published_the_held_comment(client, ctx, held):
     late = aged_token(ctx, held["id"], 3600)
-    moderator.apply(ctx, EVERYWHERE, [held["id"]], moderator.Action.APPROVE)
+    actions.apply(ctx, EVERYWHERE, [held["id"]], actions.Action.APPROVE)
     seen = ask(client, held["id"], late, "?fragment=en")
     assert seen.status_code == 200
     assert seen.json()["status"] is None  # published: no status, as in the thread
     assert 'id="comment-' in seen.json()["fragment"] and "cb-pending" not in seen.json()["fragment"]
 
 
-@pytest.mark.parametrize("action", [moderator.Action.DELETE, moderator.Action.SPAM])
+@pytest.mark.parametrize("action", [actions.Action.DELETE, actions.Action.SPAM])
 def test_the_author_learns_that_a_moderator_removed_the_held_comment(client, ctx, held, action):
     late = aged_token(ctx, held["id"], 3600)
-    moderator.apply(ctx, EVERYWHERE, [held["id"]], action)
+    actions.apply(ctx, EVERYWHERE, [held["id"]], action)
     refused(ask(client, held["id"], late), 404)
 
 

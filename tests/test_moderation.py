@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from commentbox import moderator as mod
+from commentbox.admin import actions as mod
 from commentbox.domain import sites
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, utcnow

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import text, update
 from starlette.testclient import TestClient
 
-from commentbox import admins, notify
+from commentbox import notify
+from commentbox.admin import moderators
+from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.domain import comments, sites
 from commentbox.domain.identity import Visitor
 from commentbox.domain.schemas import CommentCreate
-from commentbox.moderator import Action
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port
 from tests.support import ARTICLE, BLOG, comment_payload
@@ -59,7 +60,7 @@ def site(mctx):
     """The blog, holding every comment, with one moderator who has an email address."""
     with mctx.db.write() as session:
         sites.add_site(session, "blog", origins=[BLOG], moderation=ModerationMode.ALL)
-        admins.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
+        moderators.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
 
 
 @pytest.fixture
@@ -250,9 +251,9 @@ def test_a_held_reply_notifies_when_approved(mclient, mctx, site, smtp):
         mclient, body="held answer", author={"name": "Bob", "email": "bob@x.org"}, parent=parent["id"]
     )
     assert outbox_to(mctx, "ada@example.com") == 1
-    from commentbox import moderator
+    from commentbox.admin import actions
 
-    moderator.apply(mctx, moderator.Moderator("t", None, None), [reply["id"]], Action.APPROVE)
+    actions.apply(mctx, actions.Moderator("t", None, None), [reply["id"]], Action.APPROVE)
     assert smtp.inbox.wait_for(2)[-1]["To"] == "ada@example.com"
 
 
@@ -281,7 +282,7 @@ def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog
     ctx = down.state.ctx
     with ctx.db.write() as session:
         sites.update_site(session, "blog", moderation=ModerationMode.ALL)
-        admins.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
+        moderators.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
     with TestClient(down) as client:
         post(client)
         deadline = time.monotonic() + 10

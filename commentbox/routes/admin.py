@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from commentbox import admins, moderator
+from commentbox.admin import actions, moderators
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
@@ -75,10 +75,10 @@ def page(handler: Handler) -> Handler:
     return wrapped
 
 
-async def _signed_in(request: Request) -> admins.AdminContext:
+async def _signed_in(request: Request) -> moderators.AdminContext:
     """The moderator behind the session cookie, with the roles they hold now; without one,
     ``Unauthorized``, which ``page`` turns into a redirect to the sign-in page."""
-    admin = await blocking(admins.resolve_session, context(request), request.cookies.get(COOKIE))
+    admin = await blocking(moderators.resolve_session, context(request), request.cookies.get(COOKIE))
     if admin is None:
         raise Unauthorized("Your admin session has ended; sign in again.")
     return admin
@@ -109,7 +109,7 @@ def _same_origin(request: Request) -> None:
         raise Forbidden("This form was sent from another site.")
 
 
-async def _posted(request: Request) -> tuple[admins.AdminContext, Form]:
+async def _posted(request: Request) -> tuple[moderators.AdminContext, Form]:
     """The signed-in moderator and the form, after the same-origin and CSRF checks."""
     _same_origin(request)
     admin = await _signed_in(request)
@@ -181,7 +181,7 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(_one(form, "csrf"), expected):
         raise Forbidden("The sign-in form has expired. Reload the page and try again.")
     account = await blocking(
-        admins.authenticate, context(request), _one(form, "name"), _one(form, "password")
+        moderators.authenticate, context(request), _one(form, "name"), _one(form, "password")
     )
     if account is None:
         token = secrets.token_urlsafe(24)
@@ -194,14 +194,14 @@ async def login(request: Request) -> Response:
         response = _render(request, "login.html", values, 401)
         _login_cookie(request, response, token)
         return response
-    signed = await blocking(admins.open_session, context(request), account)
+    signed = await blocking(moderators.open_session, context(request), account)
     response = _redirect("/admin")
     set_session_cookie(request, response, signed)
     response.delete_cookie(LOGIN_COOKIE, path="/admin")
     return response
 
 
-def set_session_cookie(request: Request, response: Response, signed: admins.AdminSignIn) -> None:
+def set_session_cookie(request: Request, response: Response, signed: moderators.AdminSignIn) -> None:
     """The ``/admin`` session (password or provider sign-in): first-party, ``Strict``."""
     response.set_cookie(
         COOKIE,
@@ -217,7 +217,7 @@ def set_session_cookie(request: Request, response: Response, signed: admins.Admi
 @page
 async def logout(request: Request) -> Response:
     await _posted(request)
-    await blocking(admins.close_session, context(request), request.cookies.get(COOKIE))
+    await blocking(moderators.close_session, context(request), request.cookies.get(COOKIE))
     response = _redirect("/admin/login")
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -226,11 +226,11 @@ async def logout(request: Request) -> Response:
 # The queue -----------------------------------------------------------------------------------------
 
 
-def _queue_query(request: Request) -> moderator.QueueQuery:
+def _queue_query(request: Request) -> actions.QueueQuery:
     params = request.query_params
     status = params.get("status", "")
     offset = params.get("offset", "0")
-    return moderator.QueueQuery(
+    return actions.QueueQuery(
         status=CommentStatus(status) if status in {s.value for s in CommentStatus} else None,
         text=params.get("q", "")[:200],
         author=params.get("author", "")[:200],
@@ -245,8 +245,8 @@ async def queue(request: Request) -> Response:
     admin = await _signed_in(request)
     query = _queue_query(request)
     ctx = context(request)
-    rows = await blocking(moderator.queue, ctx, admin.moderator, query)
-    pending = await blocking(moderator.pending_count, ctx, admin.moderator)
+    rows = await blocking(actions.queue, ctx, admin.moderator, query)
+    pending = await blocking(actions.pending_count, ctx, admin.moderator)
     more = None
     if len(rows) == query.limit:
         params = dict(request.query_params) | {"offset": str(query.offset + query.limit)}
@@ -273,10 +273,10 @@ def _here(request: Request) -> str:
 async def bulk(request: Request) -> Response:
     admin, form = await _posted(request)
     try:
-        action = moderator.Action(_one(form, "action"))
+        action = actions.Action(_one(form, "action"))
     except ValueError:
         raise InvalidInput("Choose approve, spam or delete.", field="action") from None
-    await blocking(moderator.apply, context(request), admin.moderator, _ids(form), action)
+    await blocking(actions.apply, context(request), admin.moderator, _ids(form), action)
     return _redirect(_back(form))
 
 
@@ -287,7 +287,7 @@ async def bulk(request: Request) -> Response:
 async def comment_page(request: Request) -> Response:
     admin = await _signed_in(request)
     row = await blocking(
-        moderator.comment_row, context(request), admin.moderator, request.path_params["comment_id"]
+        actions.comment_row, context(request), admin.moderator, request.path_params["comment_id"]
     )
     return _render(
         request,
@@ -305,7 +305,7 @@ async def comment_page(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(moderator.edit, context(request), admin.moderator, comment_id, _one(form, "body"))
+    await blocking(actions.edit, context(request), admin.moderator, comment_id, _one(form, "body"))
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
 
@@ -313,7 +313,7 @@ async def edit(request: Request) -> Response:
 async def pin(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(moderator.pin, context(request), admin.moderator, comment_id, _one(form, "pinned") == "1")
+    await blocking(actions.pin, context(request), admin.moderator, comment_id, _one(form, "pinned") == "1")
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
 
@@ -329,7 +329,7 @@ async def ban(request: Request) -> Response:
         raise InvalidInput("Choose what to ban.", field="kind")
     days = _int(_one(form, "days"), "days", optional=True)
     await blocking(
-        moderator.ban_from_comment,
+        actions.ban_from_comment,
         context(request),
         admin.moderator,
         comment_id,
@@ -347,7 +347,7 @@ async def ban(request: Request) -> Response:
 async def thread_page(request: Request) -> Response:
     admin = await _signed_in(request)
     view = await blocking(
-        moderator.thread_view, context(request), admin.moderator, request.path_params["thread_id"]
+        actions.thread_view, context(request), admin.moderator, request.path_params["thread_id"]
     )
     values = {"admin": admin, "thread": view.info, "rows": view.rows, "depths": view.depths}
     return _render(request, "thread.html", values | {"here": _here(request)})
@@ -357,7 +357,7 @@ async def thread_page(request: Request) -> Response:
 async def lock(request: Request) -> Response:
     admin, form = await _posted(request)
     thread_id = request.path_params["thread_id"]
-    await blocking(moderator.lock, context(request), admin.moderator, thread_id, _one(form, "locked") == "1")
+    await blocking(actions.lock, context(request), admin.moderator, thread_id, _one(form, "locked") == "1")
     return _redirect(_back(form, f"/admin/threads/{thread_id}"))
 
 
@@ -367,7 +367,7 @@ async def lock(request: Request) -> Response:
 @page
 async def bans_page(request: Request) -> Response:
     admin = await _signed_in(request)
-    found = await blocking(moderator.bans, context(request), admin.moderator)
+    found = await blocking(actions.bans, context(request), admin.moderator)
     return _render(request, "bans.html", {"admin": admin, "bans": found, "here": _here(request)})
 
 
@@ -376,7 +376,7 @@ async def add_ban(request: Request) -> Response:
     admin, form = await _posted(request)
     days = _int(_one(form, "days"), "days", optional=True)
     await blocking(
-        moderator.ban_email,
+        actions.ban_email,
         context(request),
         admin.moderator,
         _one(form, "site"),
@@ -390,19 +390,19 @@ async def add_ban(request: Request) -> Response:
 @page
 async def lift_ban(request: Request) -> Response:
     admin, _ = await _posted(request)
-    await blocking(moderator.unban, context(request), admin.moderator, request.path_params["ban_id"])
+    await blocking(actions.unban, context(request), admin.moderator, request.path_params["ban_id"])
     return _redirect("/admin/bans")
 
 
 # Site settings (owners) ----------------------------------------------------------------------------------
 
 
-def _site_values(request: Request, admin: admins.AdminContext, site_id: str) -> dict[str, Any]:
+def _site_values(request: Request, admin: moderators.AdminContext, site_id: str) -> dict[str, Any]:
     ctx = context(request)
     admin.moderator.require_owner(site_id)
     with ctx.db.read() as session:
         site = sites.get_site(session, site_id)
-        roles = admins.roles_of_site(session, site_id)
+        roles = moderators.roles_of_site(session, site_id)
     return {
         "admin": admin,
         "site": site,
@@ -468,7 +468,7 @@ async def add_moderator(request: Request) -> Response:
 
     def save() -> None:
         with context(request).db.write() as session:
-            admins.grant(
+            moderators.grant(
                 session,
                 site_id,
                 role,
@@ -489,7 +489,7 @@ async def remove_moderator(request: Request) -> Response:
 
     def save() -> None:
         with context(request).db.write() as session:
-            admins.revoke(session, site_id, request.path_params["role_id"])
+            moderators.revoke(session, site_id, request.path_params["role_id"])
 
     await blocking(save)
     return _redirect(f"/admin/sites/{site_id}")

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from commentbox import admins
+from commentbox.admin import moderators
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.domain import accounts, logins
@@ -237,7 +237,7 @@ async def admin_start(request: Request) -> Response:
         return _admin_failure(request, exc.detail, exc.status)
 
     async def remember(state: str) -> None:
-        await blocking(admins.begin_signin, ctx, name, state)
+        await blocking(moderators.begin_signin, ctx, name, state)
 
     answer = await _authorize(request, name, remember, partial(_admin_failure, request))
     if answer.status_code != 303:
@@ -253,7 +253,7 @@ async def _admin_callback(request: Request, name: str, provider: Provider) -> Re
     assert ctx.auth is not None
     try:
         profile = await ctx.auth.profile(request, name)
-        signed = await blocking(admins.open_provider_session, ctx, profile)
+        signed = await blocking(moderators.open_provider_session, ctx, profile)
     except SIGN_IN_ERRORS as exc:
         status = exc.status if isinstance(exc, CommentboxError) else 400
         return _admin_failure(request, describe(provider.label, exc), status)
@@ -285,7 +285,7 @@ async def callback(request: Request) -> Response:
     ctx = context(request)
     assert ctx.auth is not None
     state = request.query_params.get("state", "")
-    signing_in_to_admin = await blocking(admins.is_signin, ctx, state, name) if state else False
+    signing_in_to_admin = await blocking(moderators.is_signin, ctx, state, name) if state else False
     if signing_in_to_admin:
         return await _admin_callback(request, name, provider)
     login = await blocking(logins.for_state, ctx, state) if state else None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from commentbox import admins
+from commentbox.admin import moderators
 from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
 from tests.e2e.conftest import Stack, post, running_stack, status, widget
@@ -25,8 +25,8 @@ def test_a_moderator_approves_a_held_comment_and_the_visitor_sees_it_published(p
     stack.moderate(ModerationMode.ALL)
     with stack.ctx.db.write() as session:
         sites.update_site(session, "blog", min_post_seconds=2)  # the real timing check, not switched off
-        admins.add_account(session, "mia", PASSWORD)
-        admins.grant(session, "blog", Role.MODERATOR, account_name="mia")
+        moderators.add_account(session, "mia", PASSWORD)
+        moderators.grant(session, "blog", Role.MODERATOR, account_name="mia")
 
     page.goto(stack.article())
     widget(page)
@@ -75,7 +75,7 @@ def test_a_moderator_named_by_google_identity_signs_in_and_approves(
     with running_stack(database_url, tmp_path, **providers) as stack:
         stack.moderate(ModerationMode.ALL)
         with stack.ctx.db.write() as session:
-            admins.grant(
+            moderators.grant(
                 session, "blog", Role.MODERATOR, provider="google", provider_user_id=fake_google.user.id
             )
         page.goto(stack.article())

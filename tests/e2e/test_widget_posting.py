@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 from sqlmodel import select
 
-from commentbox import moderator
+from commentbox.admin import actions
 from commentbox.domain import sites
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
@@ -141,9 +141,9 @@ def test_held_comments_follow_the_moderators_decision_after_the_edit_window_clos
         held = {
             c.body: c.id for c in session.exec(select(Comment).where(Comment.status == CommentStatus.PENDING))
         }
-    everywhere = moderator.Moderator("root", None, None)
-    moderator.apply(stack.ctx, everywhere, [held["Please remove me"]], moderator.Action.DELETE)
-    moderator.apply(stack.ctx, everywhere, [held["Please publish me"]], moderator.Action.APPROVE)
+    everywhere = actions.Moderator("root", None, None)
+    actions.apply(stack.ctx, everywhere, [held["Please remove me"]], actions.Action.DELETE)
+    actions.apply(stack.ctx, everywhere, [held["Please publish me"]], actions.Action.APPROVE)
     page.reload()
     root = widget(page)
     published = root.locator(".cb-comment", has_text="Please publish me")

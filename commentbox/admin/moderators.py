@@ -19,13 +19,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
+from commentbox.admin.actions import Moderator, moderator_from_roles
 from commentbox.auth.base import Profile
 from commentbox.context import Context
 from commentbox.domain import accounts
 from commentbox.domain.logins import state_hash
 from commentbox.domain.sites import get_site
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
-from commentbox.moderator import Moderator, moderator_from_roles
 from commentbox.store import core
 from commentbox.store.models import AdminAccount, AdminSession, Role, SiteRole, User, utcnow
 

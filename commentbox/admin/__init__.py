@@ -1,0 +1,1 @@
+"""Moderator accounts and what moderators do with comments."""
