@@ -27,7 +27,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
-from commentbox import notify
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.domain.urls import is_loopback_url
@@ -39,6 +38,7 @@ from commentbox.errors import (
     problem_response,
 )
 from commentbox.hotreads import HotReads
+from commentbox.mail import notify
 from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.routes import admin, api, auth, notifications, ops, pages, widget

@@ -10,7 +10,7 @@ from commentbox.domain.akismet import Akismet
 from commentbox.domain.identity import Keys
 from commentbox.domain.schemas import Limits
 from commentbox.domain.sitecache import KnownSites
-from commentbox.mail import Outbox
+from commentbox.mail.outbox import Outbox
 from commentbox.runtime.events import Events
 from commentbox.runtime.freshness import Freshness, open_freshness
 from commentbox.runtime.groupcommit import GroupCommit

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from commentbox import cli, notify
+from commentbox import cli
 from commentbox.admin import actions, moderators
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
@@ -29,6 +29,7 @@ from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.context import Context
 from commentbox.domain import sites
 from commentbox.errors import Forbidden
+from commentbox.mail import notify
 from commentbox.store import core
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests

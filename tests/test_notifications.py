@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text, update
 from starlette.testclient import TestClient
 
-from commentbox import notify
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.domain import comments, sites
 from commentbox.domain.identity import Visitor
 from commentbox.domain.schemas import CommentCreate
+from commentbox.mail import notify
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port
 from tests.support import ARTICLE, BLOG, comment_payload

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import notify
+from commentbox.mail import notify
 from commentbox.routes.admin import _form, _one, _render, _same_origin, page
 from commentbox.web import blocking, context
 

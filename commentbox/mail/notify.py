@@ -33,7 +33,7 @@ from commentbox.context import Context
 from commentbox.domain.identity import Visitor
 from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
-from commentbox.mail import Mail
+from commentbox.mail.outbox import Mail
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 
@@ -43,7 +43,7 @@ ACTION_SALT = "commentbox.action-link"
 CONFIRM_SALT = "commentbox.confirm-subscription"
 UNSUBSCRIBE_SALT = "commentbox.unsubscribe"
 CONFIRM_DAYS = 7
-TEMPLATES = Path(__file__).with_name("templates") / "email"
+TEMPLATES = Path(__file__).parents[1] / "templates" / "email"
 
 
 @cache
