@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from commentbox.i18n import LANGUAGES, plural_category
+from commentbox.html.i18n import LANGUAGES, plural_category
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "commentbox" / "static"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from commentbox.render import safe_url
+from commentbox.html.render import safe_url
 from tests.support import ARTICLE, BLOG, comment_payload
 from tests.xss import PAYLOADS, executable_parts
 

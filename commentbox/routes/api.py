@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import render
 from commentbox.domain import accounts, authorship, comments, reading, threads
 from commentbox.domain.identity import Visitor
 from commentbox.domain.schemas import (
@@ -27,7 +26,8 @@ from commentbox.domain.schemas import (
 from commentbox.domain.sites import get_site
 from commentbox.domain.spam import issue_form_token
 from commentbox.errors import InvalidInput
-from commentbox.i18n import pick_language
+from commentbox.html import render
+from commentbox.html.i18n import pick_language
 from commentbox.openapi import openapi_document
 from commentbox.store.models import CommentStatus
 from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json

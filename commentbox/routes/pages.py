@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from commentbox.avatars import identicon_svg
 from commentbox.errors import NotFound
+from commentbox.html.avatars import identicon_svg
 from commentbox.web import context
 
 DEMO_SITE = "demo"

@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox import render
 from commentbox.domain import reading
-from commentbox.i18n import pick_language
+from commentbox.html import render
+from commentbox.html.i18n import pick_language
 from commentbox.routes.api import thread_query
 from commentbox.web import context
 

@@ -21,9 +21,9 @@ from commentbox.context import Context
 from commentbox.domain import threads
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic
-from commentbox.i18n import Catalogue, catalogue
+from commentbox.html.i18n import Catalogue, catalogue
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = Path(__file__).parents[1] / "templates"
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
 _SHARED_WITH_CLIENT = (

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-CATALOGUES = Path(__file__).with_name("static") / "i18n"
+CATALOGUES = Path(__file__).parents[1] / "static" / "i18n"
 DEFAULT = "en"
 
 
