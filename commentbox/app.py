@@ -37,11 +37,11 @@ from commentbox.errors import (
     ServiceUnavailable,
     problem_response,
 )
-from commentbox.hotreads import HotReads
+from commentbox.http.hotreads import HotReads
+from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
+from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
+from commentbox.http.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.mail import notify
-from commentbox.middleware import Cors, RegisteredOrigins, SecurityHeaders
-from commentbox.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
 
 log = logging.getLogger(__name__)

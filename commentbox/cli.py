@@ -25,7 +25,7 @@ from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, InvalidInput
-from commentbox.routes.pages import DEMO_SITE
+from commentbox.http.routes.pages import DEMO_SITE
 from commentbox.store import core, migrate
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Role

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from commentbox.errors import NotFound
 from commentbox.html.avatars import identicon_svg
-from commentbox.web import context
+from commentbox.http.request import context
 
 DEMO_SITE = "demo"
 DEMO_PATH = "/"

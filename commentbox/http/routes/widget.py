@@ -22,8 +22,8 @@ from starlette.routing import Route
 from commentbox.domain import reading
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
-from commentbox.routes.api import thread_query
-from commentbox.web import context
+from commentbox.http.request import context
+from commentbox.http.routes.api import thread_query
 
 STATIC = Path(__file__).parent.parent / "static"
 ASSET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"

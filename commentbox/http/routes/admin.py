@@ -24,8 +24,8 @@ from commentbox.admin import actions, moderators
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
+from commentbox.http.request import blocking, context, read_body
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
-from commentbox.web import blocking, context, read_body
 
 COOKIE = "commentbox_admin"
 LOGIN_COOKIE = "commentbox_admin_login"

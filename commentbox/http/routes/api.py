@@ -28,9 +28,9 @@ from commentbox.domain.spam import issue_form_token
 from commentbox.errors import InvalidInput
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
-from commentbox.openapi import openapi_document
+from commentbox.http.openapi import openapi_document
+from commentbox.http.request import ClientInfo, JSONResponse, blocking, context, read_json
 from commentbox.store.models import CommentStatus
-from commentbox.web import ClientInfo, JSONResponse, blocking, context, read_json
 
 MAX_PAGE = 500
 

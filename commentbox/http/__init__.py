@@ -1,0 +1,1 @@
+"""Starlette: routes, middleware, the fast read path, problem+json answers and the OpenAPI document."""
