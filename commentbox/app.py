@@ -28,7 +28,6 @@ from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from commentbox.config import Settings, SettingsError, load_settings
-from commentbox.context import Context
 from commentbox.domain.urls import is_loopback_url
 from commentbox.errors import (
     CommentboxError,
@@ -43,6 +42,7 @@ from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
+from commentbox.services import Context
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")

@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 from commentbox.app import create_app
 from commentbox.auth.base import Profile
 from commentbox.config import Settings, load_settings
-from commentbox.context import Context
 from commentbox.domain import accounts, sites
+from commentbox.services import Context
 from commentbox.store import migrate
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, Site

@@ -26,10 +26,10 @@ from commentbox.admin import actions, moderators
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.config import Settings, SettingsError, load_settings
-from commentbox.context import Context
 from commentbox.domain import sites
 from commentbox.errors import Forbidden
 from commentbox.mail import notify
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests

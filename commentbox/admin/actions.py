@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from commentbox.context import Context
 from commentbox.domain import comments
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
 

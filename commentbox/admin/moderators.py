@@ -21,11 +21,11 @@ from sqlmodel import Session
 
 from commentbox.admin.actions import Moderator, moderator_from_roles
 from commentbox.auth.base import Profile
-from commentbox.context import Context
 from commentbox.domain import accounts
 from commentbox.domain.logins import state_hash
 from commentbox.domain.sites import get_site
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import AdminAccount, AdminSession, Role, SiteRole, User, utcnow
 

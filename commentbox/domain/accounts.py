@@ -20,10 +20,10 @@ from itsdangerous import BadSignature
 from sqlmodel import Session
 
 from commentbox.auth.base import Profile
-from commentbox.context import Context
 from commentbox.domain.text import clean_name
 from commentbox.domain.urls import same_origin
 from commentbox.errors import Unauthorized
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import User, UserSession, utcnow
 

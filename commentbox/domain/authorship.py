@@ -15,12 +15,12 @@ from per-viewer requests, answered here. Both only read; changing a comment is
 
 from __future__ import annotations
 
-from commentbox.context import Context
 from commentbox.domain.identity import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
 from commentbox.domain.schemas import CommentPublic, OwnComment, OwnComments
 from commentbox.domain.sites import get_site
 from commentbox.domain.threads import Presenter, resolve_ref
 from commentbox.errors import Forbidden, NotFound
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, Site, User
 

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox.context import Context
 from commentbox.domain import screening
 from commentbox.domain.identity import Visitor, edit_deadline, user_edit_deadline
 from commentbox.domain.markup import render_markdown
@@ -25,6 +24,7 @@ from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
 from commentbox.domain.threads import Presenter, ThreadRef
 from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
 

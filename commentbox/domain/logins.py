@@ -19,11 +19,11 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlmodel import Session
 
 from commentbox.auth.base import Profile
-from commentbox.context import Context
 from commentbox.domain import accounts
 from commentbox.domain.sites import get_site
 from commentbox.domain.urls import InvalidURL, origin_of, same_origin
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import Login, LoginStatus, User, utcnow
 

@@ -20,9 +20,9 @@ import orjson
 from sqlmodel import Session
 
 from commentbox import __version__
-from commentbox.context import Context
 from commentbox.domain.threads import MAX_COUNT_URLS, ReadRequest, Sort, ThreadRef, build_page, decode_cursor
 from commentbox.errors import CommentboxError, InvalidInput
+from commentbox.services import Context
 from commentbox.store.core import ThreadState
 from commentbox.store.models import Site
 

@@ -28,7 +28,7 @@ from commentbox.store import core
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
 if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
-    from commentbox.context import Context
+    from commentbox.services import Context
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 CLOSED = "This discussion is closed to new comments."

@@ -28,7 +28,7 @@ from commentbox.store import core
 from commentbox.store.models import CommentStatus, Site
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
-    from commentbox.context import Context
+    from commentbox.services import Context
 
 MAX_COUNT_URLS = 100
 

@@ -17,11 +17,11 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session
 
-from commentbox.context import Context
 from commentbox.domain import threads
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic
 from commentbox.html.i18n import Catalogue, catalogue
+from commentbox.services import Context
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}

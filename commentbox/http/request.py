@@ -19,7 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from commentbox.context import Context
 from commentbox.domain import accounts
 from commentbox.domain.identity import Visitor
 from commentbox.domain.spam import RequestFacts
@@ -30,6 +29,7 @@ from commentbox.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from commentbox.services import Context
 
 P = ParamSpec("P")
 T = TypeVar("T")

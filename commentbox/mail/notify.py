@@ -29,11 +29,11 @@ from sqlmodel import Session
 
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderator, apply
-from commentbox.context import Context
 from commentbox.domain.identity import Visitor
 from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.mail.outbox import Mail
+from commentbox.services import Context
 from commentbox.store import core
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 

@@ -21,8 +21,8 @@ from starlette.types import Receive, Scope, Send
 
 from commentbox.app import create_app
 from commentbox.config import load_settings
-from commentbox.context import Context
 from commentbox.domain import sites
+from commentbox.services import Context
 from commentbox.store.models import ModerationMode
 from tests.conftest import required_or_skip
 from tests.fakes.server import ServerThread

@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from commentbox.context import Context
 from commentbox.domain import sites
+from commentbox.services import Context
 from tests.e2e.conftest import running_stack
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
