@@ -15,7 +15,6 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
@@ -27,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
+from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain.urls import is_loopback_url
 from commentbox.errors import (
@@ -45,7 +45,6 @@ from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
 from commentbox.services import Context
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).with_name("templates")
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

@@ -13,10 +13,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-CATALOGUES = Path(__file__).parents[1] / "static" / "i18n"
+from commentbox import STATIC
+
+CATALOGUES = STATIC / "i18n"
 DEFAULT = "en"
 
 

@@ -11,19 +11,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session
 
+from commentbox import TEMPLATES
 from commentbox.domain import threads
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic
 from commentbox.html.i18n import Catalogue, catalogue
 from commentbox.services import Context
 
-TEMPLATES = Path(__file__).parents[1] / "templates"
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
 _SHARED_WITH_CLIENT = (

@@ -20,13 +20,13 @@ import secrets
 import time
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
+from commentbox import TEMPLATES
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderator, apply
 from commentbox.domain.identity import Visitor
@@ -43,14 +43,14 @@ ACTION_SALT = "commentbox.action-link"
 CONFIRM_SALT = "commentbox.confirm-subscription"
 UNSUBSCRIBE_SALT = "commentbox.unsubscribe"
 CONFIRM_DAYS = 7
-TEMPLATES = Path(__file__).parents[1] / "templates" / "email"
+EMAIL_TEMPLATES = TEMPLATES / "email"
 
 
 @cache
 def _environment() -> Environment:
     """Email templates: autoescaped HTML parts, plain-text parts, and no undefined names."""
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(EMAIL_TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

@@ -12,7 +12,6 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from commentbox import STATIC
 from commentbox.admin import actions, moderators
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
@@ -33,7 +33,7 @@ ADMIN_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-CSS = Path(__file__).resolve().parents[1] / "static" / "admin.css"
+CSS = STATIC / "admin.css"
 Handler = Callable[[Request], Awaitable[Response]]
 Form = dict[str, list[str]]
 

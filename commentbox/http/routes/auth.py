@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache, partial
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from commentbox import STATIC
 from commentbox.admin import moderators
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
@@ -30,7 +30,7 @@ from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.http.request import ClientInfo, JSONResponse, blocking, context, read_json
 from commentbox.http.routes.admin import set_session_cookie
 
-POPUP_SCRIPT = Path(__file__).parent.parent / "static" / "auth-popup.js"
+POPUP_SCRIPT = STATIC / "auth-popup.js"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 DEMO_PROVIDER = "demo"
 DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")

@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from commentbox import STATIC
 from commentbox.domain import reading
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
 from commentbox.http.request import context
 from commentbox.http.routes.api import thread_query
 
-STATIC = Path(__file__).parent.parent / "static"
 ASSET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 _MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
