@@ -16,64 +16,24 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain.urls import is_loopback_url
-from commentbox.errors import (
-    CommentboxError,
-    MethodNotAllowed,
-    NotFound,
-    ServiceUnavailable,
-    problem_response,
-)
 from commentbox.http.hotreads import HotReads
 from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
+from commentbox.http.problems import EXCEPTION_HANDLERS
+from commentbox.http.request_metrics import RequestMetrics, route_templates
 from commentbox.http.routes import admin, api, auth, notifications, ops, pages, widget
 from commentbox.mail import notify
-from commentbox.runtime.metrics import Metrics, RequestMetrics, route_templates
+from commentbox.runtime.metrics import Metrics
 from commentbox.services import Context
-
-log = logging.getLogger(__name__)
-
-
-async def _domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, CommentboxError)
-    return problem_response(exc)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return problem_response(MethodNotAllowed("This address does not accept that method."))
-    if exc.status_code == 404:
-        return problem_response(NotFound("There is nothing at this address."))
-    error = CommentboxError(str(exc.detail))
-    error.status = exc.status_code  # type: ignore[misc]
-    return problem_response(error)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    error = CommentboxError("Something went wrong on our side. Please try again in a moment.")
-    error.status, error.code, error.title = 500, "internal-error", "Server error"  # type: ignore[misc]
-    return problem_response(error)
-
-
-async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
-
 
 OAUTH_COOKIE = "commentbox_oauth"
 
@@ -163,12 +123,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 endpoints={"/api/v1/threads": api.get_thread, "/embed/thread": widget.thread_fragment},
             ),
         ],
-        exception_handlers={
-            CommentboxError: _domain_error,
-            HTTPException: _http_error,
-            OperationalError: _database_unavailable,
-            Exception: _unexpected_error,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -1,17 +1,14 @@
-"""One error vocabulary: domain errors carry an HTTP status and a code; one function turns
+"""One error vocabulary: domain errors carry a status and a code; ``http/problems.py`` turns
 any of them into RFC 9457 problem details.
 
-The domain raises these without knowing about HTTP responses; ``app.py`` registers the
-handlers once. ``detail`` is shown to visitors by the widget, so it is a human sentence and
-never contains an email address, an IP address or a secret.
+The domain raises these without knowing about HTTP responses (nothing here imports a web
+framework); the HTTP layer registers the handlers once. ``detail`` is shown to visitors
+by the widget, so it is a human sentence and never contains an email address, an IP address or a secret.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
-
-import orjson
-from starlette.responses import Response
 
 PROBLEM_TYPE_BASE = "https://commentbox.readthedocs.io/problems/"
 
@@ -88,20 +85,3 @@ class RateLimited(CommentboxError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.headers["Retry-After"] = str(retry_after)
-
-
-def problem_response(error: CommentboxError) -> Response:
-    """The problem+json body for ``error``: ``type``, ``title``, ``status``, ``detail`` (+ extras)."""
-    body = {
-        "type": PROBLEM_TYPE_BASE + error.code,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        **error.extra,
-    }
-    return Response(
-        orjson.dumps(body),
-        status_code=error.status,
-        media_type="application/problem+json",
-        headers=error.headers,
-    )

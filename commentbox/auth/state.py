@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from starlette.concurrency import run_in_threadpool
-
+from commentbox.runtime.offload import blocking
 from commentbox.store import core
 from commentbox.store.db import Database
 from commentbox.store.models import utcnow
@@ -46,10 +45,10 @@ class DatabaseStateCache:
             core.delete_oauth_state(session, key)
 
     async def get(self, key: str) -> str | None:
-        return await run_in_threadpool(self._take, key)
+        return await blocking(self._take, key)
 
     async def set(self, key: str, value: str, expires: int | None = None) -> None:
-        await run_in_threadpool(self._put, key, value)
+        await blocking(self._put, key, value)
 
     async def delete(self, key: str) -> None:
-        await run_in_threadpool(self._delete, key)
+        await blocking(self._delete, key)

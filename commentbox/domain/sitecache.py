@@ -7,11 +7,10 @@ keeping the row here costs no query of its own; a changed or removed site is rel
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
-
 from commentbox.domain.sites import get_site
 from commentbox.domain.threads import ThreadRef, resolve_ref
 from commentbox.domain.urls import InvalidURL, canonical_url
+from commentbox.runtime.offload import blocking
 from commentbox.store.db import Database
 from commentbox.store.models import Site
 
@@ -63,7 +62,7 @@ class KnownSites:
 
     async def load(self, db: Database, site_id: str) -> KnownSite:
         """Read the site (thread pool); ``NotFound`` if there is none."""
-        return await run_in_threadpool(self.load_now, db, site_id)
+        return await blocking(self.load_now, db, site_id)
 
     def load_now(self, db: Database, site_id: str) -> KnownSite:
         """``load`` for code already off the event loop (the write path)."""

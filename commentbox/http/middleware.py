@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from commentbox.runtime.offload import blocking
 from commentbox.store import core
 from commentbox.store.db import Database
 
@@ -85,7 +85,7 @@ class RegisteredOrigins:
 
     async def contains(self, origin: str) -> bool:
         if self._clock() - self._loaded_at > ORIGINS_TTL_SECONDS:
-            self._origins = await run_in_threadpool(self._load)
+            self._origins = await blocking(self._load)
             self._loaded_at = self._clock()
         return origin in self._origins
 

@@ -1,6 +1,6 @@
 """HTTP helpers shared by the handlers: reading bodies safely, who the client is, JSON out.
 
-Handlers are ``async``; database work goes through ``blocking()`` into Starlette's thread
+Handlers are ``async``; database work goes through ``runtime.offload.blocking()`` into the thread
 pool, because the store is synchronous (one rule everywhere, see STYLE.md §8).
 """
 
@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,15 +29,9 @@ from commentbox.errors import (
 )
 from commentbox.services import Context
 
-P = ParamSpec("P")
-T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 CLIENT_TOKEN_HEADER = "x-commentbox-client"  # noqa: S105 (a header name)
-
-
-async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    return await run_in_threadpool(fn, *args, **kwargs)
 
 
 def context(request: Request) -> Context:

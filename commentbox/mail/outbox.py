@@ -19,9 +19,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 import aiosmtplib
-from starlette.concurrency import run_in_threadpool
 
 from commentbox.config import Settings
+from commentbox.runtime.offload import blocking
 from commentbox.store import core
 from commentbox.store.db import Database
 from commentbox.store.models import OutboxMail, utcnow
@@ -106,14 +106,14 @@ class Outbox:
 
     async def send_due(self) -> int:
         """Send one batch of due messages; returns how many were attempted."""
-        due = await run_in_threadpool(self._claim)
+        due = await blocking(self._claim)
         for row in due:
             try:
                 await self._send(row)
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                await run_in_threadpool(self._failed, row, f"{type(exc).__name__}: {exc}")
+                await blocking(self._failed, row, f"{type(exc).__name__}: {exc}")
             else:
-                await run_in_threadpool(self._sent, row)
+                await blocking(self._sent, row)
         return len(due)
 
     def _claim(self) -> list[OutboxMail]:

@@ -7,28 +7,19 @@ tests build as many apps as they like. With several workers (``commentbox serve
 (``serve`` creates one) and ``/metrics`` adds them up, so a scrape that lands on any
 worker sees the whole instance.
 
-Routes are labelled by their template (``/api/v1/comments/{comment_id}``), never by the
-raw path, so label values stay few whatever clients send; unmatched paths are
-``unmatched``.
+The HTTP side (timing each request, labelling it by its route) is
+``commentbox.http.request_metrics``.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import time
-from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-UNMATCHED = "unmatched"
-_CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{comment_id:int}" is labelled "{comment_id}"
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _multiprocess_dir() -> str | None:
@@ -90,49 +81,3 @@ class Metrics:
         combined = CollectorRegistry()
         MultiProcessCollector(combined)
         return generate_latest(combined)
-
-
-def route_templates(routes: Iterable[BaseRoute], prefix: str = "") -> dict[int, str]:
-    """``id(endpoint) → path template`` for every route, mounts included (by identity: some
-    endpoints, like routers, are not hashable; all live as long as the app)."""
-    found: dict[int, str] = {}
-    for route in routes:
-        if isinstance(route, Route):
-            found[id(route.endpoint)] = _CONVERTER.sub(r"{\1}", prefix + route.path)
-        elif isinstance(route, Mount):
-            found.update(route_templates(route.routes, prefix + route.path))
-            found.setdefault(id(route.app), prefix + route.path)
-    return found
-
-
-class RequestMetrics:
-    """ASGI middleware timing every HTTP request and labelling it by its route template.
-
-    The router writes the matched ``endpoint`` into the scope it was given, so once the
-    response is out the template is one dictionary lookup away.
-    """
-
-    def __init__(self, app: ASGIApp, metrics: Metrics, templates: dict[int, str]) -> None:
-        self.app = app
-        self.metrics = metrics
-        self.templates = templates
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            route = self.templates.get(id(scope.get("endpoint")), UNMATCHED)
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            self.metrics.observe_request(method, route, status, time.perf_counter() - started)

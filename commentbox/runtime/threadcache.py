@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 
-from starlette.concurrency import run_in_threadpool
+from commentbox.runtime.offload import blocking
 
 
 class ThreadCache:
@@ -64,7 +64,7 @@ class ThreadCache:
             return found
         task = self._building.get(key)
         if task is None:
-            task = asyncio.get_running_loop().create_task(run_in_threadpool(self.get_or_build, key, build))
+            task = asyncio.get_running_loop().create_task(blocking(self.get_or_build, key, build))
             self._building[key] = task
             task.add_done_callback(lambda _: self._building.pop(key, None))
         return await asyncio.shield(task)

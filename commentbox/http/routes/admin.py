@@ -24,7 +24,8 @@ from commentbox.admin import actions, moderators
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
-from commentbox.http.request import blocking, context, read_body
+from commentbox.http.request import context, read_body
+from commentbox.runtime.offload import blocking
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
 
 COOKIE = "commentbox_admin"

@@ -29,7 +29,8 @@ from commentbox.errors import InvalidInput
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
 from commentbox.http.openapi import openapi_document
-from commentbox.http.request import ClientInfo, JSONResponse, blocking, context, read_json
+from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
+from commentbox.runtime.offload import blocking
 from commentbox.store.models import CommentStatus
 
 MAX_PAGE = 500

@@ -27,8 +27,9 @@ from commentbox.domain import accounts, logins
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, NotFound
-from commentbox.http.request import ClientInfo, JSONResponse, blocking, context, read_json
+from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.admin import set_session_cookie
+from commentbox.runtime.offload import blocking
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox.http.request import blocking, context
+from commentbox.http.request import context
 from commentbox.http.routes.admin import _form, _one, _render, _same_origin, page
 from commentbox.mail import notify
+from commentbox.runtime.offload import blocking
 
 _ACTION_WORDS = {"approve": "Approve", "spam": "Mark as spam", "delete": "Delete"}
 

@@ -16,7 +16,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from commentbox.errors import NotFound, ServiceUnavailable, Unauthorized
-from commentbox.http.request import blocking, context
+from commentbox.http.request import context
+from commentbox.runtime.offload import blocking
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 5.0

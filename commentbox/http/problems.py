@@ -1,0 +1,78 @@
+"""The one problem+json renderer (RFC 9457) and the handlers that route every failure to it.
+
+Domain errors, Starlette's own 404/405, a database that cannot be reached and anything
+unexpected all answer the same shape, so the widget has one thing to read.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from commentbox.errors import (
+    PROBLEM_TYPE_BASE,
+    CommentboxError,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+)
+
+log = logging.getLogger("commentbox.app")  # the name operators' log filters already use
+
+
+def problem_response(error: CommentboxError) -> Response:
+    """The problem+json body for ``error``: ``type``, ``title``, ``status``, ``detail`` (+ extras)."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + error.code,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        **error.extra,
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=error.status,
+        media_type="application/problem+json",
+        headers=error.headers,
+    )
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CommentboxError)
+    return problem_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return problem_response(MethodNotAllowed("This address does not accept that method."))
+    if exc.status_code == 404:
+        return problem_response(NotFound("There is nothing at this address."))
+    error = CommentboxError(str(exc.detail))
+    error.status = exc.status_code  # type: ignore[misc]
+    return problem_response(error)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    error = CommentboxError("Something went wrong on our side. Please try again in a moment.")
+    error.status, error.code, error.title = 500, "internal-error", "Server error"  # type: ignore[misc]
+    return problem_response(error)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
+
+
+EXCEPTION_HANDLERS = {
+    CommentboxError: _domain_error,
+    HTTPException: _http_error,
+    OperationalError: _database_unavailable,
+    Exception: _unexpected_error,
+}
