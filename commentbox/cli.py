@@ -26,7 +26,7 @@ from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, InvalidInput
 from commentbox.http.routes.pages import DEMO_SITE
-from commentbox.store import core, migrate
+from commentbox.store import migrate, rows
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Role
 
@@ -180,7 +180,7 @@ def _ensure_demo_site(db: Database, settings: Settings) -> None:
     if settings.host in ("127.0.0.1", "localhost"):
         origins += [f"http://127.0.0.1:{settings.port}", f"http://localhost:{settings.port}"]
     with db.write() as session:
-        if core.site_by_id(session, DEMO_SITE) is None:
+        if rows.site_by_id(session, DEMO_SITE) is None:
             sites.add_site(session, DEMO_SITE, origins=origins, name="Demo")
         else:
             sites.update_site(session, DEMO_SITE, add_origins=origins)
@@ -275,7 +275,7 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 )
             )
         elif args.site_command == "list":
-            for site in core.all_sites(session):
+            for site in rows.all_sites(session):
                 _print_site(site)
         elif args.site_command == "update":
             _print_site(

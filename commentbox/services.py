@@ -17,7 +17,7 @@ from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.runtime.metrics import Metrics
 from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.runtime.threadcache import ThreadCache
-from commentbox.store import core
+from commentbox.store import posting
 from commentbox.store.db import Database
 
 
@@ -40,7 +40,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.settings)
-        self.group = GroupCommit(self.db, before_commit=core.bump_threads)
+        self.group = GroupCommit(self.db, before_commit=posting.bump_threads)
 
     @property
     def limits(self) -> Limits:

@@ -23,7 +23,11 @@ from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import bans as stored_bans
+from commentbox.store import comments as stored_comments
+from commentbox.store import queue as stored_queue
+from commentbox.store import rows as stored_rows
+from commentbox.store import versions
 from commentbox.store.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
 
 QUEUE_PAGE = 50
@@ -104,7 +108,7 @@ def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any
         return []
     with ctx.db.read() as session:
         return list(
-            core.queue(
+            stored_queue.queue(
                 session,
                 sites=moderator.sites,
                 status=query.status,
@@ -121,7 +125,7 @@ def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any
 def comment_row(ctx: Context, moderator: Moderator, comment_id: int) -> Row[Any]:
     """One comment with its thread, as the queue shows it."""
     with ctx.db.read() as session:
-        row = core.queue_row(session, comment_id)
+        row = stored_queue.queue_row(session, comment_id)
     if row is None or row.status == CommentStatus.DELETED:
         raise NotFound("That comment does not exist (any more).")
     moderator.require(row.site_id)
@@ -142,11 +146,11 @@ class ThreadInfo:
 
 def thread_info(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadInfo:
     with ctx.db.read() as session:
-        thread = core.thread_by_id_or_none(session, thread_id)
+        thread = stored_queue.thread_by_id_or_none(session, thread_id)
         if thread is None:
             raise NotFound("That thread does not exist.")
         moderator.require(thread.site_id)
-        site = core.site_by_id(session, thread.site_id)
+        site = stored_rows.site_by_id(session, thread.site_id)
     assert site is not None
     return ThreadInfo(
         thread_id,
@@ -174,7 +178,7 @@ def thread_view(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadVie
     """The whole thread, for a moderator of its site only (``Forbidden``/``NotFound`` else)."""
     info = thread_info(ctx, moderator, thread_id)
     with ctx.db.read() as session:
-        found = core.thread_for_moderators(session, thread_id)
+        found = stored_queue.thread_for_moderators(session, thread_id)
     rows, depths = _reading_order(found, min(ctx.settings.max_depth, MAX_INDENT))
     return ThreadView(info, rows, depths)
 
@@ -199,17 +203,17 @@ def _reading_order(rows: Sequence[Row[Any]], max_depth: int) -> tuple[list[Row[A
 
 def pending_count(ctx: Context, moderator: Moderator) -> int:
     with ctx.db.read() as session:
-        return core.count_by_status(session, moderator.sites, CommentStatus.PENDING)
+        return stored_queue.count_by_status(session, moderator.sites, CommentStatus.PENDING)
 
 
 # Acting on comments -----------------------------------------------------------------------
 
 
 def _comment(session: Session, moderator: Moderator, comment_id: int) -> tuple[Comment, Thread]:
-    comment = core.comment_by_id(session, comment_id, lock=True)
+    comment = stored_comments.comment_by_id(session, comment_id, lock=True)
     if comment is None:
         raise NotFound("That comment does not exist (any more).")
-    thread = core.thread_by_id(session, comment.thread_id)
+    thread = stored_comments.thread_by_id(session, comment.thread_id)
     moderator.require(thread.site_id)
     return comment, thread
 
@@ -231,13 +235,13 @@ def apply(ctx: Context, moderator: Moderator, comment_ids: Sequence[int], action
                 continue
             elif action is Action.APPROVE and status is not CommentStatus.APPROVED:
                 comment.status = CommentStatus.APPROVED
-                core.save(session, comment)
-                core.touch_thread(session, thread.id, 1)  # type: ignore[arg-type]
-                approved.append((comment, core.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
+                stored_rows.save(session, comment)
+                versions.touch_thread(session, thread.id, 1)  # type: ignore[arg-type]
+                approved.append((comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
             elif action is Action.SPAM and status is not CommentStatus.SPAM:
                 comment.status = CommentStatus.SPAM
-                core.save(session, comment)
-                core.touch_thread(session, thread.id, -1 if status is CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
+                stored_rows.save(session, comment)
+                versions.touch_thread(session, thread.id, -1 if status is CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
             else:
                 continue
             changed += 1
@@ -258,13 +262,13 @@ def edit(ctx: Context, moderator: Moderator, comment_id: int, body: str) -> None
         comment, thread = _comment(session, moderator, comment_id)
         if comment.status == CommentStatus.DELETED:
             raise NotFound("That comment was deleted.")
-        site = core.site_by_id(session, thread.site_id)
+        site = stored_rows.site_by_id(session, thread.site_id)
         comment.body = body
         comment.html = render_markdown(body, allow_images=bool(site and site.allow_images))
         comment.text_hash = text_hash(body)
         comment.edited = utcnow()
-        core.save(session, comment)
-        core.touch_thread(session, thread.id)  # type: ignore[arg-type]
+        stored_rows.save(session, comment)
+        versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
 
 
 def pin(ctx: Context, moderator: Moderator, comment_id: int, pinned: bool) -> None:
@@ -272,20 +276,20 @@ def pin(ctx: Context, moderator: Moderator, comment_id: int, pinned: bool) -> No
     with ctx.db.write() as session:
         comment, thread = _comment(session, moderator, comment_id)
         comment.pinned = pinned
-        core.save(session, comment)
-        core.touch_thread(session, thread.id)  # type: ignore[arg-type]
+        stored_rows.save(session, comment)
+        versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
 
 
 def lock(ctx: Context, moderator: Moderator, thread_id: int, locked: bool) -> None:
     """A locked thread stays readable and takes no new comments or edits."""
     with ctx.db.write() as session:
-        thread = core.thread_by_id_or_none(session, thread_id)
+        thread = stored_queue.thread_by_id_or_none(session, thread_id)
         if thread is None:
             raise NotFound("That thread does not exist.")
         moderator.require(thread.site_id)
         thread.locked = locked
-        core.save(session, thread)
-        core.touch_thread(session, thread_id)
+        stored_rows.save(session, thread)
+        versions.touch_thread(session, thread_id)
 
 
 # Bans ----------------------------------------------------------------------------------------
@@ -329,7 +333,7 @@ def ban_from_comment(
                     reason=reason[:300],
                     created_by=moderator.label,
                 )
-                core.save(session, ban)
+                stored_rows.save(session, ban)
                 bans.append(ban)
         if not bans:
             raise InvalidInput("This comment carries nothing of that kind to ban.", field="kind")
@@ -348,19 +352,19 @@ def ban_email(
             site_id=site_id, kind=BanKind.EMAIL, value=email, until=_until(days), reason=reason[:300],
             created_by=moderator.label,
         )  # fmt: skip
-        core.save(session, ban)
+        stored_rows.save(session, ban)
     return ban
 
 
 def bans(ctx: Context, moderator: Moderator) -> list[Ban]:
     with ctx.db.read() as session:
-        return list(core.bans(session, moderator.sites, utcnow()))
+        return list(stored_bans.bans(session, moderator.sites, utcnow()))
 
 
 def unban(ctx: Context, moderator: Moderator, ban_id: int) -> None:
     with ctx.db.write() as session:
-        ban = core.ban_by_id(session, ban_id)
+        ban = stored_bans.ban_by_id(session, ban_id)
         if ban is None:
             raise NotFound("That ban does not exist (any more).")
         moderator.require(ban.site_id)
-        core.remove(session, ban)
+        stored_rows.remove(session, ban)

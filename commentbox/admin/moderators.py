@@ -26,7 +26,7 @@ from commentbox.domain.logins import state_hash
 from commentbox.domain.sites import get_site
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import admins, rows, users
 from commentbox.store.models import AdminAccount, AdminSession, Role, SiteRole, User, utcnow
 
 SESSION_HOURS = 12
@@ -54,18 +54,18 @@ def add_account(
     name = name.strip()
     if not 1 <= len(name) <= 100 or any(c.isspace() for c in name):
         raise InvalidInput("An admin name is 1–100 characters without spaces.", field="name")
-    if core.account_by_name(session, name) is not None:
+    if admins.account_by_name(session, name) is not None:
         raise Conflict(f"There is already an admin called “{name}”.")
     account = AdminAccount(name=name, password_hash=_hash(password), email=email, superuser=superuser)
-    core.save(session, account)
+    rows.save(session, account)
     return account
 
 
 def set_password(session: Session, name: str, password: str) -> None:
     account = _account(session, name)
     account.password_hash = _hash(password)
-    core.save(session, account)
-    core.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
+    rows.save(session, account)
+    admins.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
 
 
 def _hash(password: str) -> str:
@@ -75,7 +75,7 @@ def _hash(password: str) -> str:
 
 
 def _account(session: Session, name: str) -> AdminAccount:
-    account = core.account_by_name(session, name)
+    account = admins.account_by_name(session, name)
     if account is None:
         raise NotFound(f"There is no admin called “{name}”.")
     return account
@@ -84,7 +84,7 @@ def _account(session: Session, name: str) -> AdminAccount:
 def authenticate(ctx: Context, name: str, password: str) -> AdminAccount | None:
     """The account if the password is right; ``None`` otherwise (same time either way)."""
     with ctx.db.write() as session:
-        account = core.account_by_name(session, name.strip())
+        account = admins.account_by_name(session, name.strip())
         try:
             _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
@@ -93,7 +93,7 @@ def authenticate(ctx: Context, name: str, password: str) -> AdminAccount | None:
             return None
         if _hasher.check_needs_rehash(account.password_hash):
             account.password_hash = _hasher.hash(password)
-            core.save(session, account)
+            rows.save(session, account)
         return account
 
 
@@ -113,26 +113,26 @@ def grant(
     get_site(session, site_id)
     if account_name:
         account = _account(session, account_name)
-        found = core.role_for_account(session, site_id, account.id)  # type: ignore[arg-type]
+        found = admins.role_for_account(session, site_id, account.id)  # type: ignore[arg-type]
         row = found or SiteRole(site_id=site_id, account_id=account.id)
     elif provider and provider_user_id:
         provider, provider_user_id = provider.strip().lower(), provider_user_id.strip()
         if provider not in ("google", "twitter", "facebook") or not provider_user_id:
             raise InvalidInput("Name a provider (google, twitter, facebook) and a user id.", field="provider")
-        found = core.role_for_identity(session, site_id, provider, provider_user_id)
+        found = admins.role_for_identity(session, site_id, provider, provider_user_id)
         row = found or SiteRole(site_id=site_id, provider=provider, provider_user_id=provider_user_id)
     else:
         raise InvalidInput("Name an admin account, or a provider and its user id.", field="account")
     row.role = role
-    core.save(session, row)
+    rows.save(session, row)
     return row
 
 
 def revoke(session: Session, site_id: str, role_id: int) -> None:
-    row = core.role_by_id(session, role_id)
+    row = admins.role_by_id(session, role_id)
     if row is None or row.site_id != site_id:
         raise NotFound("That moderator is not on this site (any more).")
-    core.remove(session, row)
+    rows.remove(session, row)
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,12 @@ class RoleView:
 def roles_of_site(session: Session, site_id: str) -> list[RoleView]:
     return [
         RoleView(row.id, row.role, name or f"{row.provider}:{row.provider_user_id}")  # type: ignore[arg-type]
-        for row, name in core.roles_of_site(session, site_id)
+        for row, name in admins.roles_of_site(session, site_id)
     ]
 
 
 def moderator_for(session: Session, account: AdminAccount) -> Moderator:
-    roles = [(r.site_id, r.role) for r in core.roles_of_account(session, account.id)]  # type: ignore[arg-type]
+    roles = [(r.site_id, r.role) for r in admins.roles_of_account(session, account.id)]  # type: ignore[arg-type]
     return moderator_from_roles(account.name, roles, superuser=account.superuser, account_id=account.id)
 
 
@@ -158,7 +158,7 @@ def moderator_emails(session: Session, site_id: str) -> list[str]:
     """Where to send a site's moderator notifications: superusers, accounts and provider users
     with an email (a provider identity that never signed in has none yet, and one the site
     bans gets none). Action links from mail are checked against this list too."""
-    return sorted(set(core.moderator_emails(session, site_id, utcnow())))
+    return sorted(set(admins.moderator_emails(session, site_id, utcnow())))
 
 
 # Sessions --------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def open_provider_session(ctx: Context, profile: Profile) -> AdminSignIn:
     """Sign a provider identity in to ``/admin``: only one that a site names as its owner or
     moderator and does not ban (``Forbidden`` otherwise, and nothing is stored)."""
     with ctx.db.write() as session:
-        if not core.roles_of_identity(session, profile.provider, profile.provider_user_id, utcnow()):
+        if not admins.roles_of_identity(session, profile.provider, profile.provider_user_id, utcnow()):
             raise Forbidden(NOT_MODERATOR)
         user = accounts.upsert_user(session, profile)
         return _open(session, user_id=user.id)
@@ -191,7 +191,7 @@ def begin_signin(ctx: Context, provider: str, state: str) -> None:
     callback serves the widget's flows too); single-use, and as short-lived as a login id."""
     expires = utcnow() + timedelta(seconds=ctx.settings.login_ttl_seconds)
     with ctx.db.write() as session:
-        core.put_oauth_state(session, SIGNIN_KEY + state_hash(state), provider, expires)
+        users.put_oauth_state(session, SIGNIN_KEY + state_hash(state), provider, expires)
 
 
 def is_signin(ctx: Context, state: str, provider: str) -> bool:
@@ -199,7 +199,7 @@ def is_signin(ctx: Context, state: str, provider: str) -> bool:
     left to expire: Authlib's state check spends the flow (once, in the browser holding its
     marker cookie), and a replay still lands on the admin pages' "already used" answer."""
     with ctx.db.read() as session:
-        return core.oauth_state(session, SIGNIN_KEY + state_hash(state), utcnow()) == provider
+        return users.oauth_state(session, SIGNIN_KEY + state_hash(state), utcnow()) == provider
 
 
 def _open(session: Session, *, account_id: int | None = None, user_id: int | None = None) -> AdminSignIn:
@@ -209,7 +209,7 @@ def _open(session: Session, *, account_id: int | None = None, user_id: int | Non
     row = AdminSession(
         id=_token_id(token), account_id=account_id, user_id=user_id, csrf=csrf, expires=expires
     )
-    core.save(session, row)
+    rows.save(session, row)
     return AdminSignIn(token, csrf, SESSION_HOURS * 3600)
 
 
@@ -228,23 +228,23 @@ def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
     if not token or len(token) > 200:
         return None
     with ctx.db.read() as session:
-        row = core.admin_session(session, _token_id(token), utcnow())
+        row = admins.admin_session(session, _token_id(token), utcnow())
         if row is None:
             return None
         if row.account_id is not None:
             account = session.get(AdminAccount, row.account_id)
             moderator = moderator_for(session, account) if account else None
         else:
-            user = core.user_by_id(session, row.user_id) if row.user_id is not None else None
+            user = users.user_by_id(session, row.user_id) if row.user_id is not None else None
             moderator = _provider_moderator(session, user) if user else None
         if moderator is None:
             return None
-        sites = [s.id for s in core.all_sites(session) if moderator.may_moderate(s.id)]
+        sites = [s.id for s in rows.all_sites(session) if moderator.may_moderate(s.id)]
     return AdminContext(moderator, row.csrf, moderator.label, sites)
 
 
 def _provider_moderator(session: Session, user: User) -> Moderator | None:
-    found = core.roles_of_identity(session, user.provider, user.provider_user_id, utcnow())
+    found = admins.roles_of_identity(session, user.provider, user.provider_user_id, utcnow())
     roles = [(r.site_id, r.role) for r in found]
     if not roles:
         return None
@@ -255,4 +255,4 @@ def _provider_moderator(session: Session, user: User) -> Moderator | None:
 def close_session(ctx: Context, token: str | None) -> None:
     if token:
         with ctx.db.write() as session:
-            core.delete_admin_session(session, _token_id(token))
+            admins.delete_admin_session(session, _token_id(token))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from commentbox.runtime.offload import blocking
-from commentbox.store import core
+from commentbox.store import users
 from commentbox.store.db import Database
 from commentbox.store.models import utcnow
 
@@ -32,17 +32,17 @@ class DatabaseStateCache:
         if not self._storable(key):
             return None
         with self._db.write() as session:
-            return core.take_oauth_state(session, key, utcnow())
+            return users.take_oauth_state(session, key, utcnow())
 
     def _put(self, key: str, value: str) -> None:
         with self._db.write() as session:
-            core.put_oauth_state(session, key, value, utcnow() + timedelta(seconds=self._ttl))
+            users.put_oauth_state(session, key, value, utcnow() + timedelta(seconds=self._ttl))
 
     def _delete(self, key: str) -> None:
         if not self._storable(key):
             return
         with self._db.write() as session:
-            core.delete_oauth_state(session, key)
+            users.delete_oauth_state(session, key)
 
     async def get(self, key: str) -> str | None:
         return await blocking(self._take, key)

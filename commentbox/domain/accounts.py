@@ -24,7 +24,7 @@ from commentbox.domain.text import clean_name
 from commentbox.domain.urls import same_origin
 from commentbox.errors import Unauthorized
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import rows, users, versions
 from commentbox.store.models import User, UserSession, utcnow
 
 SESSION_SALT = "commentbox.session"
@@ -58,16 +58,16 @@ def upsert_user(session: Session, profile: Profile) -> User:
     name = clean_name(profile.name)[:MAX_NAME_CHARS] or "Anonymous"
     avatar = _clean_avatar(profile.avatar)
     email = profile.email if profile.email and len(profile.email) <= 254 else None
-    user = core.user_by_provider(session, profile.provider, profile.provider_user_id)
+    user = users.user_by_provider(session, profile.provider, profile.provider_user_id)
     if user is None:
         user = User(provider=profile.provider, provider_user_id=profile.provider_user_id, name=name)
     shown_before = (user.name, user.avatar) if user.id is not None else None
     user.name, user.avatar, user.email, user.updated = name, avatar, email, utcnow()
-    core.save(session, user)
+    rows.save(session, user)
     if shown_before is not None and shown_before != (name, avatar):
         # Threads are served from caches keyed by their version: the new name and avatar
         # must show there too, on every instance.
-        core.touch_threads_of_user(session, user.id)  # type: ignore[arg-type]
+        versions.touch_threads_of_user(session, user.id)  # type: ignore[arg-type]
     return user
 
 
@@ -81,7 +81,7 @@ def open_session(ctx: Context, session: Session, user: User, site_id: str) -> Us
         last_seen=now,
         expires=now + timedelta(days=ctx.settings.session_days),
     )
-    core.save(session, row)
+    rows.save(session, row)
     return row
 
 
@@ -126,18 +126,18 @@ def resolve(ctx: Context, token: str, site_id: str | None, origin: str | None = 
         raise Unauthorized(OTHER_SITE)
     now = utcnow()
     with ctx.db.read() as session:
-        row = _live(core.session_by_id(session, session_id), now)
-        user = core.user_by_id(session, row.user_id)
-        site = core.site_by_id(session, token_site)
+        row = _live(users.session_by_id(session, session_id), now)
+        user = users.user_by_id(session, row.user_id)
+        site = rows.site_by_id(session, token_site)
     if origin is not None and (site is None or same_origin(origin) not in site.origins):
         raise Unauthorized(OTHER_SITE)
     if user is None:
         raise Unauthorized(NOT_SIGNED_IN)
     if now - row.last_seen > SLIDE_EVERY:
         with ctx.db.write() as session:
-            fresh = _live(core.session_by_id(session, session_id), now)
+            fresh = _live(users.session_by_id(session, session_id), now)
             fresh.last_seen, fresh.expires = now, now + timedelta(days=ctx.settings.session_days)
-            core.save(session, fresh)
+            rows.save(session, fresh)
     return SignedIn(user=user, session_id=session_id, site_id=token_site)
 
 
@@ -146,9 +146,9 @@ def logout(ctx: Context, token: str, *, everywhere: bool = False) -> None:
     session_id, _ = _claims(ctx, token)
     now = utcnow()
     with ctx.db.write() as session:
-        row = _live(core.session_by_id(session, session_id), now)
+        row = _live(users.session_by_id(session, session_id), now)
         if everywhere:
-            core.revoke_user_sessions(session, row.user_id, now)
+            users.revoke_user_sessions(session, row.user_id, now)
         else:
             row.revoked = now
-            core.save(session, row)
+            rows.save(session, row)

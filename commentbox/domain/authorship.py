@@ -21,7 +21,7 @@ from commentbox.domain.sites import get_site
 from commentbox.domain.threads import Presenter, resolve_ref
 from commentbox.errors import Forbidden, NotFound
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import comments
 from commentbox.store.models import Comment, CommentStatus, Site, User
 
 NOT_YOURS = "You can only ask after your own comments."
@@ -45,12 +45,12 @@ def own_comment(ctx: Context, comment_id: int, visitor: Visitor, edit_token: str
     """A comment as its author sees it, held ones included (``status`` pending); 404 once a
     moderator removed it or marked it as spam, or its author deleted it."""
     with ctx.db.read() as session:
-        comment = core.comment_by_id(session, comment_id)
+        comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
             raise NotFound("That comment does not exist (any more).")
-        site = get_site(session, core.thread_by_id(session, comment.thread_id).site_id)
+        site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
         _authorize_reader(ctx, site, comment, visitor, edit_token)
-        row = core.comment_row(session, comment_id)
+        row = comments.comment_row(session, comment_id)
     assert row is not None
     return Presenter(ctx).comment(row)
 
@@ -65,7 +65,7 @@ def own_in_thread(
     with ctx.db.read() as session:
         site = get_site(session, site_id)
         ref = resolve_ref(site, url, page_id)
-        rows = core.user_comments_in_thread(session, site.id, ref.key, user.id)  # type: ignore[arg-type]
+        rows = comments.user_comments_in_thread(session, site.id, ref.key, user.id)  # type: ignore[arg-type]
     return OwnComments(
         comments=[
             OwnComment(id=r.id, status=r.status, body=r.body, edit_until=user_edit_deadline(site, r.created))

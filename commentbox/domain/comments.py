@@ -25,7 +25,7 @@ from commentbox.domain.spam import RequestFacts, text_hash
 from commentbox.domain.threads import Presenter, ThreadRef
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import comments, posting, rows, versions
 from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
 
 NO_FACTS = RequestFacts()
@@ -38,7 +38,7 @@ class Posted:
 
 
 def _present(ctx: Context, session: Session, comment_id: int) -> CommentPublic:
-    row = core.comment_row(session, comment_id)
+    row = comments.comment_row(session, comment_id)
     assert row is not None
     return Presenter(ctx).comment(row)
 
@@ -156,7 +156,7 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     write. None if the site changed since this process loaded it."""
     site, values, visitor = new.site, new.values, new.visitor
     now = values["created"]
-    found = core.standing(
+    found = posting.standing(
         connection,
         site.id,
         new.ref.key,
@@ -176,16 +176,16 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     screening.check_standing(connection, site, found, values["parent_id"])
     by_mode = screening.initial_status(site, visitor, trusted=found.trusted)
     values["status"] = screening.stricter(by_mode, new.screened)
-    values["thread_id"] = found.thread_id or core.create_thread(
+    values["thread_id"] = found.thread_id or posting.create_thread(
         connection, Thread(site_id=site.id, key=new.ref.key, url=new.ref.url or "", title=new.title)
     )
-    return core.insert_comment(connection, values)
+    return posting.insert_comment(connection, values)
 
 
 def site_of(ctx: Context, comment_id: int) -> str:
     """The site a comment belongs to: a bearer token is checked against it before anything else."""
     with ctx.db.read() as session:
-        site_id = core.comment_site_id(session, comment_id)
+        site_id = comments.comment_site_id(session, comment_id)
     if site_id is None:
         raise NotFound("That comment does not exist (any more).")
     return site_id
@@ -217,10 +217,10 @@ def _authorize_author(
 
 
 def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
-    comment = core.comment_by_id(session, comment_id, lock=True)
+    comment = comments.comment_by_id(session, comment_id, lock=True)
     if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
         raise NotFound("That comment does not exist (any more).")
-    thread = core.thread_by_id(session, comment.thread_id)
+    thread = comments.thread_by_id(session, comment.thread_id)
     return comment, get_site(session, thread.site_id)
 
 
@@ -236,10 +236,10 @@ def edit_comment(
     """Change a comment's text. The edit passes the spam layers too; one they hold takes the
     comment out of view (``status`` pending) until a moderator approves it again."""
     with ctx.db.read() as session:
-        comment = core.comment_by_id(session, comment_id)
+        comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
             raise NotFound("That comment does not exist (any more).")
-        thread = core.thread_by_id(session, comment.thread_id)
+        thread = comments.thread_by_id(session, comment.thread_id)
         site = get_site(session, thread.site_id)
         check_origin(site, origin)
         _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
@@ -264,9 +264,9 @@ def edit_comment(
         comment.edited = utcnow()
         was_counted = comment.status == CommentStatus.APPROVED
         comment.status = screening.stricter(CommentStatus(comment.status), screened)
-        core.save(session, comment)
+        rows.save(session, comment)
         now_counted = comment.status == CommentStatus.APPROVED
-        core.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
+        versions.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
         public = _present(ctx, session, comment_id)
     if public.status == CommentStatus.SPAM:
         public.status = CommentStatus.PENDING
@@ -291,28 +291,28 @@ def remove(session: Session, comment: Comment) -> None:
     """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
     it has replies; the thread's count and version follow."""
     was_counted = comment.status == CommentStatus.APPROVED
-    if core.has_replies(session, comment.id):  # type: ignore[arg-type]
+    if comments.has_replies(session, comment.id):  # type: ignore[arg-type]
         comment.status = CommentStatus.DELETED
         comment.body = comment.html = comment.author_name = ""
         comment.author_email = comment.author_website = None
         comment.user_id = None
         comment.text_hash = None
-        core.save(session, comment)
+        rows.save(session, comment)
     else:
-        core.delete_comment(session, comment.id)  # type: ignore[arg-type]
-    core.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
+        comments.delete_comment(session, comment.id)  # type: ignore[arg-type]
+    versions.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
 
 
 def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
     """Record one identity's vote (+1, 0 to withdraw, −1) and return the comment's score."""
     with ctx.db.write() as session:
-        comment = core.comment_by_id(session, comment_id)
+        comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status != CommentStatus.APPROVED:
             raise NotFound("That comment does not exist (any more).")
-        site = get_site(session, core.thread_by_id(session, comment.thread_id).site_id)
+        site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
         check_origin(site, origin)
-        score = core.set_vote(session, comment_id, visitor.voter_key, value)
-        core.touch_thread(session, comment.thread_id)
+        score = comments.set_vote(session, comment_id, visitor.voter_key, value)
+        versions.touch_thread(session, comment.thread_id)
     return score
 
 

@@ -24,7 +24,7 @@ from commentbox.domain.sites import get_site
 from commentbox.domain.urls import InvalidURL, origin_of, same_origin
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import rows, users
 from commentbox.store.models import Login, LoginStatus, User, utcnow
 
 LOGIN_FRAGMENT = "commentbox-login"
@@ -83,7 +83,7 @@ def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, c
             raise Forbidden("This page's origin is not registered for this site.")
         if request_origin is not None and same_origin(request_origin) != normalized:
             raise Forbidden("A page may only ask to sign in for its own origin.")
-        core.purge_expired_auth(session, now)
+        users.purge_expired_auth(session, now)
         login = Login(
             id=secrets.token_urlsafe(32),
             site_id=site.id,
@@ -91,7 +91,7 @@ def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, c
             created=now,
             expires=now + timedelta(seconds=ctx.settings.login_ttl_seconds),
         )
-        core.save(session, login)
+        rows.save(session, login)
     return Issued(login=login.id, expires=login.expires)
 
 
@@ -120,7 +120,7 @@ def _find(session: Session, login_id: str, *, lock: bool = False) -> Login | Non
     """The login row for an id; anything not shaped like one of ours is simply unknown."""
     if not LOGIN_ID.match(login_id):
         return None
-    return core.login_by_id(session, login_id, lock=lock)
+    return users.login_by_id(session, login_id, lock=lock)
 
 
 def _usable(login: Login | None, site_id: str | None, now: datetime) -> Login:
@@ -162,7 +162,7 @@ def begin(
         login.provider, login.state_hash = provider, state_hash(state)
         login.return_to = check_return_to(login.origin, return_to) if return_to else None
         login.status, login.failure = LoginStatus.PENDING, None
-        core.save(session, login)
+        rows.save(session, login)
 
 
 def _pending(login: Login | None) -> Pending | None:
@@ -174,7 +174,7 @@ def _pending(login: Login | None) -> Pending | None:
 def for_state(ctx: Context, state: str) -> Pending | None:
     """The login id a callback's ``state`` belongs to (Authlib checks the state itself)."""
     with ctx.db.read() as session:
-        return _pending(core.login_by_state_hash(session, state_hash(state)))
+        return _pending(users.login_by_state_hash(session, state_hash(state)))
 
 
 def by_id(ctx: Context, login_id: str) -> Pending | None:
@@ -191,7 +191,7 @@ def complete(ctx: Context, login_id: str, profile: Profile) -> Redeemed:
         user = accounts.upsert_user(session, profile)
         row = accounts.open_session(ctx, session, user, login.site_id)
         login.status, login.session_id, login.state_hash = LoginStatus.DONE, row.id, None
-        core.save(session, login)
+        rows.save(session, login)
     return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)
 
 
@@ -201,7 +201,7 @@ def fail(ctx: Context, login_id: str, sentence: str) -> None:
         login = _find(session, login_id, lock=True)
         if login is not None and login.status == LoginStatus.PENDING:
             login.status, login.failure, login.state_hash = LoginStatus.FAILED, sentence[:300], None
-            core.save(session, login)
+            rows.save(session, login)
 
 
 def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed | None:
@@ -221,10 +221,10 @@ def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed 
             raise SignInFailed(login.failure or UNKNOWN)
         if login.status == LoginStatus.PENDING or login.session_id is None:
             return None
-        row = core.session_by_id(session, login.session_id)
-        user = core.user_by_id(session, row.user_id) if row else None
+        row = users.session_by_id(session, login.session_id)
+        user = users.user_by_id(session, row.user_id) if row else None
         if row is None or user is None or row.revoked is not None:
             raise Gone(USED)
         login.status = LoginStatus.SPENT
-        core.save(session, login)
+        rows.save(session, login)
     return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)

@@ -23,8 +23,8 @@ from commentbox import __version__
 from commentbox.domain.threads import MAX_COUNT_URLS, ReadRequest, Sort, ThreadRef, build_page, decode_cursor
 from commentbox.errors import CommentboxError, InvalidInput
 from commentbox.services import Context
-from commentbox.store.core import ThreadState
 from commentbox.store.models import Site
+from commentbox.store.versions import ThreadState
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from commentbox.domain import spam
 from commentbox.domain.akismet import AkismetQuery, Verdict
 from commentbox.domain.identity import Visitor
 from commentbox.errors import Conflict, Forbidden, InvalidInput
-from commentbox.store import core
+from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
 if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
@@ -99,12 +99,14 @@ def screen_post(
     return _screen(ctx, site, draft, visitor, facts)
 
 
-def check_standing(connection: Connection, site: Site, found: core.Standing, parent_id: int | None) -> None:
+def check_standing(
+    connection: Connection, site: Site, found: posting.Standing, parent_id: int | None
+) -> None:
     """The database's layers for a new comment, from the one read ``store.standing`` made."""
     if parent_id is not None and (found.thread_id is None or found.parent_thread_id != found.thread_id):
         raise InvalidInput("The comment you reply to is not in this thread.", field="parent")
     if found.ban_id is not None:
-        raise _banned(core.ban_until(connection, found.ban_id))
+        raise _banned(bans.ban_until(connection, found.ban_id))
     if found.thread_id is not None and (found.locked or found.too_old):
         raise Forbidden(CLOSED)
     if found.duplicate:
@@ -123,7 +125,7 @@ def screen_edit(
     """Every layer for an edit (after ``charge``; no form token: the widget's edit box has none)."""
     check_bans(session, site, visitor, draft.email)
     _check_open(site, thread.locked, thread.created)
-    if core.recent_duplicate(
+    if comments.recent_duplicate(
         session,
         thread.id,  # type: ignore[arg-type]
         draft.parent_id,
@@ -178,7 +180,7 @@ def ban_keys(visitor: Visitor, email: str | None) -> dict[BanKind, str]:
 
 def check_bans(session: Session, site: Site, visitor: Visitor, email: str | None) -> None:
     keys = [(kind.value, value) for kind, value in ban_keys(visitor, email).items()]
-    ban = core.active_ban(session, site.id, keys, utcnow())
+    ban = bans.active_ban(session, site.id, keys, utcnow())
     if ban is not None:
         raise _banned(ban.until)
 

@@ -9,14 +9,14 @@ from sqlmodel import Session
 
 from commentbox.domain.urls import InvalidURL, origin_of
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
-from commentbox.store import core
+from commentbox.store import rows
 from commentbox.store.models import ModerationMode, NotifyModerators, Site
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def get_site(session: Session, site_id: str) -> Site:
-    site = core.site_by_id(session, site_id)
+    site = rows.site_by_id(session, site_id)
     if site is None:
         raise NotFound(f"There is no site called “{site_id[:64]}”.")
     return site
@@ -60,12 +60,12 @@ def add_site(
 ) -> Site:
     if not SITE_ID.match(site_id):
         raise InvalidInput("A site id is 1–64 lower-case letters, digits, '-' or '_'.", field="id")
-    if core.site_by_id(session, site_id) is not None:
+    if rows.site_by_id(session, site_id) is not None:
         raise Conflict(f"The site “{site_id}” exists already.")
     if not origins:
         raise InvalidInput("Give at least one origin the site is served from.", field="origin")
     site = Site(id=site_id, name=name or site_id, origins=normalize_origins(origins), moderation=moderation)
-    core.save(session, site)
+    rows.save(session, site)
     return site
 
 
@@ -122,7 +122,7 @@ def update_site(
         site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
     if notify_moderators is not None:
         site.notify_moderators = notify_moderators
-    core.save(session, site)
+    rows.save(session, site)
     return site
 
 
@@ -147,4 +147,4 @@ def _word_list(words: Sequence[str]) -> list[str]:
 
 
 def remove_site(session: Session, site_id: str) -> None:
-    core.remove(session, get_site(session, site_id))
+    rows.remove(session, get_site(session, site_id))

@@ -24,7 +24,8 @@ from commentbox.domain.schemas import (
 from commentbox.domain.screening import closed
 from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
 from commentbox.errors import Forbidden, InvalidInput
-from commentbox.store import core
+from commentbox.store import comments as stored_comments
+from commentbox.store import versions
 from commentbox.store.models import CommentStatus, Site
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
@@ -180,7 +181,7 @@ class ReadRequest:
 
 def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPage:
     """Load and arrange one page of a thread (the cache-miss path)."""
-    row = core.thread_version(session, request.site.id, request.ref.key)
+    row = versions.thread_version(session, request.site.id, request.ref.key)
     offset = decode_cursor(request.cursor)
     thread = ThreadPublic(
         id=row.id if row else None,
@@ -194,7 +195,7 @@ def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPa
     if row is None:
         return ThreadPage(thread=thread, comments=[], next=None)
     presenter = Presenter(ctx)
-    comments = [presenter.comment(r) for r in core.visible_comments(session, row.id)]
+    comments = [presenter.comment(r) for r in stored_comments.visible_comments(session, row.id)]
     top = sorted(arrange(comments, ctx.settings.max_depth), key=_sort_key(request.sort))
     page = top[offset : offset + request.limit]
     more = offset + request.limit < len(top)

@@ -14,7 +14,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commentbox.runtime.offload import blocking
-from commentbox.store import core
+from commentbox.store import rows
 from commentbox.store.db import Database
 
 HTML_CSP = (
@@ -81,7 +81,7 @@ class RegisteredOrigins:
 
     def _load(self) -> frozenset[str]:
         with self._db.read() as session:
-            return frozenset(o for site in core.all_sites(session) for o in site.origins)
+            return frozenset(o for site in rows.all_sites(session) for o in site.origins)
 
     async def contains(self, origin: str) -> bool:
         if self._clock() - self._loaded_at > ORIGINS_TTL_SECONDS:

@@ -34,7 +34,7 @@ from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.mail.outbox import Mail
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import comments, mail, rows, users
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def read_action_token(ctx: Context, token: str) -> ActionLink:
     if time.time() - issued > ctx.settings.action_link_days * 86400:
         raise Gone("This moderation link has expired. Use the admin pages instead.")
     with ctx.db.read() as session:
-        comment = core.comment_by_id(session, link.comment_id)
+        comment = comments.comment_by_id(session, link.comment_id)
     if comment is None or comment.nonce != nonce:
         raise Gone("This comment does not exist any more.")
     return link
@@ -123,13 +123,13 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
     if action != link.action.value:
         raise InvalidInput("This link was made for another action.", field="action")
     with ctx.db.write() as session:
-        comment = core.comment_by_id(session, link.comment_id)
-        site_id = core.thread_by_id(session, comment.thread_id).site_id if comment else None
+        comment = comments.comment_by_id(session, link.comment_id)
+        site_id = comments.thread_by_id(session, comment.thread_id).site_id if comment else None
         if site_id is None:
             raise Gone("This comment does not exist any more.")
         if link.recipient not in moderators.moderator_emails(session, site_id):
             raise Forbidden("You no longer moderate this site.")
-        if not core.spend_token(session, link.token_id):
+        if not mail.spend_token(session, link.token_id):
             raise Gone("This link has been used already.")
     changed = apply(
         ctx, Moderator(f"email:{link.recipient}", frozenset({site_id})), [link.comment_id], link.action
@@ -140,7 +140,7 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
 def comment_preview(ctx: Context, comment_id: int) -> str:
     """The comment's HTML under the mail policy, for the confirmation page of an action link."""
     with ctx.db.read() as session:
-        comment = core.comment_by_id(session, comment_id)
+        comment = comments.comment_by_id(session, comment_id)
     return for_email(comment.html) if comment else ""
 
 
@@ -162,11 +162,11 @@ def confirm_subscription(ctx: Context, token: str) -> None:
     except (BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("This confirmation link is not valid (any more).") from None
     with ctx.db.write() as session:
-        subscription = core.subscription_by_id(session, subscription_id)
+        subscription = mail.subscription_by_id(session, subscription_id)
         if subscription is None or subscription.nonce != nonce:
             raise Gone("This subscription does not exist any more.")
         subscription.confirmed = True
-        core.save(session, subscription)
+        rows.save(session, subscription)
 
 
 def unsubscribe(ctx: Context, token: str) -> str:
@@ -178,11 +178,11 @@ def unsubscribe(ctx: Context, token: str) -> str:
         raise NotFound("This unsubscribe link is not valid.") from None
     with ctx.db.write() as session:
         if "i" in data:
-            subscription = core.subscription_by_id(session, int(data["i"]))
+            subscription = mail.subscription_by_id(session, int(data["i"]))
             if subscription is not None and subscription.nonce == data.get("n"):
-                core.remove(session, subscription)
+                rows.remove(session, subscription)
         else:
-            core.opt_out(session, email, scope)
+            mail.opt_out(session, email, scope)
     return email
 
 
@@ -200,7 +200,7 @@ def created(
 ) -> None:
     confirmation = None
     with ctx.db.write() as session:
-        thread = core.thread_by_id(session, comment.thread_id)
+        thread = comments.thread_by_id(session, comment.thread_id)
         author_email = comment.author_email or (visitor.user.email if visitor and visitor.user else None)
         if notify and author_email:
             confirmation = _subscribe(
@@ -215,9 +215,9 @@ def created(
 
 def approved(ctx: Context, *, comment: Comment, site: Site, **_: Any) -> None:
     with ctx.db.read() as session:
-        thread = core.thread_by_id(session, comment.thread_id)
+        thread = comments.thread_by_id(session, comment.thread_id)
         author = comment.author_email or (
-            user.email if comment.user_id and (user := core.user_by_id(session, comment.user_id)) else None
+            user.email if comment.user_id and (user := users.user_by_id(session, comment.user_id)) else None
         )
     _tell_subscribers(ctx, comment, site, thread, author)
 
@@ -253,8 +253,8 @@ def _subscribe(
         confirmed=confirmed,
         nonce=secrets.token_hex(16),
     )
-    core.save(session, subscription)
-    if confirmed or core.opted_out(session, email, "replies"):
+    rows.save(session, subscription)
+    if confirmed or mail.opted_out(session, email, "replies"):
         return None
     confirm = f"{_base(ctx)}/notifications/confirm/{_confirm_token(ctx, subscription)}"
     unsubscribe_link = f"{_base(ctx)}/notifications/unsubscribe/{_unsubscribe_token(ctx, email, 'replies')}"
@@ -282,7 +282,7 @@ def _tell_moderators(
     scope = f"moderation:{site.id}"
     with ctx.db.read() as session:
         recipients = [
-            e for e in moderators.moderator_emails(session, site.id) if not core.opted_out(session, e, scope)
+            e for e in moderators.moderator_emails(session, site.id) if not mail.opted_out(session, e, scope)
         ]
     for email in recipients:
         if author_email and email.lower() == author_email.lower():
@@ -317,8 +317,8 @@ def _tell_subscribers(
     with ctx.db.read() as session:
         subscriptions = [
             s
-            for s in core.subscribers(session, comment.parent_id)
-            if not core.opted_out(session, s.email, "replies")
+            for s in mail.subscribers(session, comment.parent_id)
+            if not mail.opted_out(session, s.email, "replies")
             and not (comment.user_id is not None and s.user_id == comment.user_id)
             and not (author_email and s.email.lower() == author_email.lower())
         ]

@@ -22,7 +22,8 @@ import aiosmtplib
 
 from commentbox.config import Settings
 from commentbox.runtime.offload import blocking
-from commentbox.store import core
+from commentbox.store import mail as stored_mail
+from commentbox.store import rows as stored_rows
 from commentbox.store.db import Database
 from commentbox.store.models import OutboxMail, utcnow
 
@@ -59,7 +60,7 @@ class Outbox:
         if not self.enabled:
             return
         with self._db.write() as session:
-            core.save(
+            stored_rows.save(
                 session,
                 OutboxMail(
                     recipient=mail.to,
@@ -119,17 +120,17 @@ class Outbox:
     def _claim(self) -> list[OutboxMail]:
         now = utcnow()
         with self._db.write() as session:
-            rows = core.due_mail(session, now, BATCH)
+            rows = stored_mail.due_mail(session, now, BATCH)
             claimed = []
             for row in rows:
                 lease = now + timedelta(seconds=CLAIM_SECONDS)
-                if core.claim_mail(session, row.id, row.next_attempt, lease):  # type: ignore[arg-type]
+                if stored_mail.claim_mail(session, row.id, row.next_attempt, lease):  # type: ignore[arg-type]
                     claimed.append(row)
             return claimed
 
     def _sent(self, row: OutboxMail) -> None:
         with self._db.write() as session:
-            core.mail_sent(session, row.id, utcnow())  # type: ignore[arg-type]
+            stored_mail.mail_sent(session, row.id, utcnow())  # type: ignore[arg-type]
 
     def _failed(self, row: OutboxMail, error: str) -> None:
         attempts = row.attempts + 1
@@ -137,7 +138,7 @@ class Outbox:
         delay = self._settings.smtp_retry_seconds * 2 ** (attempts - 1)
         log.warning("mail %s to the SMTP server failed (attempt %d): %s", row.id, attempts, error)
         with self._db.write() as session:
-            core.mail_failed(
+            stored_mail.mail_failed(
                 session,
                 row.id,  # type: ignore[arg-type]
                 attempts=attempts,

@@ -32,8 +32,8 @@ from typing import Any, Protocol
 from sqlalchemy.engine import URL
 
 from commentbox.errors import ServiceUnavailable
-from commentbox.store import core
-from commentbox.store.core import SiteStates
+from commentbox.store import versions
+from commentbox.store.versions import SiteStates
 
 log = logging.getLogger(__name__)
 NO_KEY = ""  # never a thread key (keys are URLs or ``id:…``): asks for the site alone
@@ -86,13 +86,13 @@ class SqliteFreshness:
                 self._connection = self._connect()
             # Read before the answers it vouches for: a commit in between only makes the
             # next check ask again, never lets an old answer stand.
-            data_version = core.data_version(self._connection)
+            data_version = versions.data_version(self._connection)
             if data_version != self._data_version or len(self._answers) >= MAX_REMEMBERED:
                 self._answers.clear()
                 self._data_version = data_version
             answer = self._answers.get(question)
             if answer is None:
-                answer = core.thread_states_sqlite(self._connection, site_id, question[1])
+                answer = versions.thread_states_sqlite(self._connection, site_id, question[1])
                 self._answers[question] = answer
             return answer
 
@@ -164,7 +164,7 @@ class PostgresFreshness:
             try:
                 if self._connection is None or self._connection.is_closed():
                     self._connection = await self._connect()
-                found = await core.thread_states_postgres(self._connection, sorted(batch.pairs))
+                found = await versions.thread_states_postgres(self._connection, sorted(batch.pairs))
             except Exception as exc:
                 log.warning("freshness check failed: %s", exc)
                 self._forget()  # reconnect on the next check (the database may have restarted)
