@@ -30,7 +30,7 @@ from commentbox.domain import sites
 from commentbox.errors import Forbidden
 from commentbox.mail import notify
 from commentbox.services import Context
-from commentbox.store import core
+from commentbox.store import comments
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests
 from tests.fakes.base import FakeProvider
@@ -1072,7 +1072,7 @@ def test_a_banned_moderator_gets_no_mail_and_their_action_links_stop_working(
     assert email is not None
     with ctx.db.read() as session:
         assert moderators.moderator_emails(session, "blog") == [email]
-        link = notify.action_token(ctx, core.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
+        link = notify.action_token(ctx, comments.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
     ban_commenter(ctx, comment_id)
     with ctx.db.read() as session:
         assert moderators.moderator_emails(session, "blog") == []

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import event
 
 from commentbox.runtime import freshness
-from commentbox.store import core
+from commentbox.store import comments, posting, versions
 from commentbox.store.models import BanKind
 from tests.support import BLOG, comment_payload
 
@@ -92,23 +92,23 @@ def populated(client, blog) -> None:
 def test_the_freshness_check_probes_the_unique_thread_index(ctx, populated):
     keys = [f"{BLOG}/posts/1", f"{BLOG}/posts/2"]
     if ctx.db.is_sqlite:
-        statement = core._SQLITE_STATES.format(marks="?,?")
+        statement = versions._SQLITE_STATES.format(marks="?,?")
         parameters: Any = (*keys, "blog")
         index = "sqlite_autoindex_thread_1"
         plan = _plan(ctx, statement, parameters)
     else:
         index = "uq_thread_site_key"
-        plan = _in_own_loop(_asyncpg_plan, ctx, core._POSTGRES_STATES, ["blog", "blog"], keys)
+        plan = _in_own_loop(_asyncpg_plan, ctx, versions._POSTGRES_STATES, ["blog", "blog"], keys)
     _assert_indexed(plan, "thread", index)
     _assert_indexed(plan, "site", "site_pkey" if not ctx.db.is_sqlite else "sqlite_autoindex_site_1")
 
 
 def test_loading_a_thread_uses_the_comment_thread_index(ctx, populated, captured):
     with ctx.db.read() as session:
-        thread = core.thread_version(session, "blog", f"{BLOG}/posts/1")
+        thread = versions.thread_version(session, "blog", f"{BLOG}/posts/1")
         assert thread is not None and thread.id is not None
         captured.clear()
-        assert len(core.visible_comments(session, thread.id)) == 3
+        assert len(comments.visible_comments(session, thread.id)) == 3
     statement, parameters = next((s, p) for s, p in captured if "FROM comment" in s)
     _assert_indexed(_plan(ctx, statement, parameters), "comment", "ix_comment_thread_status")
 
@@ -119,9 +119,9 @@ def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(ctx,
     where every part of it runs: each part is a lookup, none walks the comments of the thread
     (``ix_comment_thread_status``) or of the site, whatever the statistics say."""
     with ctx.db.read() as session:
-        thread = core.thread_version(session, "blog", f"{BLOG}/posts/1")
+        thread = versions.thread_version(session, "blog", f"{BLOG}/posts/1")
         assert thread is not None and thread.id is not None
-        parent = core.visible_comments(session, thread.id)[0].id
+        parent = comments.visible_comments(session, thread.id)[0].id
     now = datetime.now(UTC)
     params = {
         "site_id": "blog",
@@ -136,7 +136,7 @@ def test_a_post_reads_its_thread_parent_bans_and_duplicates_through_indexes(ctx,
         "email": None if author == "user" else "guest@example.com",
         "client_hash": "c" * 32,
     }
-    plan = _plan(ctx, *core._STANDINGS[author == "guest", True].bound(ctx.db.engine.dialect, params))
+    plan = _plan(ctx, *posting._STANDINGS[author == "guest", True].bound(ctx.db.engine.dialect, params))
     unique = "sqlite_autoindex_thread_1" if ctx.db.is_sqlite else "uq_thread_site_key"
     _assert_indexed(plan, "thread", unique)
     _assert_indexed(plan, "ban", "ix_ban_site_kind_value")
@@ -161,10 +161,10 @@ def test_the_sqlite_check_needs_no_table_scan_even_for_many_pages(ctx, populated
     connection = sqlite3.connect(ctx.db.url.database)
     try:
         rows = connection.execute(
-            f"EXPLAIN QUERY PLAN {core._SQLITE_STATES.format(marks=','.join('?' * len(keys)))}",
+            f"EXPLAIN QUERY PLAN {versions._SQLITE_STATES.format(marks=','.join('?' * len(keys)))}",
             (*keys, "blog"),
         ).fetchall()
-        assert core.thread_states_sqlite(connection, "blog", keys).thread(keys[1]).count == 3
+        assert versions.thread_states_sqlite(connection, "blog", keys).thread(keys[1]).count == 3
     finally:
         connection.close()
     _assert_indexed("\n".join(str(r[-1]) for r in rows), "thread", "sqlite_autoindex_thread_1")

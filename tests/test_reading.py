@@ -186,7 +186,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
 
     from commentbox.auth.base import Profile
     from commentbox.domain import accounts
-    from commentbox.store import core
+    from commentbox.store import versions
     from commentbox.store.models import Comment
 
     posted = _post(client)
@@ -195,7 +195,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
             session, Profile("google", "g-1", "Ada Lovelace", "https://a.example/1.png")
         )
         session.exec(update(Comment).where(Comment.id == posted["id"]).values(user_id=user.id))  # type: ignore[arg-type]
-        core.touch_thread(session, posted["thread"])
+        versions.touch_thread(session, posted["thread"])
     before = other.get("/api/v1/threads", params=THREAD)
     assert before.json()["comments"][0]["author"]["name"] == "Ada Lovelace"
     with ctx.db.write() as session:  # she signs in again; the provider has her new name

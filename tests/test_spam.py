@@ -241,7 +241,7 @@ def test_form_token_checks_in_isolation():
 
 def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, settings, ctx, blog, capsys):
     from commentbox import cli
-    from commentbox.store import core
+    from commentbox.store import rows
 
     monkeypatch.setenv("COMMENTBOX_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("COMMENTBOX_SECRET_KEY", TEST_SECRET)
@@ -254,7 +254,7 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
     )  # fmt: skip
     assert code == 0
     with ctx.db.read() as session:
-        site = core.site_by_id(session, "blog")
+        site = rows.site_by_id(session, "blog")
     assert site is not None
     assert (site.max_links, site.min_post_seconds, site.close_after_days) == (1, 5, 90)
     assert site.blocked_words == ["casino", "cheap pills"]
