@@ -163,9 +163,8 @@ def main() -> int:
             rate_limits="off",
         )
         holder.app = create_app(settings)  # type: ignore[assignment]
-        with db.write() as session:
-            sites.add_site(session, "bench", origins=[site.url])
-            sites.update_site(session, "bench", min_post_seconds=0)  # seeding is not a person typing
+        sites.add_site(db, "bench", origins=[site.url])
+        sites.update_site(db, "bench", min_post_seconds=0)  # seeding is not a person typing
         db.dispose()
         with backend, site:
             seed(backend.url, site.url, args.comments)

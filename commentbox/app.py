@@ -85,7 +85,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     if demo:
         check_demo_allowed(settings)
     ctx = Context.from_settings(settings)
-    notify.subscribe_listeners(ctx)
+    notify.subscribe_listeners(ctx.notifier)
     if demo:
         ctx.providers = (*ctx.providers, auth.DEMO_PROVIDER)
 

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from commentbox import __version__
 from commentbox.admin import moderators
@@ -26,7 +25,7 @@ from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, InvalidInput
 from commentbox.http.routes.pages import DEMO_SITE
-from commentbox.store import migrate, rows
+from commentbox.store import migrate
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Role
 
@@ -137,19 +136,25 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def _admin(session: Session, args: argparse.Namespace) -> None:
+def _admin(db: Database, args: argparse.Namespace) -> None:
     if args.admin_command == "add":
         secret = _password(args.password_stdin)
-        moderators.add_account(session, args.name, secret, email=args.email, superuser=args.superuser)
-        for site_id in args.site:
-            moderators.grant(session, site_id, Role(args.role), account_name=args.name)
+        moderators.add_account(
+            db,
+            args.name,
+            secret,
+            email=args.email,
+            superuser=args.superuser,
+            sites=args.site,
+            role=Role(args.role),
+        )
         print(f"added {args.name}; sign in at /admin")
     elif args.admin_command == "password":
-        moderators.set_password(session, args.name, _password(args.password_stdin))
+        moderators.set_password(db, args.name, _password(args.password_stdin))
         print(f"password of {args.name} changed")
     elif args.admin_command == "grant":
         moderators.grant(
-            session,
+            db,
             args.site,
             Role(args.role),
             account_name=args.account,
@@ -179,11 +184,7 @@ def _ensure_demo_site(db: Database, settings: Settings) -> None:
     origins = [origin_of(settings.base_url)]
     if settings.host in ("127.0.0.1", "localhost"):
         origins += [f"http://127.0.0.1:{settings.port}", f"http://localhost:{settings.port}"]
-    with db.write() as session:
-        if rows.site_by_id(session, DEMO_SITE) is None:
-            sites.add_site(session, DEMO_SITE, origins=origins, name="Demo")
-        else:
-            sites.update_site(session, DEMO_SITE, add_origins=origins)
+    sites.ensure_site(db, DEMO_SITE, origins=origins, name="Demo")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -261,54 +262,53 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("database schema is up to date")
         return 0
-    with db.write() as session:
-        if args.command == "admin":
-            _admin(session, args)
-        elif args.site_command == "add":
-            _print_site(
-                sites.add_site(
-                    session,
-                    args.id,
-                    origins=args.origin,
-                    name=args.name,
-                    moderation=ModerationMode(args.moderation),
-                )
+    if args.command == "admin":
+        _admin(db, args)
+    elif args.site_command == "add":
+        _print_site(
+            sites.add_site(
+                db,
+                args.id,
+                origins=args.origin,
+                name=args.name,
+                moderation=ModerationMode(args.moderation),
             )
-        elif args.site_command == "list":
-            for site in rows.all_sites(session):
-                _print_site(site)
-        elif args.site_command == "update":
-            _print_site(
-                sites.update_site(
-                    session,
-                    args.id,
-                    name=args.name,
-                    add_origins=args.add_origin,
-                    remove_origins=args.remove_origin,
-                    moderation=ModerationMode(args.moderation) if args.moderation else None,
-                    edit_window_seconds=args.edit_window,
-                    user_edit_window_seconds=args.user_edit_window,
-                    allow_images=None if args.images is None else args.images == "on",
-                    query_params=args.query_param,
-                    max_links=args.max_links,
-                    min_post_seconds=args.min_post_seconds,
-                    blocked_words=_split(args.blocked_words),
-                    blocked_names=_split(args.blocked_names),
-                    close_after_days=args.close_after_days,
-                    notify_moderators=NotifyModerators(args.notify_moderators)
-                    if args.notify_moderators
-                    else None,
-                )
+        )
+    elif args.site_command == "list":
+        for site in sites.list_sites(db):
+            _print_site(site)
+    elif args.site_command == "update":
+        _print_site(
+            sites.update_site(
+                db,
+                args.id,
+                name=args.name,
+                add_origins=args.add_origin,
+                remove_origins=args.remove_origin,
+                moderation=ModerationMode(args.moderation) if args.moderation else None,
+                edit_window_seconds=args.edit_window,
+                user_edit_window_seconds=args.user_edit_window,
+                allow_images=None if args.images is None else args.images == "on",
+                query_params=args.query_param,
+                max_links=args.max_links,
+                min_post_seconds=args.min_post_seconds,
+                blocked_words=_split(args.blocked_words),
+                blocked_names=_split(args.blocked_names),
+                close_after_days=args.close_after_days,
+                notify_moderators=NotifyModerators(args.notify_moderators)
+                if args.notify_moderators
+                else None,
             )
-        elif args.site_command == "remove":
-            if not args.yes:
-                print(
-                    f"This deletes site {args.id} and all its comments; add --yes to confirm.",
-                    file=sys.stderr,
-                )
-                return 2
-            sites.remove_site(session, args.id)
-            print(f"removed {args.id}")
+        )
+    elif args.site_command == "remove":
+        if not args.yes:
+            print(
+                f"This deletes site {args.id} and all its comments; add --yes to confirm.",
+                file=sys.stderr,
+            )
+            return 2
+        sites.remove_site(db, args.id)
+        print(f"removed {args.id}")
     return 0
 
 

@@ -1,15 +1,31 @@
-"""The services one app instance shares: passed to domain functions instead of globals."""
+"""The composition root: the services one app instance shares, and each domain module's
+collaborators built from them.
+
+Only ``app.py``, ``cli.py`` and ``http/`` see this container; they hand each domain entry
+point its own small bundle (``ctx.commenting``, ``ctx.reader`` …), so the domain never
+depends on how the app is wired (an import-linter contract keeps it so).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commentbox.admin.actions import Moderation
+from commentbox.admin.moderators import ModeratorAccess
 from commentbox.auth.registry import AuthRegistry
 from commentbox.config import Settings
+from commentbox.domain.accounts import UserSessions
 from commentbox.domain.akismet import Akismet
+from commentbox.domain.comments import Commenting
 from commentbox.domain.identity import Keys
+from commentbox.domain.logins import SignIns
+from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
+from commentbox.domain.screening import Screens
 from commentbox.domain.sitecache import KnownSites
+from commentbox.domain.threads import Presentation
+from commentbox.html.render import Pages
+from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
 from commentbox.runtime.events import Events
 from commentbox.runtime.freshness import Freshness, open_freshness
@@ -37,10 +53,43 @@ class Context:
     akismet: Akismet | None = None
     outbox: Outbox = field(init=False)
     group: GroupCommit = field(init=False)
+    # What each domain module receives (built once, below).
+    presentation: Presentation = field(init=False)
+    screens: Screens = field(init=False)
+    commenting: Commenting = field(init=False)
+    reader: Reader = field(init=False)
+    pages: Pages = field(init=False)
+    user_sessions: UserSessions = field(init=False)
+    signins: SignIns = field(init=False)
+    moderator_access: ModeratorAccess = field(init=False)
+    moderation: Moderation = field(init=False)
+    notifier: Notifier = field(init=False)
 
     def __post_init__(self) -> None:
-        self.outbox = Outbox(self.db, self.settings)
+        settings = self.settings
+        self.outbox = Outbox(self.db, settings)
         self.group = GroupCommit(self.db, before_commit=posting.bump_threads)
+        self.presentation = Presentation(self.keys, settings.base_url, settings.max_depth)
+        self.screens = Screens(self.keys, self.rate_limiter, self.akismet, settings.base_url)
+        self.commenting = Commenting(
+            self.db, self.keys, self.sites, self.events, self.group, self.screens, self.presentation
+        )
+        self.reader = Reader(self.db, self.sites, self.freshness, self.cache, self.presentation)
+        self.pages = Pages(self.presentation, self.providers, self.limits)
+        self.user_sessions = UserSessions(self.db, self.keys, settings.session_days)
+        limiter = self.auth.login_limiter if self.auth is not None else None
+        self.signins = SignIns(self.db, self.user_sessions, settings.login_ttl_seconds, limiter)
+        self.moderator_access = ModeratorAccess(self.db, settings.login_ttl_seconds)
+        self.moderation = Moderation(self.db, self.events, settings.max_body_chars, settings.max_depth)
+        self.notifier = Notifier(
+            self.db,
+            self.keys,
+            self.outbox,
+            self.events,
+            settings.base_url,
+            settings.action_link_days,
+            self.moderation,
+        )
 
     @property
     def limits(self) -> Limits:

@@ -116,10 +116,9 @@ def make_site(ctx: Context) -> Callable[..., Site]:
         moderation: ModerationMode = ModerationMode.NONE,
         **changes: Any,
     ) -> Site:
-        with ctx.db.write() as session:
-            site = sites.add_site(session, site_id, origins=origins, moderation=moderation)
-            if changes:
-                site = sites.update_site(session, site_id, **changes)
+        site = sites.add_site(ctx.db, site_id, origins=origins, moderation=moderation)
+        if changes:
+            site = sites.update_site(ctx.db, site_id, **changes)
         return site
 
     return make
@@ -159,8 +158,8 @@ def signed_in_as(ctx: Context) -> Callable[..., str]:
     def sign_in(provider_user_id: str = "g-ada", name: str = "Ada King", site: str = "blog") -> str:
         with ctx.db.write() as session:
             user = accounts.upsert_user(session, Profile("google", provider_user_id, name))
-            row = accounts.open_session(ctx, session, user, site)
-        return accounts.session_token(ctx, row.id, site)
+            row = accounts.open_session(ctx.user_sessions, session, user, site)
+        return accounts.session_token(ctx.user_sessions, row.id, site)
 
     return sign_in
 

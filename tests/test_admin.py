@@ -29,10 +29,9 @@ def csrf_of(html: str) -> str:
 @pytest.fixture
 def make_admin(ctx):
     def make(name: str = "root", *, superuser: bool = True, sites: tuple[str, ...] = (), role=Role.MODERATOR):
-        with ctx.db.write() as session:
-            moderators.add_account(session, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
-            for site in sites:
-                moderators.grant(session, site, role, account_name=name)
+        moderators.add_account(ctx.db, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
+        for site in sites:
+            moderators.grant(ctx.db, site, role, account_name=name)
 
     return make
 

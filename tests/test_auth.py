@@ -758,8 +758,7 @@ def test_demo_identity_signs_in_on_loopback(database_url: str, tmp_path: Path) -
     settings = demo_settings(database_url, tmp_path)
     app = create_app(settings, demo=True)
     base = settings.base_url
-    with app.state.ctx.db.write() as session:
-        sites.add_site(session, "demo", origins=[base])
+    sites.add_site(app.state.ctx.db, "demo", origins=[base])
     with TestClient(app, base_url=base) as browser:
         assert "demo" in browser.get("/api/v1/sites/demo/config").json()["providers"]
         fragment = browser.get("/embed/thread", params={"site": "demo", "url": base + "/"})
@@ -868,8 +867,7 @@ def test_a_flood_of_login_ids_is_refused_with_429(
 
 
 def name_moderator(ctx: Context, site: str, provider: str, user_id: str) -> None:
-    with ctx.db.write() as session:
-        moderators.grant(session, site, Role.MODERATOR, provider=provider, provider_user_id=user_id)
+    moderators.grant(ctx.db, site, Role.MODERATOR, provider=provider, provider_user_id=user_id)
 
 
 def admin_sign_in(client: TestClient, provider: str, fake: FakeProvider) -> httpx.Response:
@@ -985,9 +983,8 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
     token = signed_in_token(sign_in, "facebook")
     comment = client.post("/api/v1/comments", json=comment_payload(author=None), headers=bearer(token))
     assert comment.status_code == 201, comment.text
-    with ctx.db.write() as session:
-        moderators.add_account(session, "olga", admin_tests.PASSWORD)
-        moderators.grant(session, "blog", Role.OWNER, account_name="olga")
+    moderators.add_account(ctx.db, "olga", admin_tests.PASSWORD)
+    moderators.grant(ctx.db, "blog", Role.OWNER, account_name="olga")
 
     with TestClient(create_app(settings), base_url="http://testserver") as owner:
         assert admin_tests.sign_in(owner, "olga").status_code == 303
@@ -1003,7 +1000,7 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
 def ban_commenter(ctx: Context, comment_id: int, days: int | None = None) -> None:
     """A superuser bans the sender of a comment by their sign-in, as the comment page does."""
     root = actions.moderator_from_roles("root", [], superuser=True)
-    actions.ban_from_comment(ctx, root, comment_id, [BanKind.USER], days)
+    actions.ban_from_comment(ctx.moderation, root, comment_id, [BanKind.USER], days)
 
 
 def comment_as(client: TestClient, token: str, site: str = "blog", origin: str = BLOG) -> int:
@@ -1072,12 +1069,14 @@ def test_a_banned_moderator_gets_no_mail_and_their_action_links_stop_working(
     assert email is not None
     with ctx.db.read() as session:
         assert moderators.moderator_emails(session, "blog") == [email]
-        link = notify.action_token(ctx, comments.comment_by_id(session, comment_id), Action.SPAM, email)  # type: ignore[arg-type]
+        link = notify.action_token(
+            ctx.notifier, comments.comment_by_id(session, comment_id), Action.SPAM, email
+        )  # type: ignore[arg-type]
     ban_commenter(ctx, comment_id)
     with ctx.db.read() as session:
         assert moderators.moderator_emails(session, "blog") == []
     with pytest.raises(Forbidden):
-        notify.act_from_link(ctx, link, "spam")
+        notify.act_from_link(ctx.notifier, link, "spam")
     assert admin_tests.status_of(ctx, comment_id) == "approved"
 
 

@@ -76,7 +76,7 @@ def test_an_expired_edit_token_still_reads_its_held_comment_but_never_changes_it
 
 def test_the_author_learns_that_a_moderator_published_the_held_comment(client, ctx, held):
     late = aged_token(ctx, held["id"], 3600)
-    actions.apply(ctx, EVERYWHERE, [held["id"]], actions.Action.APPROVE)
+    actions.apply(ctx.moderation, EVERYWHERE, [held["id"]], actions.Action.APPROVE)
     seen = ask(client, held["id"], late, "?fragment=en")
     assert seen.status_code == 200
     assert seen.json()["status"] is None  # published: no status, as in the thread
@@ -86,7 +86,7 @@ def test_the_author_learns_that_a_moderator_published_the_held_comment(client, c
 @pytest.mark.parametrize("action", [actions.Action.DELETE, actions.Action.SPAM])
 def test_the_author_learns_that_a_moderator_removed_the_held_comment(client, ctx, held, action):
     late = aged_token(ctx, held["id"], 3600)
-    actions.apply(ctx, EVERYWHERE, [held["id"]], action)
+    actions.apply(ctx.moderation, EVERYWHERE, [held["id"]], action)
     refused(ask(client, held["id"], late), 404)
 
 
@@ -101,8 +101,7 @@ def test_reading_ends_with_the_widgets_thirty_days(client, ctx, held):
 
 
 def test_a_site_with_a_longer_edit_window_keeps_reading_as_long_as_editing(client, ctx, held):
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", edit_window_seconds=AUTHOR_READ_SECONDS * 2)
+    sites.update_site(ctx.db, "blog", edit_window_seconds=AUTHOR_READ_SECONDS * 2)
     old = aged_token(ctx, held["id"], AUTHOR_READ_SECONDS + 60)
     assert ask(client, held["id"], old).status_code == 200
 
@@ -173,8 +172,7 @@ def test_a_signed_in_author_gets_their_comments_of_the_thread_on_any_device(
 
 
 def test_edit_deadlines_follow_the_sites_window_for_signed_in_authors(client, ctx, blog, signed_in_as):
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", user_edit_window_seconds=3600)
+    sites.update_site(ctx.db, "blog", user_edit_window_seconds=3600)
     token = signed_in_as()
     posted = client.post("/api/v1/comments", json=comment_payload(author=None), headers=bearer(token)).json()
     assert posted["edit_token"] is None

@@ -118,8 +118,7 @@ def test_a_reused_row_id_does_not_honour_an_old_token(client, make_comment, ctx)
 def test_the_edit_window_closes(client, make_comment, ctx, blog):
     from commentbox.domain import sites
 
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", edit_window_seconds=1)
+    sites.update_site(ctx.db, "blog", edit_window_seconds=1)
     posted = make_comment()
     import time
 

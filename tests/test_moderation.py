@@ -70,8 +70,8 @@ def test_a_site_changed_elsewhere_applies_to_the_next_post(client, ctx, make_sit
 
     make_site("blog", moderation=ModerationMode.NONE)
     assert post(client, body="first").status_code == 201  # the site is now in memory
-    with TestClient(create_app(settings)) as elsewhere, elsewhere.app.state.ctx.db.write() as session:
-        sites.update_site(session, "blog", moderation=ModerationMode.ALL, max_links=0)
+    with TestClient(create_app(settings)) as elsewhere:
+        sites.update_site(elsewhere.app.state.ctx.db, "blog", moderation=ModerationMode.ALL, max_links=0)
     assert post(client, body="second").status_code == 202
     refused = post(client, body="see https://example.com")
     assert refused.status_code == 422 and "link" in refused.json()["detail"]

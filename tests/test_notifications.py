@@ -58,9 +58,8 @@ def mctx(mail_app):
 @pytest.fixture
 def site(mctx):
     """The blog, holding every comment, with one moderator who has an email address."""
-    with mctx.db.write() as session:
-        sites.add_site(session, "blog", origins=[BLOG], moderation=ModerationMode.ALL)
-        moderators.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
+    sites.add_site(mctx.db, "blog", origins=[BLOG], moderation=ModerationMode.ALL)
+    moderators.add_account(mctx.db, "mod", "long enough password", email=MOD, superuser=True)
 
 
 @pytest.fixture
@@ -150,7 +149,7 @@ def test_an_expired_link_is_refused(mclient, mctx, site, smtp):
     comment = post(mclient)
     with mctx.db.read() as session:
         row = session.get(__import__("commentbox.store.models", fromlist=["Comment"]).Comment, comment["id"])
-    old = notify.action_token(mctx, row, Action.APPROVE, MOD, issued=time.time() - 8 * 86400)
+    old = notify.action_token(mctx.notifier, row, Action.APPROVE, MOD, issued=time.time() - 8 * 86400)
     for response in (
         mclient.get(f"/admin/act/{old}"),
         mclient.post(f"/admin/act/{old}", data={"action": "approve"}),
@@ -160,11 +159,9 @@ def test_an_expired_link_is_refused(mclient, mctx, site, smtp):
 
 
 def test_the_site_decides_which_comments_moderators_hear_about(mclient, mctx, site, smtp):
-    with mctx.db.write() as session:
-        sites.update_site(session, "blog", moderation=ModerationMode.NONE)
+    sites.update_site(mctx.db, "blog", moderation=ModerationMode.NONE)
     post(mclient, body="published at once")  # default "pending": not mailed
-    with mctx.db.write() as session:
-        sites.update_site(session, "blog", notify_moderators=NotifyModerators.ALL)
+    sites.update_site(mctx.db, "blog", notify_moderators=NotifyModerators.ALL)
     post(mclient, body="mailed this time")
     (message,) = smtp.inbox.wait_for(1)
     assert "New comment" in message["Subject"]
@@ -198,10 +195,9 @@ def test_unsubscribing_from_moderation_mail(mclient, mctx, site, smtp):
 
 
 def test_guests_confirm_before_any_reply_mail_and_can_leave_in_one_click(mclient, mctx, site, smtp):
-    with mctx.db.write() as session:
-        sites.update_site(
-            session, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
-        )
+    sites.update_site(
+        mctx.db, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
+    )
     ada = {"name": "Ada", "email": "ada@example.com"}
     bob = {"name": "Bob", "email": "bob@example.com"}
     parent = post(mclient, body="my question", author=ada, notify=True)
@@ -238,22 +234,20 @@ def test_guests_confirm_before_any_reply_mail_and_can_leave_in_one_click(mclient
 
 
 def test_a_held_reply_notifies_when_approved(mclient, mctx, site, smtp):
-    with mctx.db.write() as session:
-        sites.update_site(
-            session, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
-        )
+    sites.update_site(
+        mctx.db, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
+    )
     parent = post(mclient, body="question", author={"name": "Ada", "email": "ada@example.com"}, notify=True)
     confirm_link = next(v for v in links(smtp.inbox.wait_for(1)[0]).values() if "/confirm/" in v)
     mclient.post(confirm_link)
-    with mctx.db.write() as session:
-        sites.update_site(session, "blog", moderation=ModerationMode.ALL)
+    sites.update_site(mctx.db, "blog", moderation=ModerationMode.ALL)
     reply = post(
         mclient, body="held answer", author={"name": "Bob", "email": "bob@x.org"}, parent=parent["id"]
     )
     assert outbox_to(mctx, "ada@example.com") == 1
     from commentbox.admin import actions
 
-    actions.apply(mctx, actions.Moderator("t", None, None), [reply["id"]], Action.APPROVE)
+    actions.apply(mctx.moderation, actions.Moderator("t", None, None), [reply["id"]], Action.APPROVE)
     assert smtp.inbox.wait_for(2)[-1]["To"] == "ada@example.com"
 
 
@@ -267,7 +261,7 @@ def test_signed_in_users_with_a_provider_email_opt_in_directly(mctx, site, smtp,
         session.flush()
         session.expunge(user)
     data = CommentCreate.model_validate(comment_payload(author=None, notify=True, body="signed in"))
-    posted = comments.post_comment(mctx, data, Visitor(ip_hash="x", user=user), BLOG)
+    posted = comments.post_comment(mctx.commenting, data, Visitor(ip_hash="x", user=user), BLOG)
     post(mclient, body="hello Gail", parent=posted.comment.id, author={"name": "Bob", "email": "bob@x.org"})
     (message,) = smtp.inbox.wait_for(1)  # no confirmation first: the provider vouched for the address
     assert message["To"] == "gail@example.com" and "New reply" in message["Subject"]
@@ -280,9 +274,8 @@ def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog
     port = free_port()
     down = create_app(mail_settings(settings, port))
     ctx = down.state.ctx
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", moderation=ModerationMode.ALL)
-        moderators.add_account(session, "mod", "long enough password", email=MOD, superuser=True)
+    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
+    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
     with TestClient(down) as client:
         post(client)
         deadline = time.monotonic() + 10

@@ -74,8 +74,7 @@ def test_metrics_count_requests_by_route_template_posts_and_cache_hits(settings)
         client.post("/api/v1/comments", json={}, headers={"Origin": BLOG})  # 422, site unknown yet
         from commentbox.domain import sites
 
-        with client.app.state.ctx.db.write() as session:  # type: ignore[attr-defined]
-            sites.add_site(session, "blog", origins=[BLOG])
+        sites.add_site(client.app.state.ctx.db, "blog", origins=[BLOG])
         posted = client.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG})
         assert posted.status_code == 201
         for _ in range(3):

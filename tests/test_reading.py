@@ -108,24 +108,21 @@ def test_each_page_and_sort_of_a_thread_has_its_own_etag(client, blog):
 def test_a_site_change_on_another_instance_is_seen_at_once(client, other, ctx, blog):
     _post(client)
     assert other.get("/api/v1/threads", params=THREAD).status_code == 200
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", add_origins=["https://new.example"], remove_origins=[BLOG])
+    sites.update_site(ctx.db, "blog", add_origins=["https://new.example"], remove_origins=[BLOG])
     refused = other.get("/api/v1/threads", params=THREAD)
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
     moved = other.get("/api/v1/threads", params={"site": "blog", "url": "https://new.example/a"})
     assert moved.status_code == 200
 
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", add_origins=[BLOG])
+    sites.update_site(ctx.db, "blog", add_origins=[BLOG])
     assert other.get("/api/v1/threads", params=THREAD).json()["thread"]["count"] == 1
 
 
 def test_a_removed_site_is_gone_on_the_next_read(client, other, ctx, blog):
     _post(client)
     assert other.get("/api/v1/counts", params={"site": "blog", "url": ARTICLE}).status_code == 200
-    with ctx.db.write() as session:
-        sites.remove_site(session, "blog")
+    sites.remove_site(ctx.db, "blog")
     for path, params in (("/api/v1/threads", THREAD), ("/api/v1/counts", {"site": "blog", "url": ARTICLE})):
         gone = other.get(path, params=params)
         assert gone.status_code == 404, path
@@ -137,8 +134,7 @@ def test_query_parameters_a_site_starts_keeping_split_threads_at_once(client, ot
     assert other.get("/api/v1/counts", params={"site": "blog", "url": f"{BLOG}/?p=2"}).json() == {
         "counts": {f"{BLOG}/?p=2": 1}
     }
-    with ctx.db.write() as session:
-        sites.update_site(session, "blog", query_params=["p"])
+    sites.update_site(ctx.db, "blog", query_params=["p"])
     assert other.get("/api/v1/counts", params={"site": "blog", "url": f"{BLOG}/?p=2"}).json() == {
         "counts": {f"{BLOG}/?p=2": 0}
     }

@@ -17,7 +17,7 @@ from tests.support import BLOG, comment_payload
 def test_concurrent_writers_all_succeed(ctx, blog, row_count):
     def post(i):
         data = CommentCreate.model_validate(comment_payload(body=f"comment {i}"))
-        return comments.post_comment(ctx, data, Visitor(ip_hash=f"ip{i}"), BLOG)
+        return comments.post_comment(ctx.commenting, data, Visitor(ip_hash=f"ip{i}"), BLOG)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(post, range(40)))

@@ -22,16 +22,28 @@ from commentbox.domain.markup import render_markdown
 from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
-from commentbox.services import Context
+from commentbox.runtime.events import Events
 from commentbox.store import bans as stored_bans
 from commentbox.store import comments as stored_comments
 from commentbox.store import queue as stored_queue
 from commentbox.store import rows as stored_rows
 from commentbox.store import versions
+from commentbox.store.db import Database
 from commentbox.store.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
 
 QUEUE_PAGE = 50
 MAX_INDENT = 6  # reply levels the admin stylesheet indents (.depth-1 … .depth-6)
+
+
+@dataclass(frozen=True)
+class Moderation:
+    """The collaborators of moderators' actions: the database, the events that tell caches
+    and mail, and the limits a moderator's edit and thread view follow."""
+
+    db: Database
+    events: Events
+    max_body_chars: int
+    max_depth: int
 
 
 class Action(StrEnum):
@@ -102,11 +114,11 @@ class QueueQuery:
     limit: int = QUEUE_PAGE
 
 
-def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any]]:
+def queue(moderation: Moderation, moderator: Moderator, query: QueueQuery) -> list[Row[Any]]:
     """Comments across the moderator's sites, pending first, newest first."""
     if query.site and not moderator.may_moderate(query.site):
         return []
-    with ctx.db.read() as session:
+    with moderation.db.read() as session:
         return list(
             stored_queue.queue(
                 session,
@@ -122,9 +134,9 @@ def queue(ctx: Context, moderator: Moderator, query: QueueQuery) -> list[Row[Any
         )
 
 
-def comment_row(ctx: Context, moderator: Moderator, comment_id: int) -> Row[Any]:
+def comment_row(moderation: Moderation, moderator: Moderator, comment_id: int) -> Row[Any]:
     """One comment with its thread, as the queue shows it."""
-    with ctx.db.read() as session:
+    with moderation.db.read() as session:
         row = stored_queue.queue_row(session, comment_id)
     if row is None or row.status == CommentStatus.DELETED:
         raise NotFound("That comment does not exist (any more).")
@@ -144,8 +156,8 @@ class ThreadInfo:
     count: int
 
 
-def thread_info(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadInfo:
-    with ctx.db.read() as session:
+def thread_info(moderation: Moderation, moderator: Moderator, thread_id: int) -> ThreadInfo:
+    with moderation.db.read() as session:
         thread = stored_queue.thread_by_id_or_none(session, thread_id)
         if thread is None:
             raise NotFound("That thread does not exist.")
@@ -174,12 +186,12 @@ class ThreadView:
     depths: dict[int, int]  # comment id → 1 for a top-level comment, 2 for a reply, …
 
 
-def thread_view(ctx: Context, moderator: Moderator, thread_id: int) -> ThreadView:
+def thread_view(moderation: Moderation, moderator: Moderator, thread_id: int) -> ThreadView:
     """The whole thread, for a moderator of its site only (``Forbidden``/``NotFound`` else)."""
-    info = thread_info(ctx, moderator, thread_id)
-    with ctx.db.read() as session:
+    info = thread_info(moderation, moderator, thread_id)
+    with moderation.db.read() as session:
         found = stored_queue.thread_for_moderators(session, thread_id)
-    rows, depths = _reading_order(found, min(ctx.settings.max_depth, MAX_INDENT))
+    rows, depths = _reading_order(found, min(moderation.max_depth, MAX_INDENT))
     return ThreadView(info, rows, depths)
 
 
@@ -201,8 +213,8 @@ def _reading_order(rows: Sequence[Row[Any]], max_depth: int) -> tuple[list[Row[A
     return ordered, depths
 
 
-def pending_count(ctx: Context, moderator: Moderator) -> int:
-    with ctx.db.read() as session:
+def pending_count(moderation: Moderation, moderator: Moderator) -> int:
+    with moderation.db.read() as session:
         return stored_queue.count_by_status(session, moderator.sites, CommentStatus.PENDING)
 
 
@@ -218,14 +230,14 @@ def _comment(session: Session, moderator: Moderator, comment_id: int) -> tuple[C
     return comment, thread
 
 
-def apply(ctx: Context, moderator: Moderator, comment_ids: Sequence[int], action: Action) -> int:
+def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[int], action: Action) -> int:
     """Approve, mark as spam or delete each comment; returns how many changed.
 
     All or nothing: one comment on a site the moderator does not moderate refuses the lot.
     """
     approved: list[tuple[Comment, Site]] = []
     changed = 0
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         for comment_id in dict.fromkeys(comment_ids):
             comment, thread = _comment(session, moderator, comment_id)
             status = CommentStatus(comment.status)
@@ -246,19 +258,19 @@ def apply(ctx: Context, moderator: Moderator, comment_ids: Sequence[int], action
                 continue
             changed += 1
     for comment, site in approved:
-        ctx.events.emit("comment.approved", comment=comment, site=site)
+        moderation.events.emit("comment.approved", comment=comment, site=site)
     return changed
 
 
-def edit(ctx: Context, moderator: Moderator, comment_id: int, body: str) -> None:
+def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: str) -> None:
     """A moderator's correction, through the same sanitizer as every other write."""
     if not body.strip():
         raise InvalidInput("The comment text must not be empty.", field="body")
-    if len(body) > ctx.settings.max_body_chars:
+    if len(body) > moderation.max_body_chars:
         raise InvalidInput(
-            f"The comment text is at most {ctx.settings.max_body_chars} characters.", field="body"
+            f"The comment text is at most {moderation.max_body_chars} characters.", field="body"
         )
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         comment, thread = _comment(session, moderator, comment_id)
         if comment.status == CommentStatus.DELETED:
             raise NotFound("That comment was deleted.")
@@ -271,18 +283,18 @@ def edit(ctx: Context, moderator: Moderator, comment_id: int, body: str) -> None
         versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
 
 
-def pin(ctx: Context, moderator: Moderator, comment_id: int, pinned: bool) -> None:
+def pin(moderation: Moderation, moderator: Moderator, comment_id: int, pinned: bool) -> None:
     """A pinned top-level comment is shown first, whatever the sort order."""
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         comment, thread = _comment(session, moderator, comment_id)
         comment.pinned = pinned
         stored_rows.save(session, comment)
         versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
 
 
-def lock(ctx: Context, moderator: Moderator, thread_id: int, locked: bool) -> None:
+def lock(moderation: Moderation, moderator: Moderator, thread_id: int, locked: bool) -> None:
     """A locked thread stays readable and takes no new comments or edits."""
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         thread = stored_queue.thread_by_id_or_none(session, thread_id)
         if thread is None:
             raise NotFound("That thread does not exist.")
@@ -304,7 +316,7 @@ def _until(days: int | None) -> datetime | None:
 
 
 def ban_from_comment(
-    ctx: Context,
+    moderation: Moderation,
     moderator: Moderator,
     comment_id: int,
     kinds: Iterable[BanKind],
@@ -312,7 +324,7 @@ def ban_from_comment(
     reason: str = "",
 ) -> list[Ban]:
     """Ban what this comment's sender is known by: their sign-in, browser, email or address."""
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         comment, thread = _comment(session, moderator, comment_id)
         values = {
             BanKind.USER: str(comment.user_id) if comment.user_id else None,
@@ -341,13 +353,13 @@ def ban_from_comment(
 
 
 def ban_email(
-    ctx: Context, moderator: Moderator, site_id: str, email: str, days: int | None, reason: str = ""
+    moderation: Moderation, moderator: Moderator, site_id: str, email: str, days: int | None, reason: str = ""
 ) -> Ban:
     moderator.require(site_id)
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise InvalidInput("Give an email address to ban.", field="email")
-    with ctx.db.write() as session:
+    with moderation.db.write() as session:
         ban = Ban(
             site_id=site_id, kind=BanKind.EMAIL, value=email, until=_until(days), reason=reason[:300],
             created_by=moderator.label,
@@ -356,13 +368,13 @@ def ban_email(
     return ban
 
 
-def bans(ctx: Context, moderator: Moderator) -> list[Ban]:
-    with ctx.db.read() as session:
+def bans(moderation: Moderation, moderator: Moderator) -> list[Ban]:
+    with moderation.db.read() as session:
         return list(stored_bans.bans(session, moderator.sites, utcnow()))
 
 
-def unban(ctx: Context, moderator: Moderator, ban_id: int) -> None:
-    with ctx.db.write() as session:
+def unban(moderation: Moderation, moderator: Moderator, ban_id: int) -> None:
+    with moderation.db.write() as session:
         ban = stored_bans.ban_by_id(session, ban_id)
         if ban is None:
             raise NotFound("That ban does not exist (any more).")

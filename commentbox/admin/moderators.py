@@ -25,9 +25,9 @@ from commentbox.domain import accounts
 from commentbox.domain.logins import state_hash
 from commentbox.domain.sites import get_site
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
-from commentbox.services import Context
 from commentbox.store import admins, rows, users
-from commentbox.store.models import AdminAccount, AdminSession, Role, SiteRole, User, utcnow
+from commentbox.store.db import Database
+from commentbox.store.models import AdminAccount, AdminSession, Role, Site, SiteRole, User, utcnow
 
 SESSION_HOURS = 12
 NOT_MODERATOR = "This account does not moderate any site here. Ask a site's owner to add it."
@@ -41,6 +41,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
+@dataclass(frozen=True)
+class ModeratorAccess:
+    """Where moderator accounts and sessions live, and how long a provider sign-in waits."""
+
+    db: Database
+    login_ttl_seconds: int
+
+
 def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -49,23 +57,36 @@ def _token_id(token: str) -> str:
 
 
 def add_account(
-    session: Session, name: str, password: str, *, email: str | None = None, superuser: bool = False
+    db: Database,
+    name: str,
+    password: str,
+    *,
+    email: str | None = None,
+    superuser: bool = False,
+    sites: Sequence[str] = (),
+    role: Role = Role.MODERATOR,
 ) -> AdminAccount:
+    """A new moderator account, holding ``role`` on each of ``sites`` (all or nothing)."""
     name = name.strip()
     if not 1 <= len(name) <= 100 or any(c.isspace() for c in name):
         raise InvalidInput("An admin name is 1–100 characters without spaces.", field="name")
-    if admins.account_by_name(session, name) is not None:
-        raise Conflict(f"There is already an admin called “{name}”.")
     account = AdminAccount(name=name, password_hash=_hash(password), email=email, superuser=superuser)
-    rows.save(session, account)
+    with db.write() as session:
+        if admins.account_by_name(session, name) is not None:
+            raise Conflict(f"There is already an admin called “{name}”.")
+        rows.save(session, account)
+        for site_id in sites:
+            _grant(session, site_id, role, account_name=name)
     return account
 
 
-def set_password(session: Session, name: str, password: str) -> None:
-    account = _account(session, name)
-    account.password_hash = _hash(password)
-    rows.save(session, account)
-    admins.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
+def set_password(db: Database, name: str, password: str) -> None:
+    password_hash = _hash(password)
+    with db.write() as session:
+        account = _account(session, name)
+        account.password_hash = password_hash
+        rows.save(session, account)
+        admins.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
 
 
 def _hash(password: str) -> str:
@@ -81,9 +102,9 @@ def _account(session: Session, name: str) -> AdminAccount:
     return account
 
 
-def authenticate(ctx: Context, name: str, password: str) -> AdminAccount | None:
+def authenticate(access: ModeratorAccess, name: str, password: str) -> AdminAccount | None:
     """The account if the password is right; ``None`` otherwise (same time either way)."""
-    with ctx.db.write() as session:
+    with access.db.write() as session:
         account = admins.account_by_name(session, name.strip())
         try:
             _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
@@ -101,7 +122,7 @@ def authenticate(ctx: Context, name: str, password: str) -> AdminAccount | None:
 
 
 def grant(
-    session: Session,
+    db: Database,
     site_id: str,
     role: Role,
     *,
@@ -110,6 +131,18 @@ def grant(
     provider_user_id: str | None = None,
 ) -> SiteRole:
     """Make an admin account, or a provider identity, an owner or moderator of a site."""
+    with db.write() as session:
+        return _grant(session, site_id, role, account_name, provider, provider_user_id)
+
+
+def _grant(
+    session: Session,
+    site_id: str,
+    role: Role,
+    account_name: str | None = None,
+    provider: str | None = None,
+    provider_user_id: str | None = None,
+) -> SiteRole:
     get_site(session, site_id)
     if account_name:
         account = _account(session, account_name)
@@ -128,11 +161,12 @@ def grant(
     return row
 
 
-def revoke(session: Session, site_id: str, role_id: int) -> None:
-    row = admins.role_by_id(session, role_id)
-    if row is None or row.site_id != site_id:
-        raise NotFound("That moderator is not on this site (any more).")
-    rows.remove(session, row)
+def revoke(db: Database, site_id: str, role_id: int) -> None:
+    with db.write() as session:
+        row = admins.role_by_id(session, role_id)
+        if row is None or row.site_id != site_id:
+            raise NotFound("That moderator is not on this site (any more).")
+        rows.remove(session, row)
 
 
 @dataclass(frozen=True)
@@ -142,11 +176,15 @@ class RoleView:
     who: str
 
 
-def roles_of_site(session: Session, site_id: str) -> list[RoleView]:
-    return [
-        RoleView(row.id, row.role, name or f"{row.provider}:{row.provider_user_id}")  # type: ignore[arg-type]
-        for row, name in admins.roles_of_site(session, site_id)
-    ]
+def site_with_roles(db: Database, site_id: str) -> tuple[Site, list[RoleView]]:
+    """A site and who moderates it, as its settings page shows them."""
+    with db.read() as session:
+        site = get_site(session, site_id)
+        roles = [
+            RoleView(row.id, row.role, name or f"{row.provider}:{row.provider_user_id}")  # type: ignore[arg-type]
+            for row, name in admins.roles_of_site(session, site_id)
+        ]
+    return site, roles
 
 
 def moderator_for(session: Session, account: AdminAccount) -> Moderator:
@@ -171,34 +209,34 @@ class AdminSignIn:
     expires_seconds: int
 
 
-def open_session(ctx: Context, account: AdminAccount) -> AdminSignIn:
-    with ctx.db.write() as session:
+def open_session(access: ModeratorAccess, account: AdminAccount) -> AdminSignIn:
+    with access.db.write() as session:
         return _open(session, account_id=account.id)
 
 
-def open_provider_session(ctx: Context, profile: Profile) -> AdminSignIn:
+def open_provider_session(access: ModeratorAccess, profile: Profile) -> AdminSignIn:
     """Sign a provider identity in to ``/admin``: only one that a site names as its owner or
     moderator and does not ban (``Forbidden`` otherwise, and nothing is stored)."""
-    with ctx.db.write() as session:
+    with access.db.write() as session:
         if not admins.roles_of_identity(session, profile.provider, profile.provider_user_id, utcnow()):
             raise Forbidden(NOT_MODERATOR)
         user = accounts.upsert_user(session, profile)
         return _open(session, user_id=user.id)
 
 
-def begin_signin(ctx: Context, provider: str, state: str) -> None:
+def begin_signin(access: ModeratorAccess, provider: str, state: str) -> None:
     """Mark the OAuth flow with ``state`` as a sign-in to ``/admin`` (the provider's one
     callback serves the widget's flows too); single-use, and as short-lived as a login id."""
-    expires = utcnow() + timedelta(seconds=ctx.settings.login_ttl_seconds)
-    with ctx.db.write() as session:
+    expires = utcnow() + timedelta(seconds=access.login_ttl_seconds)
+    with access.db.write() as session:
         users.put_oauth_state(session, SIGNIN_KEY + state_hash(state), provider, expires)
 
 
-def is_signin(ctx: Context, state: str, provider: str) -> bool:
+def is_signin(access: ModeratorAccess, state: str, provider: str) -> bool:
     """Whether ``state`` began an ``/admin`` sign-in with this provider. Only looked at, and
     left to expire: Authlib's state check spends the flow (once, in the browser holding its
     marker cookie), and a replay still lands on the admin pages' "already used" answer."""
-    with ctx.db.read() as session:
+    with access.db.read() as session:
         return users.oauth_state(session, SIGNIN_KEY + state_hash(state), utcnow()) == provider
 
 
@@ -221,13 +259,13 @@ class AdminContext:
     sites: Sequence[str]  # the sites this moderator may choose from in filters
 
 
-def resolve_session(ctx: Context, token: str | None) -> AdminContext | None:
+def resolve_session(access: ModeratorAccess, token: str | None) -> AdminContext | None:
     """The moderator behind an ``/admin`` cookie, with the roles they hold *now* (a role
     taken away, or a ban of the provider identity on a site, ends their power there at the
     next request)."""
     if not token or len(token) > 200:
         return None
-    with ctx.db.read() as session:
+    with access.db.read() as session:
         row = admins.admin_session(session, _token_id(token), utcnow())
         if row is None:
             return None
@@ -252,7 +290,7 @@ def _provider_moderator(session: Session, user: User) -> Moderator | None:
     return moderator_from_roles(label, roles, user_id=user.id)
 
 
-def close_session(ctx: Context, token: str | None) -> None:
+def close_session(access: ModeratorAccess, token: str | None) -> None:
     if token:
-        with ctx.db.write() as session:
+        with access.db.write() as session:
             admins.delete_admin_session(session, _token_id(token))

@@ -20,11 +20,12 @@ from itsdangerous import BadSignature
 from sqlmodel import Session
 
 from commentbox.auth.base import Profile
+from commentbox.domain.identity import Keys
 from commentbox.domain.text import clean_name
 from commentbox.domain.urls import same_origin
 from commentbox.errors import Unauthorized
-from commentbox.services import Context
 from commentbox.store import rows, users, versions
+from commentbox.store.db import Database
 from commentbox.store.models import User, UserSession, utcnow
 
 SESSION_SALT = "commentbox.session"
@@ -33,6 +34,16 @@ MAX_NAME_CHARS = 200
 MAX_AVATAR_CHARS = 2000
 OTHER_SITE = "This sign-in belongs to another site. Sign in again here."
 NOT_SIGNED_IN = "Your sign-in is not valid any more. Sign in again or comment as a guest."
+
+
+@dataclass(frozen=True)
+class UserSessions:
+    """Where signed-in visitors' sessions live, the key that signs their bearer tokens, and
+    how long one lasts without use."""
+
+    db: Database
+    keys: Keys
+    session_days: int
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def upsert_user(session: Session, profile: Profile) -> User:
     return user
 
 
-def open_session(ctx: Context, session: Session, user: User, site_id: str) -> UserSession:
+def open_session(user_sessions: UserSessions, session: Session, user: User, site_id: str) -> UserSession:
     now = utcnow()
     row = UserSession(
         id=secrets.token_urlsafe(32),
@@ -79,19 +90,19 @@ def open_session(ctx: Context, session: Session, user: User, site_id: str) -> Us
         site_id=site_id,
         created=now,
         last_seen=now,
-        expires=now + timedelta(days=ctx.settings.session_days),
+        expires=now + timedelta(days=user_sessions.session_days),
     )
     rows.save(session, row)
     return row
 
 
-def session_token(ctx: Context, session_id: str, site_id: str) -> str:
-    return ctx.keys.serializer(SESSION_SALT).dumps({"s": session_id, "site": site_id})
+def session_token(user_sessions: UserSessions, session_id: str, site_id: str) -> str:
+    return user_sessions.keys.serializer(SESSION_SALT).dumps({"s": session_id, "site": site_id})
 
 
-def _claims(ctx: Context, token: str) -> tuple[str, str]:
+def _claims(user_sessions: UserSessions, token: str) -> tuple[str, str]:
     try:
-        data = ctx.keys.serializer(SESSION_SALT).loads(token)
+        data = user_sessions.keys.serializer(SESSION_SALT).loads(token)
     except BadSignature:
         raise Unauthorized(NOT_SIGNED_IN) from None
     if (
@@ -103,9 +114,9 @@ def _claims(ctx: Context, token: str) -> tuple[str, str]:
     return data["s"], data["site"]
 
 
-def token_site(ctx: Context, token: str) -> str:
+def token_site(user_sessions: UserSessions, token: str) -> str:
     """The site a (validly signed) token was issued for."""
-    return _claims(ctx, token)[1]
+    return _claims(user_sessions, token)[1]
 
 
 def _live(row: UserSession | None, now: datetime) -> UserSession:
@@ -114,18 +125,20 @@ def _live(row: UserSession | None, now: datetime) -> UserSession:
     return row
 
 
-def resolve(ctx: Context, token: str, site_id: str | None, origin: str | None = None) -> SignedIn:
+def resolve(
+    user_sessions: UserSessions, token: str, site_id: str | None, origin: str | None = None
+) -> SignedIn:
     """The live session behind a bearer token, for a request about ``site_id`` (sent, when
     ``origin`` is given, from a page on that origin).
 
     A token works only on the site it was issued for; a request that names no site cannot
     use one. Raises ``Unauthorized`` (401) for anything else, so the widget drops the token.
     """
-    session_id, token_site = _claims(ctx, token)
+    session_id, token_site = _claims(user_sessions, token)
     if site_id is None or token_site != site_id:
         raise Unauthorized(OTHER_SITE)
     now = utcnow()
-    with ctx.db.read() as session:
+    with user_sessions.db.read() as session:
         row = _live(users.session_by_id(session, session_id), now)
         user = users.user_by_id(session, row.user_id)
         site = rows.site_by_id(session, token_site)
@@ -134,18 +147,18 @@ def resolve(ctx: Context, token: str, site_id: str | None, origin: str | None = 
     if user is None:
         raise Unauthorized(NOT_SIGNED_IN)
     if now - row.last_seen > SLIDE_EVERY:
-        with ctx.db.write() as session:
+        with user_sessions.db.write() as session:
             fresh = _live(users.session_by_id(session, session_id), now)
-            fresh.last_seen, fresh.expires = now, now + timedelta(days=ctx.settings.session_days)
+            fresh.last_seen, fresh.expires = now, now + timedelta(days=user_sessions.session_days)
             rows.save(session, fresh)
     return SignedIn(user=user, session_id=session_id, site_id=token_site)
 
 
-def logout(ctx: Context, token: str, *, everywhere: bool = False) -> None:
+def logout(user_sessions: UserSessions, token: str, *, everywhere: bool = False) -> None:
     """Revoke the token's session, or (``everywhere``) every session of its user on every site."""
-    session_id, _ = _claims(ctx, token)
+    session_id, _ = _claims(user_sessions, token)
     now = utcnow()
-    with ctx.db.write() as session:
+    with user_sessions.db.write() as session:
         row = _live(users.session_by_id(session, session_id), now)
         if everywhere:
             users.revoke_user_sessions(session, row.user_id, now)

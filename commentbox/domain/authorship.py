@@ -15,12 +15,12 @@ from per-viewer requests, answered here. Both only read; changing a comment is
 
 from __future__ import annotations
 
+from commentbox.domain.comments import Commenting
 from commentbox.domain.identity import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
 from commentbox.domain.schemas import CommentPublic, OwnComment, OwnComments
 from commentbox.domain.sites import get_site
 from commentbox.domain.threads import Presenter, resolve_ref
 from commentbox.errors import Forbidden, NotFound
-from commentbox.services import Context
 from commentbox.store import comments
 from commentbox.store.models import Comment, CommentStatus, Site, User
 
@@ -28,7 +28,7 @@ NOT_YOURS = "You can only ask after your own comments."
 
 
 def _authorize_reader(
-    ctx: Context, site: Site, comment: Comment, visitor: Visitor, edit_token: str | None
+    commenting: Commenting, site: Site, comment: Comment, visitor: Visitor, edit_token: str | None
 ) -> None:
     """The same signed-in user, or a guest with this very comment's edit token, within the
     edit window or the longer reading horizon after it."""
@@ -37,32 +37,34 @@ def _authorize_reader(
             raise Forbidden(NOT_YOURS)
         return
     horizon = max(AUTHOR_READ_SECONDS, site.edit_window_seconds)
-    if edit_token is None or not ctx.keys.edit_token_valid(edit_token, comment, horizon):
+    if edit_token is None or not commenting.keys.edit_token_valid(edit_token, comment, horizon):
         raise Forbidden(NOT_YOURS)
 
 
-def own_comment(ctx: Context, comment_id: int, visitor: Visitor, edit_token: str | None) -> CommentPublic:
+def own_comment(
+    commenting: Commenting, comment_id: int, visitor: Visitor, edit_token: str | None
+) -> CommentPublic:
     """A comment as its author sees it, held ones included (``status`` pending); 404 once a
     moderator removed it or marked it as spam, or its author deleted it."""
-    with ctx.db.read() as session:
+    with commenting.db.read() as session:
         comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
             raise NotFound("That comment does not exist (any more).")
         site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
-        _authorize_reader(ctx, site, comment, visitor, edit_token)
+        _authorize_reader(commenting, site, comment, visitor, edit_token)
         row = comments.comment_row(session, comment_id)
     assert row is not None
-    return Presenter(ctx).comment(row)
+    return Presenter(commenting.presentation).comment(row)
 
 
 def own_in_thread(
-    ctx: Context, site_id: str, url: str | None, page_id: str | None, user: User
+    commenting: Commenting, site_id: str, url: str | None, page_id: str | None, user: User
 ) -> OwnComments:
     """``user``'s published and held comments on one page of ``site_id``, oldest first.
 
     Example: ``{"comments": [{"id": 7, "status": "approved", "body": "Hi *all*",
     "edit_until": null}]}`` — ``edit_until`` null where the site sets no window."""
-    with ctx.db.read() as session:
+    with commenting.db.read() as session:
         site = get_site(session, site_id)
         ref = resolve_ref(site, url, page_id)
         rows = comments.user_comments_in_thread(session, site.id, ref.key, user.id)  # type: ignore[arg-type]

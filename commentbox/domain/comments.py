@@ -1,8 +1,8 @@
 """Comment rules: posting, editing within the window, deleting (tombstones), voting.
 
-Functions take plain values and the ``Context``; they raise ``errors.*`` and never build
-HTTP responses. Each write runs in one transaction and announces itself on ``ctx.events``
-after it committed.
+Functions take plain values and ``Commenting`` (the few collaborators they use); they raise
+``errors.*`` and never build HTTP responses. Each write runs in one transaction, which the
+function opens itself, and announces itself on ``commenting.events`` after it committed.
 """
 
 from __future__ import annotations
@@ -17,18 +17,34 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from commentbox.domain import screening
-from commentbox.domain.identity import Visitor, edit_deadline, user_edit_deadline
+from commentbox.domain.identity import Keys, Visitor, edit_deadline, user_edit_deadline
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
+from commentbox.domain.sitecache import KnownSites
 from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
-from commentbox.domain.threads import Presenter, ThreadRef
+from commentbox.domain.threads import Presentation, Presenter, ThreadRef
 from commentbox.errors import Forbidden, InvalidInput, NotFound
-from commentbox.services import Context
+from commentbox.runtime.events import Events
+from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.store import comments, posting, rows, versions
+from commentbox.store.db import Database
 from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
 
 NO_FACTS = RequestFacts()
+
+
+@dataclass(frozen=True)
+class Commenting:
+    """The collaborators of posting, editing, deleting and voting."""
+
+    db: Database
+    keys: Keys
+    sites: KnownSites
+    events: Events
+    group: GroupCommit
+    screens: screening.Screens
+    presentation: Presentation
 
 
 @dataclass(frozen=True)
@@ -37,14 +53,14 @@ class Posted:
     held: bool
 
 
-def _present(ctx: Context, session: Session, comment_id: int) -> CommentPublic:
+def _present(commenting: Commenting, session: Session, comment_id: int) -> CommentPublic:
     row = comments.comment_row(session, comment_id)
     assert row is not None
-    return Presenter(ctx).comment(row)
+    return Presenter(commenting.presentation).comment(row)
 
 
 def post_comment(
-    ctx: Context,
+    commenting: Commenting,
     data: CommentCreate,
     visitor: Visitor,
     origin: str | None,
@@ -53,7 +69,7 @@ def post_comment(
     """Store a new comment (or a reply) after the spam layers; held when the site's mode or a
     layer says so (``moderation.py``).
 
-    The hottest write, so it takes the site from this process's memory (``ctx.sites``) and
+    The hottest write, so it takes the site from this process's memory (``commenting.sites``) and
     writes on a bare connection, in a transaction shared with the posts that arrive with it
     (``groupcommit``): one read (``store.standing``, which also checks the site's version),
     the insert, and the thread's version bump — no ORM session, nothing read back.
@@ -61,14 +77,16 @@ def post_comment(
     if visitor.user is None and data.author is None:
         raise InvalidInput("Give your name and email, or sign in.", field="author")
     email = data.author.email if visitor.user is None and data.author else None
-    screening.charge(ctx, visitor, email, "post")
-    known = ctx.sites.get(data.site) or ctx.sites.load_now(ctx.db, data.site)
+    screening.charge(commenting.screens, visitor, email, "post")
+    known = commenting.sites.get(data.site) or commenting.sites.load_now(commenting.db, data.site)
     while True:  # twice at most: once more if the site changed since this process loaded it
-        new = _screened(ctx, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts)
-        comment_id = ctx.group.run(partial(_write, new))
+        new = _screened(
+            commenting, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts
+        )
+        comment_id = commenting.group.run(partial(_write, new))
         if comment_id is not None:
             break
-        known = ctx.sites.load_now(ctx.db, data.site)  # changed (or gone: NotFound)
+        known = commenting.sites.load_now(commenting.db, data.site)  # changed (or gone: NotFound)
     user = visitor.user
     row = SimpleNamespace(
         id=comment_id,
@@ -77,17 +95,17 @@ def post_comment(
         user_avatar=user.avatar if user else None,
         user_provider=user.provider if user else None,
     )
-    created = CommentCreated(**Presenter(ctx).comment(row).model_dump())
+    created = CommentCreated(**Presenter(commenting.presentation).comment(row).model_dump())
     if row.status == CommentStatus.SPAM:
         created.status = CommentStatus.PENDING  # the sender learns only that it waits
     if user is None:
-        created.edit_token = ctx.keys.edit_token(comment_id, row.nonce)
+        created.edit_token = commenting.keys.edit_token(comment_id, row.nonce)
         created.edit_until = edit_deadline(row.created, new.site.edit_window_seconds)
     else:
         created.edit_until = user_edit_deadline(new.site, row.created)
-    if ctx.events.listens("comment.created"):  # an ORM object only for those who want one
+    if commenting.events.listens("comment.created"):  # an ORM object only for those who want one
         comment = Comment(id=comment_id, **new.values)
-        ctx.events.emit(
+        commenting.events.emit(
             "comment.created", comment=comment, site=new.site, notify=data.notify, visitor=visitor
         )
     return Posted(comment=created, held=row.status != CommentStatus.APPROVED)
@@ -108,7 +126,7 @@ class _NewComment:
 
 
 def _screened(
-    ctx: Context,
+    commenting: Commenting,
     site: Site,
     ref: ThreadRef,
     data: CommentCreate,
@@ -129,7 +147,7 @@ def _screened(
         parent_id=data.parent,
     )
     screened = screening.screen_post(
-        ctx, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
+        commenting.screens, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
     )
     values = {
         "parent_id": data.parent,
@@ -182,9 +200,9 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     return posting.insert_comment(connection, values)
 
 
-def site_of(ctx: Context, comment_id: int) -> str:
+def site_of(commenting: Commenting, comment_id: int) -> str:
     """The site a comment belongs to: a bearer token is checked against it before anything else."""
-    with ctx.db.read() as session:
+    with commenting.db.read() as session:
         site_id = comments.comment_site_id(session, comment_id)
     if site_id is None:
         raise NotFound("That comment does not exist (any more).")
@@ -192,7 +210,7 @@ def site_of(ctx: Context, comment_id: int) -> str:
 
 
 def _authorize_author(
-    ctx: Context,
+    commenting: Commenting,
     site: Site,
     comment: Comment,
     visitor: Visitor,
@@ -212,7 +230,7 @@ def _authorize_author(
         return
     if edit_token is None:
         raise Forbidden("You can only change your own comments.")
-    if not ctx.keys.edit_token_valid(edit_token, comment, site.edit_window_seconds):
+    if not commenting.keys.edit_token_valid(edit_token, comment, site.edit_window_seconds):
         raise Forbidden("This comment can no longer be changed: the edit window has closed.")
 
 
@@ -225,7 +243,7 @@ def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
 
 
 def edit_comment(
-    ctx: Context,
+    commenting: Commenting,
     comment_id: int,
     data: CommentEdit,
     visitor: Visitor,
@@ -235,14 +253,14 @@ def edit_comment(
 ) -> CommentPublic:
     """Change a comment's text. The edit passes the spam layers too; one they hold takes the
     comment out of view (``status`` pending) until a moderator approves it again."""
-    with ctx.db.read() as session:
+    with commenting.db.read() as session:
         comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
             raise NotFound("That comment does not exist (any more).")
         thread = comments.thread_by_id(session, comment.thread_id)
         site = get_site(session, thread.site_id)
         check_origin(site, origin)
-        _authorize_author(ctx, site, comment, visitor, edit_token, editing=True)
+        _authorize_author(commenting, site, comment, visitor, edit_token, editing=True)
         html = render_markdown(data.body, allow_images=site.allow_images)
         draft = screening.Draft(
             body=data.body,
@@ -254,9 +272,9 @@ def edit_comment(
             parent_id=comment.parent_id,
             comment_id=comment.id,
         )
-        screening.charge(ctx, visitor, draft.email, "edit")
-        screened = screening.screen_edit(ctx, session, site, thread, draft, visitor, facts)
-    with ctx.db.write() as session:
+        screening.charge(commenting.screens, visitor, draft.email, "edit")
+        screened = screening.screen_edit(commenting.screens, session, site, thread, draft, visitor, facts)
+    with commenting.db.write() as session:
         comment, site = _editable(session, comment_id)
         comment.body = data.body
         comment.html = html
@@ -267,24 +285,24 @@ def edit_comment(
         rows.save(session, comment)
         now_counted = comment.status == CommentStatus.APPROVED
         versions.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
-        public = _present(ctx, session, comment_id)
+        public = _present(commenting, session, comment_id)
     if public.status == CommentStatus.SPAM:
         public.status = CommentStatus.PENDING
-    ctx.events.emit("comment.edited", comment=comment, site=site)
+    commenting.events.emit("comment.edited", comment=comment, site=site)
     return public
 
 
 def delete_comment(
-    ctx: Context, comment_id: int, visitor: Visitor, edit_token: str | None, origin: str | None
+    commenting: Commenting, comment_id: int, visitor: Visitor, edit_token: str | None, origin: str | None
 ) -> None:
     """Remove a comment; one with replies becomes a tombstone so the discussion stays readable.
     A tombstone keeps nothing of its author: name, email, website and text are erased."""
-    with ctx.db.write() as session:
+    with commenting.db.write() as session:
         comment, site = _editable(session, comment_id)
         check_origin(site, origin)
-        _authorize_author(ctx, site, comment, visitor, edit_token)
+        _authorize_author(commenting, site, comment, visitor, edit_token)
         remove(session, comment)
-    ctx.events.emit("comment.deleted", comment=comment, site=site)
+    commenting.events.emit("comment.deleted", comment=comment, site=site)
 
 
 def remove(session: Session, comment: Comment) -> None:
@@ -303,9 +321,9 @@ def remove(session: Session, comment: Comment) -> None:
     versions.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
 
 
-def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
+def vote(commenting: Commenting, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
     """Record one identity's vote (+1, 0 to withdraw, −1) and return the comment's score."""
-    with ctx.db.write() as session:
+    with commenting.db.write() as session:
         comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status != CommentStatus.APPROVED:
             raise NotFound("That comment does not exist (any more).")
@@ -316,7 +334,7 @@ def vote(ctx: Context, comment_id: int, value: int, visitor: Visitor, origin: st
     return score
 
 
-def preview(ctx: Context, site_id: str, body: str) -> str:
-    with ctx.db.read() as session:
+def preview(commenting: Commenting, site_id: str, body: str) -> str:
+    with commenting.db.read() as session:
         site = get_site(session, site_id)
     return render_markdown(body, allow_images=site.allow_images)

@@ -23,8 +23,9 @@ from commentbox.domain import accounts
 from commentbox.domain.sites import get_site
 from commentbox.domain.urls import InvalidURL, origin_of, same_origin
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
-from commentbox.services import Context
+from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.store import rows, users
+from commentbox.store.db import Database
 from commentbox.store.models import Login, LoginStatus, User, utcnow
 
 LOGIN_FRAGMENT = "commentbox-login"
@@ -32,6 +33,17 @@ LOGIN_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")  # what secrets.token_urlsafe(3
 UNKNOWN = "This sign-in request is unknown. Close this window and start again from the page."
 TOO_LATE = "This sign-in took too long and has expired. Close this window and start again."
 USED = "This sign-in was already used. Close this window and start again if you need to."
+
+
+@dataclass(frozen=True)
+class SignIns:
+    """A sign-in in flight: where login ids live, how long one waits, what limits their
+    issue, and the sessions a completed one opens."""
+
+    db: Database
+    user_sessions: accounts.UserSessions
+    ttl_seconds: int
+    limiter: RateLimiter | None
 
 
 class SignInFailed(CommentboxError):
@@ -67,7 +79,7 @@ def state_hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, client_key: str) -> Issued:
+def issue(signins: SignIns, site_id: str, origin: str, request_origin: str | None, client_key: str) -> Issued:
     """A new login id for a page on ``origin``, which must be registered for the site.
 
     ``client_key`` (the keyed hash of the client's address) is charged against the login
@@ -75,9 +87,9 @@ def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, c
     """
     normalized = same_origin(origin)
     now = utcnow()
-    if ctx.auth is not None:
-        ctx.auth.login_limiter.hit("login", [client_key])
-    with ctx.db.write() as session:
+    if signins.limiter is not None:
+        signins.limiter.hit("login", [client_key])
+    with signins.db.write() as session:
         site = get_site(session, site_id)
         if normalized not in site.origins:
             raise Forbidden("This page's origin is not registered for this site.")
@@ -89,7 +101,7 @@ def issue(ctx: Context, site_id: str, origin: str, request_origin: str | None, c
             site_id=site.id,
             origin=str(normalized),
             created=now,
-            expires=now + timedelta(seconds=ctx.settings.login_ttl_seconds),
+            expires=now + timedelta(seconds=signins.ttl_seconds),
         )
         rows.save(session, login)
     return Issued(login=login.id, expires=login.expires)
@@ -133,10 +145,10 @@ def _usable(login: Login | None, site_id: str | None, now: datetime) -> Login:
     return login
 
 
-def check(ctx: Context, site_id: str, login_id: str, return_to: str | None) -> str:
+def check(signins: SignIns, site_id: str, login_id: str, return_to: str | None) -> str:
     """Refuse a provider flow for an unknown, expired or used id before any state is created;
     return the origin the id was issued to."""
-    with ctx.db.read() as session:
+    with signins.db.read() as session:
         login = _usable(_find(session, login_id), site_id, utcnow())
     if return_to:
         check_return_to(login.origin, return_to)
@@ -154,10 +166,10 @@ def started_from(login_origin: str, referer: str | None) -> bool:
 
 
 def begin(
-    ctx: Context, site_id: str, login_id: str, provider: str, return_to: str | None, state: str
+    signins: SignIns, site_id: str, login_id: str, provider: str, return_to: str | None, state: str
 ) -> None:
     """Tie the provider flow (its OAuth ``state``) to the login id; a failed id may be retried."""
-    with ctx.db.write() as session:
+    with signins.db.write() as session:
         login = _usable(_find(session, login_id, lock=True), site_id, utcnow())
         login.provider, login.state_hash = provider, state_hash(state)
         login.return_to = check_return_to(login.origin, return_to) if return_to else None
@@ -171,43 +183,43 @@ def _pending(login: Login | None) -> Pending | None:
     return Pending(login.id, login.site_id, login.origin, login.provider, login.return_to)
 
 
-def for_state(ctx: Context, state: str) -> Pending | None:
+def for_state(signins: SignIns, state: str) -> Pending | None:
     """The login id a callback's ``state`` belongs to (Authlib checks the state itself)."""
-    with ctx.db.read() as session:
+    with signins.db.read() as session:
         return _pending(users.login_by_state_hash(session, state_hash(state)))
 
 
-def by_id(ctx: Context, login_id: str) -> Pending | None:
-    with ctx.db.read() as session:
+def by_id(signins: SignIns, login_id: str) -> Pending | None:
+    with signins.db.read() as session:
         return _pending(_find(session, login_id))
 
 
-def complete(ctx: Context, login_id: str, profile: Profile) -> Redeemed:
+def complete(signins: SignIns, login_id: str, profile: Profile) -> Redeemed:
     """Sign the person in on the login's site: upsert the user, open a session, attach it."""
-    with ctx.db.write() as session:
+    with signins.db.write() as session:
         login = _usable(_find(session, login_id, lock=True), None, utcnow())
         if login.provider != profile.provider:
             raise SignInFailed(UNKNOWN)
         user = accounts.upsert_user(session, profile)
-        row = accounts.open_session(ctx, session, user, login.site_id)
+        row = accounts.open_session(signins.user_sessions, session, user, login.site_id)
         login.status, login.session_id, login.state_hash = LoginStatus.DONE, row.id, None
         rows.save(session, login)
-    return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)
+    return Redeemed(token=accounts.session_token(signins.user_sessions, row.id, login.site_id), user=user)
 
 
-def fail(ctx: Context, login_id: str, sentence: str) -> None:
+def fail(signins: SignIns, login_id: str, sentence: str) -> None:
     """Record why the sign-in failed, so the polling page can say it too."""
-    with ctx.db.write() as session:
+    with signins.db.write() as session:
         login = _find(session, login_id, lock=True)
         if login is not None and login.status == LoginStatus.PENDING:
             login.status, login.failure, login.state_hash = LoginStatus.FAILED, sentence[:300], None
             rows.save(session, login)
 
 
-def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed | None:
+def redeem(signins: SignIns, login_id: str, request_origin: str | None) -> Redeemed | None:
     """The token for a completed login id, once; ``None`` while the person is still signing in."""
     now = utcnow()
-    with ctx.db.write() as session:
+    with signins.db.write() as session:
         login = _find(session, login_id, lock=True)
         if login is None:
             raise NotFound(UNKNOWN)
@@ -227,4 +239,4 @@ def redeem(ctx: Context, login_id: str, request_origin: str | None) -> Redeemed 
             raise Gone(USED)
         login.status = LoginStatus.SPENT
         rows.save(session, login)
-    return Redeemed(token=accounts.session_token(ctx, row.id, login.site_id), user=user)
+    return Redeemed(token=accounts.session_token(signins.user_sessions, row.id, login.site_id), user=user)

@@ -1,6 +1,6 @@
 """The read hot path: thread pages and counts, from memory whenever nothing changed.
 
-Every read asks ``ctx.freshness`` one question — the site's version and the thread's
+Every read asks ``reader.freshness`` one question — the site's version and the thread's
 ``(id, version, count)`` — and nothing else: the site row comes from this process's
 ``KnownSites`` (valid while its version matches), the page key from a per-site memo of
 URL canonicalization, and the response bytes from ``ThreadCache`` under an ETag built
@@ -14,17 +14,40 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import orjson
 from sqlmodel import Session
 
 from commentbox import __version__
-from commentbox.domain.threads import MAX_COUNT_URLS, ReadRequest, Sort, ThreadRef, build_page, decode_cursor
+from commentbox.domain.sitecache import KnownSites
+from commentbox.domain.threads import (
+    MAX_COUNT_URLS,
+    Presentation,
+    ReadRequest,
+    Sort,
+    ThreadRef,
+    build_page,
+    decode_cursor,
+)
 from commentbox.errors import CommentboxError, InvalidInput
-from commentbox.services import Context
+from commentbox.runtime.freshness import Freshness
+from commentbox.runtime.threadcache import ThreadCache
+from commentbox.store.db import Database
 from commentbox.store.models import Site
 from commentbox.store.versions import ThreadState
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The collaborators of the read path: this process's site rows and rendered bodies, the
+    freshness check, and the database for a miss."""
+
+    db: Database
+    sites: KnownSites
+    freshness: Freshness
+    cache: ThreadCache
+    presentation: Presentation
 
 
 @dataclass(frozen=True)
@@ -36,23 +59,23 @@ class Located:
     state: ThreadState
 
 
-async def locate(ctx: Context, site_id: str, url: str | None, page_id: str | None) -> Located:
+async def locate(reader: Reader, site_id: str, url: str | None, page_id: str | None) -> Located:
     """Find the page's thread state with one freshness check (more only if the site changed)."""
-    known = ctx.sites.get(site_id) or await ctx.sites.load(ctx.db, site_id)
+    known = reader.sites.get(site_id) or await reader.sites.load(reader.db, site_id)
     while True:
         try:
             ref = known.ref(url, page_id)
         except CommentboxError:
             # Refused by the site as we know it: make sure that is the site as it is now.
-            states = await ctx.freshness.check(site_id, ())
+            states = await reader.freshness.check(site_id, ())
             if states.site_version == known.site.version:
                 raise
-            known = await ctx.sites.load(ctx.db, site_id)
+            known = await reader.sites.load(reader.db, site_id)
             continue
-        states = await ctx.freshness.check(site_id, (ref.key,))
+        states = await reader.freshness.check(site_id, (ref.key,))
         if states.site_version == known.site.version:
             return Located(known.site, ref, states.thread(ref.key))
-        known = await ctx.sites.load(ctx.db, site_id)  # changed or gone (NotFound)
+        known = await reader.sites.load(reader.db, site_id)  # changed or gone (NotFound)
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ class Rendered:
     body: bytes | None
 
 
-Builder = Callable[[Context, Session, ReadRequest], bytes]
+Builder = Callable[[Session, ReadRequest], bytes]  # carries what it needs besides the rows
 
 
 @lru_cache(maxsize=4096)
@@ -98,11 +121,11 @@ def _matches(etag: str, if_none_match: str | None) -> bool:
 
 
 async def read_rendered(
-    ctx: Context, query: ThreadQuery, kind: str, build: Builder, if_none_match: str | None = None
+    reader: Reader, query: ThreadQuery, kind: str, build: Builder, if_none_match: str | None = None
 ) -> Rendered:
     """One page of a thread rendered by ``build`` (JSON, HTML …), cached per thread version."""
     decode_cursor(query.cursor)  # refuse a forged cursor before anything is built
-    located = await locate(ctx, query.site, query.url, query.page_id)
+    located = await locate(reader, query.site, query.url, query.page_id)
     variant = query.variant(kind)
     etag = etag_of(located.ref.key, located.state, variant)
     if _matches(etag, if_none_match):
@@ -112,33 +135,33 @@ async def read_rendered(
     )
 
     def render() -> bytes:
-        with ctx.db.read() as session:
-            return build(ctx, session, request)
+        with reader.db.read() as session:
+            return build(session, request)
 
-    body = await ctx.cache.fetch((located.site.id, etag, variant), render)
+    body = await reader.cache.fetch((located.site.id, etag, variant), render)
     return Rendered(etag=etag, body=body)
 
 
-def _json_page(ctx: Context, session: Session, request: ReadRequest) -> bytes:
-    return orjson.dumps(build_page(ctx, session, request).model_dump(mode="json"))
+def _json_page(presentation: Presentation, session: Session, request: ReadRequest) -> bytes:
+    return orjson.dumps(build_page(presentation, session, request).model_dump(mode="json"))
 
 
-async def read_thread(ctx: Context, query: ThreadQuery, if_none_match: str | None = None) -> Rendered:
+async def read_thread(reader: Reader, query: ThreadQuery, if_none_match: str | None = None) -> Rendered:
     """``GET /api/v1/threads``: the thread page as JSON bytes."""
-    return await read_rendered(ctx, query, "json", _json_page, if_none_match)
+    return await read_rendered(reader, query, "json", partial(_json_page, reader.presentation), if_none_match)
 
 
 async def count_comments(
-    ctx: Context, site_id: str, urls: Sequence[str], page_ids: Sequence[str] = ()
+    reader: Reader, site_id: str, urls: Sequence[str], page_ids: Sequence[str] = ()
 ) -> dict[str, int]:
     """Published comments per page, keyed as the caller spelled each URL or page id."""
     if len(urls) + len(page_ids) > MAX_COUNT_URLS:
         raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} pages at once.", field="url")
-    known = ctx.sites.get(site_id) or await ctx.sites.load(ctx.db, site_id)
+    known = reader.sites.get(site_id) or await reader.sites.load(reader.db, site_id)
     while True:
         keys = {url: known.key(url) for url in urls}
         keys.update({page_id: f"id:{page_id}" for page_id in page_ids})
-        states = await ctx.freshness.check(site_id, sorted({k for k in keys.values() if k}))
+        states = await reader.freshness.check(site_id, sorted({k for k in keys.values() if k}))
         if states.site_version == known.site.version:
             return {given: states.thread(key).count if key else 0 for given, key in keys.items()}
-        known = await ctx.sites.load(ctx.db, site_id)
+        known = await reader.sites.load(reader.db, site_id)

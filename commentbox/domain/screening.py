@@ -28,11 +28,24 @@ from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
 if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
-    from commentbox.services import Context
+    from commentbox.domain.identity import Keys
+from commentbox.domain.akismet import Akismet
+from commentbox.runtime.ratelimit import RateLimiter
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 CLOSED = "This discussion is closed to new comments."
 DUPLICATE = "You have already posted this comment. Write something new, or edit the one you sent."
+
+
+@dataclass(frozen=True)
+class Screens:
+    """The collaborators of screening: rate limits, the keys behind hashed identities, and
+    Akismet when the site owner configured it."""
+
+    keys: Keys
+    rate_limiter: RateLimiter
+    akismet: Akismet | None
+    base_url: str
 
 
 @dataclass(frozen=True)
@@ -77,13 +90,13 @@ def stricter(status: CommentStatus, screened: CommentStatus | None) -> CommentSt
     return CommentStatus.PENDING if CommentStatus.PENDING in (status, screened) else status
 
 
-def charge(ctx: Context, visitor: Visitor, email: str | None, action: str) -> None:
+def charge(screens: Screens, visitor: Visitor, email: str | None, action: str) -> None:
     """The rate limits, first of all layers (429 with ``Retry-After``)."""
-    ctx.rate_limiter.hit(action, rate_keys(ctx, visitor, email))
+    screens.rate_limiter.hit(action, rate_keys(screens, visitor, email))
 
 
 def screen_post(
-    ctx: Context,
+    screens: Screens,
     site: Site,
     draft: Draft,
     visitor: Visitor,
@@ -95,8 +108,8 @@ def screen_post(
     """The layers of a new comment that need no database (after ``charge``); the write
     transaction then applies ``check_standing``. Returns the hold Akismet demands, if any."""
     spam.check_honeypot(honeypot)
-    spam.check_form_token(ctx.keys, site.id, form_token, site.min_post_seconds)
-    return _screen(ctx, site, draft, visitor, facts)
+    spam.check_form_token(screens.keys, site.id, form_token, site.min_post_seconds)
+    return _screen(screens, site, draft, visitor, facts)
 
 
 def check_standing(
@@ -114,7 +127,7 @@ def check_standing(
 
 
 def screen_edit(
-    ctx: Context,
+    screens: Screens,
     session: Session,
     site: Site,
     thread: Thread,
@@ -136,11 +149,11 @@ def screen_edit(
         exclude_id=draft.comment_id,
     ):
         raise Conflict(DUPLICATE)
-    return _screen(ctx, site, draft, visitor, facts)
+    return _screen(screens, site, draft, visitor, facts)
 
 
 def _screen(
-    ctx: Context, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
+    screens: Screens, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
 ) -> CommentStatus | None:
     spam.check_links(draft.body, draft.html, site.max_links)
     spam.check_blocked(
@@ -150,10 +163,10 @@ def _screen(
         name=draft.name,
         extra=[x for x in (draft.email, draft.website) if x],
     )
-    return _akismet(ctx, site, draft, visitor, facts)
+    return _akismet(screens, site, draft, visitor, facts)
 
 
-def rate_keys(ctx: Context, visitor: Visitor, email: str | None) -> list[str]:
+def rate_keys(screens: Screens, visitor: Visitor, email: str | None) -> list[str]:
     """Budgets a write is charged to: the client's IP hash and each identity it claims."""
     keys = [f"ip:{visitor.ip_hash}"]
     if visitor.user is not None:
@@ -162,7 +175,7 @@ def rate_keys(ctx: Context, visitor: Visitor, email: str | None) -> list[str]:
         if visitor.client_hash:
             keys.append(f"client:{visitor.client_hash}")
         if email:
-            keys.append("email:" + ctx.keys.hash_client("email|" + email.lower()))
+            keys.append("email:" + screens.keys.hash_client("email|" + email.lower()))
     return keys
 
 
@@ -208,13 +221,13 @@ def _check_open(site: Site, locked: bool, created: datetime) -> None:
 
 
 def _akismet(
-    ctx: Context, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
+    screens: Screens, site: Site, draft: Draft, visitor: Visitor, facts: spam.RequestFacts
 ) -> CommentStatus | None:
-    if ctx.akismet is None:
+    if screens.akismet is None:
         return None
-    verdict = ctx.akismet.check(
+    verdict = screens.akismet.check(
         AkismetQuery(
-            blog=site.origins[0] if site.origins else ctx.settings.base_url,
+            blog=site.origins[0] if site.origins else screens.base_url,
             user_ip=facts.ip,
             user_agent=facts.user_agent,
             referrer=facts.referrer,

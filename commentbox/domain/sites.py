@@ -10,6 +10,7 @@ from sqlmodel import Session
 from commentbox.domain.urls import InvalidURL, origin_of
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commentbox.store import rows
+from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Site
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -51,7 +52,7 @@ def normalize_origins(origins: Sequence[str]) -> list[str]:
 
 
 def add_site(
-    session: Session,
+    db: Database,
     site_id: str,
     *,
     origins: Sequence[str],
@@ -60,17 +61,40 @@ def add_site(
 ) -> Site:
     if not SITE_ID.match(site_id):
         raise InvalidInput("A site id is 1–64 lower-case letters, digits, '-' or '_'.", field="id")
-    if rows.site_by_id(session, site_id) is not None:
-        raise Conflict(f"The site “{site_id}” exists already.")
     if not origins:
         raise InvalidInput("Give at least one origin the site is served from.", field="origin")
     site = Site(id=site_id, name=name or site_id, origins=normalize_origins(origins), moderation=moderation)
-    rows.save(session, site)
+    with db.write() as session:
+        if rows.site_by_id(session, site_id) is not None:
+            raise Conflict(f"The site “{site_id}” exists already.")
+        rows.save(session, site)
     return site
 
 
+def ensure_site(db: Database, site_id: str, *, origins: Sequence[str], name: str) -> Site:
+    """The site with at least these origins: added when missing (the demo site at each start)."""
+    with db.write() as session:
+        site = rows.site_by_id(session, site_id)
+        if site is None:
+            site = Site(id=site_id, name=name, origins=normalize_origins(origins))
+        else:
+            site.origins = site.origins + [o for o in normalize_origins(origins) if o not in site.origins]
+        rows.save(session, site)
+    return site
+
+
+def load_site(db: Database, site_id: str) -> Site:
+    with db.read() as session:
+        return get_site(session, site_id)
+
+
+def list_sites(db: Database) -> list[Site]:
+    with db.read() as session:
+        return list(rows.all_sites(session))
+
+
 def update_site(
-    session: Session,
+    db: Database,
     site_id: str,
     *,
     name: str | None = None,
@@ -89,40 +113,41 @@ def update_site(
     notify_moderators: NotifyModerators | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
-    site = get_site(session, site_id)
-    removed = set(normalize_origins(remove_origins))
-    origins = [o for o in site.origins if o not in removed]
-    origins += [o for o in normalize_origins(add_origins) if o not in origins]
-    if not origins:
-        raise InvalidInput("A site needs at least one origin.", field="origin")
-    site.origins = origins
-    if name is not None:
-        site.name = name
-    if moderation is not None:
-        site.moderation = moderation
-    if edit_window_seconds is not None:
-        site.edit_window_seconds = edit_window_seconds
-    if user_edit_window_seconds is not None:
-        if user_edit_window_seconds < 0:
-            raise InvalidInput("The signed-in edit window is a number of seconds, 0 for always.")
-        site.user_edit_window_seconds = user_edit_window_seconds
-    if allow_images is not None:
-        site.allow_images = allow_images
-    if query_params is not None:
-        site.query_params = sorted(set(query_params))
-    if max_links is not None:
-        site.max_links = _at_least(0, max_links, "max_links")
-    if min_post_seconds is not None:
-        site.min_post_seconds = _at_least(0, min_post_seconds, "min_post_seconds")
-    if blocked_words is not None:
-        site.blocked_words = _word_list(blocked_words)
-    if blocked_names is not None:
-        site.blocked_names = _word_list(blocked_names)
-    if close_after_days is not None:
-        site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
-    if notify_moderators is not None:
-        site.notify_moderators = notify_moderators
-    rows.save(session, site)
+    with db.write() as session:
+        site = get_site(session, site_id)
+        removed = set(normalize_origins(remove_origins))
+        origins = [o for o in site.origins if o not in removed]
+        origins += [o for o in normalize_origins(add_origins) if o not in origins]
+        if not origins:
+            raise InvalidInput("A site needs at least one origin.", field="origin")
+        site.origins = origins
+        if name is not None:
+            site.name = name
+        if moderation is not None:
+            site.moderation = moderation
+        if edit_window_seconds is not None:
+            site.edit_window_seconds = edit_window_seconds
+        if user_edit_window_seconds is not None:
+            if user_edit_window_seconds < 0:
+                raise InvalidInput("The signed-in edit window is a number of seconds, 0 for always.")
+            site.user_edit_window_seconds = user_edit_window_seconds
+        if allow_images is not None:
+            site.allow_images = allow_images
+        if query_params is not None:
+            site.query_params = sorted(set(query_params))
+        if max_links is not None:
+            site.max_links = _at_least(0, max_links, "max_links")
+        if min_post_seconds is not None:
+            site.min_post_seconds = _at_least(0, min_post_seconds, "min_post_seconds")
+        if blocked_words is not None:
+            site.blocked_words = _word_list(blocked_words)
+        if blocked_names is not None:
+            site.blocked_names = _word_list(blocked_names)
+        if close_after_days is not None:
+            site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
+        if notify_moderators is not None:
+            site.notify_moderators = notify_moderators
+        rows.save(session, site)
     return site
 
 
@@ -146,5 +171,6 @@ def _word_list(words: Sequence[str]) -> list[str]:
     return result
 
 
-def remove_site(session: Session, site_id: str) -> None:
-    rows.remove(session, get_site(session, site_id))
+def remove_site(db: Database, site_id: str) -> None:
+    with db.write() as session:
+        rows.remove(session, get_site(session, site_id))

@@ -29,9 +29,19 @@ from commentbox.store import versions
 from commentbox.store.models import CommentStatus, Site
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
-    from commentbox.services import Context
+    from commentbox.domain.identity import Keys
 
 MAX_COUNT_URLS = 100
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """What turning stored rows into public shapes needs: the keys behind guests' avatar
+    URLs, the server's public address, and how deep replies nest."""
+
+    keys: Keys
+    base_url: str
+    max_depth: int
 
 
 class Sort(StrEnum):
@@ -73,9 +83,9 @@ def resolve_ref(site: Site, url: str | None, page_id: str | None) -> ThreadRef:
 class Presenter:
     """Turns stored rows into public shapes; the one place that decides what a viewer sees."""
 
-    def __init__(self, ctx: Context) -> None:
-        self._keys = ctx.keys
-        self._base = ctx.settings.base_url
+    def __init__(self, presentation: Presentation) -> None:
+        self._keys = presentation.keys
+        self._base = presentation.base_url
 
     def author(self, row: Any) -> AuthorPublic:
         if row.status == CommentStatus.DELETED:
@@ -179,7 +189,7 @@ class ReadRequest:
     cursor: str | None = None
 
 
-def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPage:
+def build_page(presentation: Presentation, session: Session, request: ReadRequest) -> ThreadPage:
     """Load and arrange one page of a thread (the cache-miss path)."""
     row = versions.thread_version(session, request.site.id, request.ref.key)
     offset = decode_cursor(request.cursor)
@@ -194,9 +204,9 @@ def build_page(ctx: Context, session: Session, request: ReadRequest) -> ThreadPa
     )
     if row is None:
         return ThreadPage(thread=thread, comments=[], next=None)
-    presenter = Presenter(ctx)
+    presenter = Presenter(presentation)
     comments = [presenter.comment(r) for r in stored_comments.visible_comments(session, row.id)]
-    top = sorted(arrange(comments, ctx.settings.max_depth), key=_sort_key(request.sort))
+    top = sorted(arrange(comments, presentation.max_depth), key=_sort_key(request.sort))
     page = top[offset : offset + request.limit]
     more = offset + request.limit < len(top)
     return ThreadPage(

@@ -9,6 +9,7 @@ a write anywhere bumps the version and the next read renders afresh.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode, urlsplit
@@ -19,9 +20,8 @@ from sqlmodel import Session
 from commentbox import TEMPLATES
 from commentbox.domain import threads
 from commentbox.domain.reading import Builder
-from commentbox.domain.schemas import CommentPublic
+from commentbox.domain.schemas import CommentPublic, Limits
 from commentbox.html.i18n import Catalogue, catalogue
-from commentbox.services import Context
 
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
@@ -84,27 +84,36 @@ def client_strings(cat: Catalogue) -> str:
     return json.dumps({**cat.client, **shared}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _limits(ctx: Context) -> dict[str, int]:
-    return {"body_chars": ctx.limits.body_chars, "name_chars": ctx.limits.name_chars}
+@dataclass(frozen=True)
+class Pages:
+    """What the rendered pages need besides the rows: how comments are presented, the
+    sign-in providers the form offers, and the form's limits."""
+
+    presentation: threads.Presentation
+    providers: tuple[str, ...]
+    limits: Limits
+
+    def form_limits(self) -> dict[str, int]:
+        return {"body_chars": self.limits.body_chars, "name_chars": self.limits.name_chars}
 
 
-def fragment_builder(lang: str) -> Builder:
+def fragment_builder(pages: Pages, lang: str) -> Builder:
     """``/embed/thread``: the thread, its form and controls, as one sanitized HTML fragment
     (served and cached per thread version by ``reading.read_rendered``)."""
 
-    def build(ctx: Context, session: Session, read: threads.ReadRequest) -> bytes:
+    def build(session: Session, read: threads.ReadRequest) -> bytes:
         cat = catalogue(lang)
         return (
             environment()
             .get_template("widget/thread.html")
             .render(
-                page=threads.build_page(ctx, session, read),
+                page=threads.build_page(pages.presentation, session, read),
                 cat=cat,
                 strings=client_strings(cat),
-                providers=ctx.providers,
-                limits=_limits(ctx),
+                providers=pages.providers,
+                limits=pages.form_limits(),
                 sort=str(read.sort),
-                max_depth=ctx.settings.max_depth,
+                max_depth=pages.presentation.max_depth,
             )
             .encode()
         )
@@ -117,11 +126,11 @@ def comment_fragment(comment: CommentPublic, lang: str) -> str:
     return environment().get_template("widget/comment.html").render(c=comment, cat=catalogue(lang))
 
 
-def page_builder(lang: str, path: str) -> Builder:
+def page_builder(pages: Pages, lang: str, path: str) -> Builder:
     """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments)."""
 
-    def build(ctx: Context, session: Session, read: threads.ReadRequest) -> bytes:
-        page = threads.build_page(ctx, session, read)
+    def build(session: Session, read: threads.ReadRequest) -> bytes:
+        page = threads.build_page(pages.presentation, session, read)
         query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
         next_url = f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
         return (
@@ -133,7 +142,7 @@ def page_builder(lang: str, path: str) -> Builder:
                 title=page.thread.title or page.thread.url or read.site.name,
                 page_url=safe_url(page.thread.url),
                 next_url=next_url,
-                base_url=ctx.settings.base_url,
+                base_url=pages.presentation.base_url,
             )
             .encode()
         )

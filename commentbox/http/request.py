@@ -178,4 +178,4 @@ class ClientInfo:
         token = self.bearer
         if token is None:
             return visitor
-        return replace(visitor, user=accounts.resolve(self._ctx, token, site_id).user)
+        return replace(visitor, user=accounts.resolve(self._ctx.user_sessions, token, site_id).user)

@@ -28,13 +28,14 @@ from sqlmodel import Session
 
 from commentbox import TEMPLATES
 from commentbox.admin import moderators
-from commentbox.admin.actions import Action, Moderator, apply
-from commentbox.domain.identity import Visitor
+from commentbox.admin.actions import Action, Moderation, Moderator, apply
+from commentbox.domain.identity import Keys, Visitor
 from commentbox.domain.markup import for_email
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
-from commentbox.mail.outbox import Mail
-from commentbox.services import Context
+from commentbox.mail.outbox import Mail, Outbox
+from commentbox.runtime.events import Events
 from commentbox.store import comments, mail, rows, users
+from commentbox.store.db import Database
 from commentbox.store.models import Comment, CommentStatus, NotifyModerators, Site, Subscription, Thread
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,20 @@ EMAIL_TEMPLATES = TEMPLATES / "email"
 
 
 @cache
+@dataclass(frozen=True)
+class Notifier:
+    """The collaborators of notifications: the outbox that sends, the keys that sign links,
+    the events that trigger mail, and the public address links point to."""
+
+    db: Database
+    keys: Keys
+    outbox: Outbox
+    events: Events
+    base_url: str
+    action_link_days: int
+    moderation: Moderation
+
+
 def _environment() -> Environment:
     """Email templates: autoescaped HTML parts, plain-text parts, and no undefined names."""
     return Environment(
@@ -63,22 +78,22 @@ def render(name: str, **values: Any) -> tuple[str, str]:
     return env.get_template(f"{name}.txt").render(**values), env.get_template(f"{name}.html").render(**values)
 
 
-def subscribe_listeners(ctx: Context) -> None:
+def subscribe_listeners(notifier: Notifier) -> None:
     """Listen only where mail can be sent (``COMMENTBOX_SMTP_HOST``)."""
-    if not ctx.outbox.enabled:
+    if not notifier.outbox.enabled:
         return
-    ctx.events.subscribe("comment.created", lambda **e: created(ctx, **e))
-    ctx.events.subscribe("comment.approved", lambda **e: approved(ctx, **e))
+    notifier.events.subscribe("comment.created", lambda **e: created(notifier, **e))
+    notifier.events.subscribe("comment.approved", lambda **e: approved(notifier, **e))
 
 
 # Tokens ------------------------------------------------------------------------------------------
 
 
 def action_token(
-    ctx: Context, comment: Comment, action: Action, recipient: str, issued: float | None = None
+    notifier: Notifier, comment: Comment, action: Action, recipient: str, issued: float | None = None
 ) -> str:
     """A link for one moderator to take one action on one comment, once, for some days."""
-    return ctx.keys.serializer(ACTION_SALT).dumps(
+    return notifier.keys.serializer(ACTION_SALT).dumps(
         {
             "c": comment.id,
             "n": comment.nonce,
@@ -98,31 +113,31 @@ class ActionLink:
     token_id: str
 
 
-def read_action_token(ctx: Context, token: str) -> ActionLink:
+def read_action_token(notifier: Notifier, token: str) -> ActionLink:
     """Decode an action link, or raise: forged or broken (404), expired (410)."""
     try:
-        data = ctx.keys.serializer(ACTION_SALT).loads(token)
+        data = notifier.keys.serializer(ACTION_SALT).loads(token)
         link = ActionLink(
             int(data["c"]), Action(data["a"]), str(data["r"]), hashlib.sha256(token.encode()).hexdigest()
         )
         issued, nonce = float(data["t"]), str(data["n"])
     except (BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("This moderation link is not valid.") from None
-    if time.time() - issued > ctx.settings.action_link_days * 86400:
+    if time.time() - issued > notifier.action_link_days * 86400:
         raise Gone("This moderation link has expired. Use the admin pages instead.")
-    with ctx.db.read() as session:
+    with notifier.db.read() as session:
         comment = comments.comment_by_id(session, link.comment_id)
     if comment is None or comment.nonce != nonce:
         raise Gone("This comment does not exist any more.")
     return link
 
 
-def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, int]:
+def act_from_link(notifier: Notifier, token: str, action: str) -> tuple[ActionLink, int]:
     """Take the link's action (the form must name the same action), once."""
-    link = read_action_token(ctx, token)
+    link = read_action_token(notifier, token)
     if action != link.action.value:
         raise InvalidInput("This link was made for another action.", field="action")
-    with ctx.db.write() as session:
+    with notifier.db.write() as session:
         comment = comments.comment_by_id(session, link.comment_id)
         site_id = comments.thread_by_id(session, comment.thread_id).site_id if comment else None
         if site_id is None:
@@ -132,36 +147,41 @@ def act_from_link(ctx: Context, token: str, action: str) -> tuple[ActionLink, in
         if not mail.spend_token(session, link.token_id):
             raise Gone("This link has been used already.")
     changed = apply(
-        ctx, Moderator(f"email:{link.recipient}", frozenset({site_id})), [link.comment_id], link.action
+        notifier.moderation,
+        Moderator(f"email:{link.recipient}", frozenset({site_id})),
+        [link.comment_id],
+        link.action,
     )
     return link, changed
 
 
-def comment_preview(ctx: Context, comment_id: int) -> str:
+def comment_preview(notifier: Notifier, comment_id: int) -> str:
     """The comment's HTML under the mail policy, for the confirmation page of an action link."""
-    with ctx.db.read() as session:
+    with notifier.db.read() as session:
         comment = comments.comment_by_id(session, comment_id)
     return for_email(comment.html) if comment else ""
 
 
-def _confirm_token(ctx: Context, subscription: Subscription) -> str:
-    return ctx.keys.serializer(CONFIRM_SALT).dumps({"s": subscription.id, "n": subscription.nonce})
+def _confirm_token(notifier: Notifier, subscription: Subscription) -> str:
+    return notifier.keys.serializer(CONFIRM_SALT).dumps({"s": subscription.id, "n": subscription.nonce})
 
 
-def _unsubscribe_token(ctx: Context, email: str, scope: str, subscription: Subscription | None = None) -> str:
+def _unsubscribe_token(
+    notifier: Notifier, email: str, scope: str, subscription: Subscription | None = None
+) -> str:
     payload: dict[str, Any] = {"e": email.lower(), "s": scope}
     if subscription is not None:
         payload |= {"i": subscription.id, "n": subscription.nonce}
-    return ctx.keys.serializer(UNSUBSCRIBE_SALT).dumps(payload)
+    return notifier.keys.serializer(UNSUBSCRIBE_SALT).dumps(payload)
 
 
-def confirm_subscription(ctx: Context, token: str) -> None:
+def confirm_subscription(notifier: Notifier, token: str) -> None:
     try:
-        data = ctx.keys.serializer(CONFIRM_SALT).loads(token, max_age=CONFIRM_DAYS * 86400)
+        data = notifier.keys.serializer(CONFIRM_SALT).loads(token, max_age=CONFIRM_DAYS * 86400)
         subscription_id, nonce = int(data["s"]), str(data["n"])
     except (BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("This confirmation link is not valid (any more).") from None
-    with ctx.db.write() as session:
+    with notifier.db.write() as session:
         subscription = mail.subscription_by_id(session, subscription_id)
         if subscription is None or subscription.nonce != nonce:
             raise Gone("This subscription does not exist any more.")
@@ -169,14 +189,14 @@ def confirm_subscription(ctx: Context, token: str) -> None:
         rows.save(session, subscription)
 
 
-def unsubscribe(ctx: Context, token: str) -> str:
+def unsubscribe(notifier: Notifier, token: str) -> str:
     """Stop the mail a link was sent with; returns the address (shown on the page)."""
     try:
-        data = ctx.keys.serializer(UNSUBSCRIBE_SALT).loads(token)
+        data = notifier.keys.serializer(UNSUBSCRIBE_SALT).loads(token)
         email, scope = str(data["e"]), str(data["s"])
     except (BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("This unsubscribe link is not valid.") from None
-    with ctx.db.write() as session:
+    with notifier.db.write() as session:
         if "i" in data:
             subscription = mail.subscription_by_id(session, int(data["i"]))
             if subscription is not None and subscription.nonce == data.get("n"):
@@ -190,7 +210,7 @@ def unsubscribe(ctx: Context, token: str) -> str:
 
 
 def created(
-    ctx: Context,
+    notifier: Notifier,
     *,
     comment: Comment,
     site: Site,
@@ -199,43 +219,43 @@ def created(
     **_: Any,
 ) -> None:
     confirmation = None
-    with ctx.db.write() as session:
+    with notifier.db.write() as session:
         thread = comments.thread_by_id(session, comment.thread_id)
         author_email = comment.author_email or (visitor.user.email if visitor and visitor.user else None)
         if notify and author_email:
             confirmation = _subscribe(
-                ctx, session, comment, site, thread, author_email, confirmed=comment.user_id is not None
+                notifier, session, comment, site, thread, author_email, confirmed=comment.user_id is not None
             )
     if confirmation is not None:  # after the commit: the outbox writes in its own transaction
-        ctx.outbox.enqueue(confirmation)
-    _tell_moderators(ctx, comment, site, thread, author_email)
+        notifier.outbox.enqueue(confirmation)
+    _tell_moderators(notifier, comment, site, thread, author_email)
     if comment.status == CommentStatus.APPROVED:
-        _tell_subscribers(ctx, comment, site, thread, author_email)
+        _tell_subscribers(notifier, comment, site, thread, author_email)
 
 
-def approved(ctx: Context, *, comment: Comment, site: Site, **_: Any) -> None:
-    with ctx.db.read() as session:
+def approved(notifier: Notifier, *, comment: Comment, site: Site, **_: Any) -> None:
+    with notifier.db.read() as session:
         thread = comments.thread_by_id(session, comment.thread_id)
         author = comment.author_email or (
             user.email if comment.user_id and (user := users.user_by_id(session, comment.user_id)) else None
         )
-    _tell_subscribers(ctx, comment, site, thread, author)
+    _tell_subscribers(notifier, comment, site, thread, author)
 
 
-def _base(ctx: Context) -> str:
-    return ctx.settings.base_url
+def _base(notifier: Notifier) -> str:
+    return notifier.base_url
 
 
 def _page_link(thread: Thread, comment: Comment) -> str:
     return f"{thread.url}#comment-{comment.id}" if thread.url else ""
 
 
-def _unsubscribe_headers(ctx: Context, link: str) -> dict[str, str]:
+def _unsubscribe_headers(notifier: Notifier, link: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def _subscribe(
-    ctx: Context,
+    notifier: Notifier,
     session: Session,
     comment: Comment,
     site: Site,
@@ -256,8 +276,10 @@ def _subscribe(
     rows.save(session, subscription)
     if confirmed or mail.opted_out(session, email, "replies"):
         return None
-    confirm = f"{_base(ctx)}/notifications/confirm/{_confirm_token(ctx, subscription)}"
-    unsubscribe_link = f"{_base(ctx)}/notifications/unsubscribe/{_unsubscribe_token(ctx, email, 'replies')}"
+    confirm = f"{_base(notifier)}/notifications/confirm/{_confirm_token(notifier, subscription)}"
+    unsubscribe_link = (
+        f"{_base(notifier)}/notifications/unsubscribe/{_unsubscribe_token(notifier, email, 'replies')}"
+    )
     text, html = render(
         "confirm",
         site=site.name,
@@ -267,11 +289,11 @@ def _subscribe(
         days=CONFIRM_DAYS,
     )
     subject = f"Confirm reply notifications on {site.name}"
-    return Mail(email, subject, text, html, _unsubscribe_headers(ctx, unsubscribe_link))
+    return Mail(email, subject, text, html, _unsubscribe_headers(notifier, unsubscribe_link))
 
 
 def _tell_moderators(
-    ctx: Context, comment: Comment, site: Site, thread: Thread, author_email: str | None
+    notifier: Notifier, comment: Comment, site: Site, thread: Thread, author_email: str | None
 ) -> None:
     setting = NotifyModerators(site.notify_moderators)
     status = CommentStatus(comment.status)
@@ -280,7 +302,7 @@ def _tell_moderators(
     ):
         return
     scope = f"moderation:{site.id}"
-    with ctx.db.read() as session:
+    with notifier.db.read() as session:
         recipients = [
             e for e in moderators.moderator_emails(session, site.id) if not mail.opted_out(session, e, scope)
         ]
@@ -288,8 +310,13 @@ def _tell_moderators(
         if author_email and email.lower() == author_email.lower():
             continue  # a moderator's own comment
         actions = [a for a in Action if not (a is Action.APPROVE and status is CommentStatus.APPROVED)]
-        links = {a.value: f"{_base(ctx)}/admin/act/{action_token(ctx, comment, a, email)}" for a in actions}
-        unsubscribe_link = f"{_base(ctx)}/notifications/unsubscribe/{_unsubscribe_token(ctx, email, scope)}"
+        links = {
+            a.value: f"{_base(notifier)}/admin/act/{action_token(notifier, comment, a, email)}"
+            for a in actions
+        }
+        unsubscribe_link = (
+            f"{_base(notifier)}/notifications/unsubscribe/{_unsubscribe_token(notifier, email, scope)}"
+        )
         text, html = render(
             "moderator",
             site=site.name,
@@ -300,21 +327,23 @@ def _tell_moderators(
             body=comment.body,
             comment_html=for_email(comment.html),
             links=links,
-            queue=f"{_base(ctx)}/admin/comments/{comment.id}",
+            queue=f"{_base(notifier)}/admin/comments/{comment.id}",
             unsubscribe=unsubscribe_link,
         )
         what = "Waiting for you" if status is CommentStatus.PENDING else "New comment"
         subject = f"[{site.name}] {what}: {(thread.title or thread.url)[:80]}"
-        ctx.outbox.enqueue(Mail(email, subject, text, html, _unsubscribe_headers(ctx, unsubscribe_link)))
+        notifier.outbox.enqueue(
+            Mail(email, subject, text, html, _unsubscribe_headers(notifier, unsubscribe_link))
+        )
 
 
 def _tell_subscribers(
-    ctx: Context, comment: Comment, site: Site, thread: Thread, author_email: str | None
+    notifier: Notifier, comment: Comment, site: Site, thread: Thread, author_email: str | None
 ) -> None:
     """Mail those who asked to hear about replies to the parent, except the replier."""
     if comment.parent_id is None:
         return
-    with ctx.db.read() as session:
+    with notifier.db.read() as session:
         subscriptions = [
             s
             for s in mail.subscribers(session, comment.parent_id)
@@ -324,8 +353,8 @@ def _tell_subscribers(
         ]
     for subscription in subscriptions:
         unsubscribe_link = (
-            f"{_base(ctx)}/notifications/unsubscribe/"
-            f"{_unsubscribe_token(ctx, subscription.email, 'replies', subscription)}"
+            f"{_base(notifier)}/notifications/unsubscribe/"
+            f"{_unsubscribe_token(notifier, subscription.email, 'replies', subscription)}"
         )
         text, html = render(
             "reply",
@@ -337,12 +366,12 @@ def _tell_subscribers(
             comment_html=for_email(comment.html),
             unsubscribe=unsubscribe_link,
         )
-        ctx.outbox.enqueue(
+        notifier.outbox.enqueue(
             Mail(
                 subscription.email,
                 f"New reply on {site.name}: {(thread.title or thread.url)[:80]}",
                 text,
                 html,
-                _unsubscribe_headers(ctx, unsubscribe_link),
+                _unsubscribe_headers(notifier, unsubscribe_link),
             )
         )

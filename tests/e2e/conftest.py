@@ -68,8 +68,7 @@ class Stack:
     ctx: Context
 
     def moderate(self, mode: ModerationMode) -> None:
-        with self.ctx.db.write() as session:
-            sites.update_site(session, "blog", moderation=mode)
+        sites.update_site(self.ctx.db, "blog", moderation=mode)
 
     def article(self, path: str = "/posts/hello/") -> str:
         return self.blog + path
@@ -95,11 +94,10 @@ def running_stack(database_url: str, tmp_path: Path, **settings: Any) -> Iterato
         )
     )
     ctx: Context = holder.app.state.ctx
-    with ctx.db.write() as session:
-        sites.add_site(session, "blog", origins=[blog_server.url], name="A small blog")
-        # A scripted browser posts faster than people read: the form-timing layer has its own
-        # tests (tests/test_spam.py, tests/e2e/test_moderation_flow.py).
-        sites.update_site(session, "blog", min_post_seconds=0)
+    sites.add_site(ctx.db, "blog", origins=[blog_server.url], name="A small blog")
+    # A scripted browser posts faster than people read: the form-timing layer has its own
+    # tests (tests/test_spam.py, tests/e2e/test_moderation_flow.py).
+    sites.update_site(ctx.db, "blog", min_post_seconds=0)
     with backend, blog_server:
         yield Stack(backend=backend.url, blog=blog_server.url, ctx=ctx)
 

@@ -23,10 +23,9 @@ PASSWORD = "a long moderator password"
 
 def test_a_moderator_approves_a_held_comment_and_the_visitor_sees_it_published(page: Page, stack: Stack):
     stack.moderate(ModerationMode.ALL)
-    with stack.ctx.db.write() as session:
-        sites.update_site(session, "blog", min_post_seconds=2)  # the real timing check, not switched off
-        moderators.add_account(session, "mia", PASSWORD)
-        moderators.grant(session, "blog", Role.MODERATOR, account_name="mia")
+    sites.update_site(stack.ctx.db, "blog", min_post_seconds=2)  # the real timing check, not switched off
+    moderators.add_account(stack.ctx.db, "mia", PASSWORD)
+    moderators.grant(stack.ctx.db, "blog", Role.MODERATOR, account_name="mia")
 
     page.goto(stack.article())
     widget(page)
@@ -74,10 +73,9 @@ def test_a_moderator_named_by_google_identity_signs_in_and_approves(
     providers = provider_settings(fake_google, fake_twitter, fake_facebook)
     with running_stack(database_url, tmp_path, **providers) as stack:
         stack.moderate(ModerationMode.ALL)
-        with stack.ctx.db.write() as session:
-            moderators.grant(
-                session, "blog", Role.MODERATOR, provider="google", provider_user_id=fake_google.user.id
-            )
+        moderators.grant(
+            stack.ctx.db, "blog", Role.MODERATOR, provider="google", provider_user_id=fake_google.user.id
+        )
         page.goto(stack.article())
         post(page, "Waiting for a Google moderator")
         expect(status(page)).to_have_text("Thanks! Your comment is awaiting moderation.")

@@ -78,9 +78,8 @@ def stack(
         running_stack(database_url, tmp_path, **settings) as running,
         ServerThread(other_blog(running.backend)) as other,
     ):
-        with running.ctx.db.write() as session:
-            sites.add_site(session, "other", origins=[other.url], name="Another blog")
-            sites.update_site(session, "other", min_post_seconds=0)
+        sites.add_site(running.ctx.db, "other", origins=[other.url], name="Another blog")
+        sites.update_site(running.ctx.db, "other", min_post_seconds=0)
         fakes: dict[str, FakeProvider] = {
             "google": fake_google,
             "twitter": fake_twitter,

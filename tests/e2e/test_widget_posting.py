@@ -123,8 +123,7 @@ def test_held_comments_follow_the_moderators_decision_after_the_edit_window_clos
     only the widget's own question can tell) shows as published, and once."""
     seed(stack, PAGE_SIZE)  # the first page is full
     stack.moderate(ModerationMode.ALL)
-    with stack.ctx.db.write() as session:
-        sites.update_site(session, "blog", edit_window_seconds=1)
+    sites.update_site(stack.ctx.db, "blog", edit_window_seconds=1)
     page.goto(stack.article())
     root = widget(page)
     for body in ("Please remove me", "Please publish me"):
@@ -142,8 +141,8 @@ def test_held_comments_follow_the_moderators_decision_after_the_edit_window_clos
             c.body: c.id for c in session.exec(select(Comment).where(Comment.status == CommentStatus.PENDING))
         }
     everywhere = actions.Moderator("root", None, None)
-    actions.apply(stack.ctx, everywhere, [held["Please remove me"]], actions.Action.DELETE)
-    actions.apply(stack.ctx, everywhere, [held["Please publish me"]], actions.Action.APPROVE)
+    actions.apply(stack.ctx.moderation, everywhere, [held["Please remove me"]], actions.Action.DELETE)
+    actions.apply(stack.ctx.moderation, everywhere, [held["Please publish me"]], actions.Action.APPROVE)
     page.reload()
     root = widget(page)
     published = root.locator(".cb-comment", has_text="Please publish me")

@@ -296,9 +296,8 @@ def test_site_owners_theme_with_custom_properties_and_parts(page: Page, stack: S
 
 
 def test_the_demo_page_shows_a_working_widget_under_its_own_csp(page: Page, stack: Stack):
-    with stack.ctx.db.write() as session:
-        sites.add_site(session, "demo", origins=[stack.backend], name="Demo")
-        sites.update_site(session, "demo", min_post_seconds=0)  # scripted typing is instant
+    sites.add_site(stack.ctx.db, "demo", origins=[stack.backend], name="Demo")
+    sites.update_site(stack.ctx.db, "demo", min_post_seconds=0)  # scripted typing is instant
     problems = []
     page.on(
         "console", lambda m: m.type == "error" and "Failed to load" not in m.text and problems.append(m.text)

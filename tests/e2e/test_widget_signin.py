@@ -106,8 +106,7 @@ def test_log_out_everywhere_ends_the_session_on_another_device_too(
 
 def test_a_signed_in_author_may_delete_after_the_sites_edit_window_closed(page: Page, providers_stack: Stack):
     """Signed-in authors edit within the site's window, and delete their comments for good."""
-    with providers_stack.ctx.db.write() as session:
-        sites.update_site(session, "blog", user_edit_window_seconds=1)
+    sites.update_site(providers_stack.ctx.db, "blog", user_edit_window_seconds=1)
     root = _sign_in_with_google(page, providers_stack.article())
     page.fill("#cb-body", "Mine to delete later")
     page.click(".cb-submit")

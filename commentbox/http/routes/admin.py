@@ -79,7 +79,9 @@ def page(handler: Handler) -> Handler:
 async def _signed_in(request: Request) -> moderators.AdminContext:
     """The moderator behind the session cookie, with the roles they hold now; without one,
     ``Unauthorized``, which ``page`` turns into a redirect to the sign-in page."""
-    admin = await blocking(moderators.resolve_session, context(request), request.cookies.get(COOKIE))
+    admin = await blocking(
+        moderators.resolve_session, context(request).moderator_access, request.cookies.get(COOKIE)
+    )
     if admin is None:
         raise Unauthorized("Your admin session has ended; sign in again.")
     return admin
@@ -182,7 +184,7 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(_one(form, "csrf"), expected):
         raise Forbidden("The sign-in form has expired. Reload the page and try again.")
     account = await blocking(
-        moderators.authenticate, context(request), _one(form, "name"), _one(form, "password")
+        moderators.authenticate, context(request).moderator_access, _one(form, "name"), _one(form, "password")
     )
     if account is None:
         token = secrets.token_urlsafe(24)
@@ -195,7 +197,7 @@ async def login(request: Request) -> Response:
         response = _render(request, "login.html", values, 401)
         _login_cookie(request, response, token)
         return response
-    signed = await blocking(moderators.open_session, context(request), account)
+    signed = await blocking(moderators.open_session, context(request).moderator_access, account)
     response = _redirect("/admin")
     set_session_cookie(request, response, signed)
     response.delete_cookie(LOGIN_COOKIE, path="/admin")
@@ -218,7 +220,7 @@ def set_session_cookie(request: Request, response: Response, signed: moderators.
 @page
 async def logout(request: Request) -> Response:
     await _posted(request)
-    await blocking(moderators.close_session, context(request), request.cookies.get(COOKIE))
+    await blocking(moderators.close_session, context(request).moderator_access, request.cookies.get(COOKIE))
     response = _redirect("/admin/login")
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -246,8 +248,8 @@ async def queue(request: Request) -> Response:
     admin = await _signed_in(request)
     query = _queue_query(request)
     ctx = context(request)
-    rows = await blocking(actions.queue, ctx, admin.moderator, query)
-    pending = await blocking(actions.pending_count, ctx, admin.moderator)
+    rows = await blocking(actions.queue, ctx.moderation, admin.moderator, query)
+    pending = await blocking(actions.pending_count, ctx.moderation, admin.moderator)
     more = None
     if len(rows) == query.limit:
         params = dict(request.query_params) | {"offset": str(query.offset + query.limit)}
@@ -277,7 +279,7 @@ async def bulk(request: Request) -> Response:
         action = actions.Action(_one(form, "action"))
     except ValueError:
         raise InvalidInput("Choose approve, spam or delete.", field="action") from None
-    await blocking(actions.apply, context(request), admin.moderator, _ids(form), action)
+    await blocking(actions.apply, context(request).moderation, admin.moderator, _ids(form), action)
     return _redirect(_back(form))
 
 
@@ -288,7 +290,7 @@ async def bulk(request: Request) -> Response:
 async def comment_page(request: Request) -> Response:
     admin = await _signed_in(request)
     row = await blocking(
-        actions.comment_row, context(request), admin.moderator, request.path_params["comment_id"]
+        actions.comment_row, context(request).moderation, admin.moderator, request.path_params["comment_id"]
     )
     return _render(
         request,
@@ -306,7 +308,7 @@ async def comment_page(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(actions.edit, context(request), admin.moderator, comment_id, _one(form, "body"))
+    await blocking(actions.edit, context(request).moderation, admin.moderator, comment_id, _one(form, "body"))
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
 
@@ -314,7 +316,9 @@ async def edit(request: Request) -> Response:
 async def pin(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(actions.pin, context(request), admin.moderator, comment_id, _one(form, "pinned") == "1")
+    await blocking(
+        actions.pin, context(request).moderation, admin.moderator, comment_id, _one(form, "pinned") == "1"
+    )
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
 
@@ -331,7 +335,7 @@ async def ban(request: Request) -> Response:
     days = _int(_one(form, "days"), "days", optional=True)
     await blocking(
         actions.ban_from_comment,
-        context(request),
+        context(request).moderation,
         admin.moderator,
         comment_id,
         kinds,
@@ -348,7 +352,7 @@ async def ban(request: Request) -> Response:
 async def thread_page(request: Request) -> Response:
     admin = await _signed_in(request)
     view = await blocking(
-        actions.thread_view, context(request), admin.moderator, request.path_params["thread_id"]
+        actions.thread_view, context(request).moderation, admin.moderator, request.path_params["thread_id"]
     )
     values = {"admin": admin, "thread": view.info, "rows": view.rows, "depths": view.depths}
     return _render(request, "thread.html", values | {"here": _here(request)})
@@ -358,7 +362,9 @@ async def thread_page(request: Request) -> Response:
 async def lock(request: Request) -> Response:
     admin, form = await _posted(request)
     thread_id = request.path_params["thread_id"]
-    await blocking(actions.lock, context(request), admin.moderator, thread_id, _one(form, "locked") == "1")
+    await blocking(
+        actions.lock, context(request).moderation, admin.moderator, thread_id, _one(form, "locked") == "1"
+    )
     return _redirect(_back(form, f"/admin/threads/{thread_id}"))
 
 
@@ -368,7 +374,7 @@ async def lock(request: Request) -> Response:
 @page
 async def bans_page(request: Request) -> Response:
     admin = await _signed_in(request)
-    found = await blocking(actions.bans, context(request), admin.moderator)
+    found = await blocking(actions.bans, context(request).moderation, admin.moderator)
     return _render(request, "bans.html", {"admin": admin, "bans": found, "here": _here(request)})
 
 
@@ -378,7 +384,7 @@ async def add_ban(request: Request) -> Response:
     days = _int(_one(form, "days"), "days", optional=True)
     await blocking(
         actions.ban_email,
-        context(request),
+        context(request).moderation,
         admin.moderator,
         _one(form, "site"),
         _one(form, "email"),
@@ -391,7 +397,7 @@ async def add_ban(request: Request) -> Response:
 @page
 async def lift_ban(request: Request) -> Response:
     admin, _ = await _posted(request)
-    await blocking(actions.unban, context(request), admin.moderator, request.path_params["ban_id"])
+    await blocking(actions.unban, context(request).moderation, admin.moderator, request.path_params["ban_id"])
     return _redirect("/admin/bans")
 
 
@@ -399,11 +405,8 @@ async def lift_ban(request: Request) -> Response:
 
 
 def _site_values(request: Request, admin: moderators.AdminContext, site_id: str) -> dict[str, Any]:
-    ctx = context(request)
     admin.moderator.require_owner(site_id)
-    with ctx.db.read() as session:
-        site = sites.get_site(session, site_id)
-        roles = moderators.roles_of_site(session, site_id)
+    site, roles = moderators.site_with_roles(context(request).db, site_id)
     return {
         "admin": admin,
         "site": site,
@@ -439,21 +442,18 @@ async def update_site(request: Request) -> Response:
             "Choose a moderation mode and a notification setting.", field="moderation"
         ) from None
 
-    def save() -> None:
-        with context(request).db.write() as session:
-            sites.update_site(
-                session,
-                site_id,
-                moderation=mode,
-                max_links=_int(_one(form, "max_links"), "max_links"),
-                min_post_seconds=_int(_one(form, "min_post_seconds"), "min_post_seconds"),
-                blocked_words=_lines(_one(form, "blocked_words")),
-                blocked_names=_lines(_one(form, "blocked_names")),
-                close_after_days=_int(_one(form, "close_after_days") or "0", "close_after_days"),
-                notify_moderators=notify,
-            )
-
-    await blocking(save)
+    await blocking(
+        sites.update_site,
+        context(request).db,
+        site_id,
+        moderation=mode,
+        max_links=_int(_one(form, "max_links"), "max_links"),
+        min_post_seconds=_int(_one(form, "min_post_seconds"), "min_post_seconds"),
+        blocked_words=_lines(_one(form, "blocked_words")),
+        blocked_names=_lines(_one(form, "blocked_names")),
+        close_after_days=_int(_one(form, "close_after_days") or "0", "close_after_days"),
+        notify_moderators=notify,
+    )
     return _redirect(f"/admin/sites/{site_id}")
 
 
@@ -467,18 +467,15 @@ async def add_moderator(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("Choose owner or moderator.", field="role") from None
 
-    def save() -> None:
-        with context(request).db.write() as session:
-            moderators.grant(
-                session,
-                site_id,
-                role,
-                account_name=_one(form, "account").strip() or None,
-                provider=_one(form, "provider").strip() or None,
-                provider_user_id=_one(form, "provider_user_id").strip() or None,
-            )
-
-    await blocking(save)
+    await blocking(
+        moderators.grant,
+        context(request).db,
+        site_id,
+        role,
+        account_name=_one(form, "account").strip() or None,
+        provider=_one(form, "provider").strip() or None,
+        provider_user_id=_one(form, "provider_user_id").strip() or None,
+    )
     return _redirect(f"/admin/sites/{site_id}")
 
 
@@ -488,11 +485,7 @@ async def remove_moderator(request: Request) -> Response:
     site_id = request.path_params["site"]
     admin.moderator.require_owner(site_id)
 
-    def save() -> None:
-        with context(request).db.write() as session:
-            moderators.revoke(session, site_id, request.path_params["role_id"])
-
-    await blocking(save)
+    await blocking(moderators.revoke, context(request).db, site_id, request.path_params["role_id"])
     return _redirect(f"/admin/sites/{site_id}")
 
 

@@ -23,7 +23,7 @@ from commentbox.domain.schemas import (
     SiteConfig,
     VoteCast,
 )
-from commentbox.domain.sites import get_site
+from commentbox.domain.sites import load_site
 from commentbox.domain.spam import issue_form_token
 from commentbox.errors import InvalidInput
 from commentbox.html import render
@@ -85,7 +85,7 @@ def _parse_thread_query(query_string: str, path_site: str | None, page_size: int
 async def get_thread(request: Request) -> Response:
     """The hot path: no thread pool and no ORM unless the thread changed (``reading.py``)."""
     query = thread_query(request)
-    rendered = await reading.read_thread(context(request), query, request.headers.get("if-none-match"))
+    rendered = await reading.read_thread(context(request).reader, query, request.headers.get("if-none-match"))
     headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
     if rendered.body is None:
         return Response(status_code=304, headers=headers)
@@ -108,7 +108,9 @@ async def _comment_visitor(request: Request, client: ClientInfo) -> Visitor:
     """The visitor acting on an existing comment: a bearer must belong to that comment's site."""
     site_id = None
     if client.bearer is not None:
-        site_id = await blocking(comments.site_of, context(request), request.path_params["comment_id"])
+        site_id = await blocking(
+            comments.site_of, context(request).commenting, request.path_params["comment_id"]
+        )
     return await blocking(client.visitor, site_id)
 
 
@@ -120,7 +122,7 @@ async def post_comment(request: Request) -> Response:
     def post() -> tuple[bool, CommentPublic | dict[str, object]]:
         """One thread-pool hop for the whole post (each hop costs as much as a small query)."""
         visitor = client.visitor(data.site)
-        posted = comments.post_comment(ctx, data, visitor, client.origin, client.facts())
+        posted = comments.post_comment(ctx.commenting, data, visitor, client.origin, client.facts())
         return posted.held, _with_fragment(request, posted.comment)
 
     held, body = await blocking(post)
@@ -136,7 +138,9 @@ async def get_comment(request: Request) -> Response:
     comment_id = request.path_params["comment_id"]
 
     def load() -> CommentPublic | dict[str, object]:
-        return _with_fragment(request, authorship.own_comment(ctx, comment_id, visitor, client.edit_token))
+        return _with_fragment(
+            request, authorship.own_comment(ctx.commenting, comment_id, visitor, client.edit_token)
+        )
 
     return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
 
@@ -149,7 +153,7 @@ async def patch_comment(request: Request) -> Response:
     visitor = await _comment_visitor(request, client)
     edited = await blocking(
         comments.edit_comment,
-        ctx,
+        ctx.commenting,
         comment_id,
         data,
         visitor,
@@ -166,7 +170,9 @@ async def delete_comment(request: Request) -> Response:
     client = ClientInfo(request)
     comment_id = request.path_params["comment_id"]
     visitor = await _comment_visitor(request, client)
-    await blocking(comments.delete_comment, ctx, comment_id, visitor, client.edit_token, client.origin)
+    await blocking(
+        comments.delete_comment, ctx.commenting, comment_id, visitor, client.edit_token, client.origin
+    )
     return Response(status_code=204)
 
 
@@ -176,7 +182,7 @@ async def vote(request: Request) -> Response:
     client = ClientInfo(request)
     comment_id = request.path_params["comment_id"]
     visitor = await _comment_visitor(request, client)
-    score = await blocking(comments.vote, ctx, comment_id, data.value, visitor, client.origin)
+    score = await blocking(comments.vote, ctx.commenting, comment_id, data.value, visitor, client.origin)
     return JSONResponse({"score": score, "value": data.value})
 
 
@@ -193,7 +199,7 @@ def _count_query(query_string: str) -> tuple[str, tuple[str, ...], tuple[str, ..
 
 async def counts(request: Request) -> Response:
     site, urls, page_ids = _count_query(request.scope["query_string"].decode("latin-1"))
-    found = await reading.count_comments(context(request), site, urls, page_ids)
+    found = await reading.count_comments(context(request).reader, site, urls, page_ids)
     # The ``Counts`` shape, written directly: a dict of ints needs no validation here.
     return JSONResponse({"counts": found}, headers={"Cache-Control": "public, max-age=10"})
 
@@ -201,7 +207,7 @@ async def counts(request: Request) -> Response:
 async def preview(request: Request) -> Response:
     ctx = context(request)
     data = await read_json(request, Preview)
-    html = await blocking(comments.preview, ctx, data.site, data.body)
+    html = await blocking(comments.preview, ctx.commenting, data.site, data.body)
     return JSONResponse(PreviewRendered(html=html))
 
 
@@ -210,8 +216,8 @@ async def me(request: Request) -> Response:
     ctx = context(request)
     client = ClientInfo(request)
     token = client.required_bearer()
-    site_id = request.query_params.get("site") or accounts.token_site(ctx, token)
-    signed_in = await blocking(accounts.resolve, ctx, token, site_id, client.origin)
+    site_id = request.query_params.get("site") or accounts.token_site(ctx.user_sessions, token)
+    signed_in = await blocking(accounts.resolve, ctx.user_sessions, token, site_id, client.origin)
     user = signed_in.user
     body = Me(name=user.name, avatar=user.avatar, provider=user.provider, site=signed_in.site_id)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
@@ -227,8 +233,10 @@ async def my_comments(request: Request) -> Response:
     params = request.query_params
 
     def load() -> OwnComments:
-        user = accounts.resolve(ctx, token, site_id, client.origin).user
-        return authorship.own_in_thread(ctx, site_id, params.get("url"), params.get("page_id"), user)
+        user = accounts.resolve(ctx.user_sessions, token, site_id, client.origin).user
+        return authorship.own_in_thread(
+            ctx.commenting, site_id, params.get("url"), params.get("page_id"), user
+        )
 
     return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
 
@@ -237,8 +245,7 @@ async def site_config(request: Request) -> Response:
     ctx = context(request)
 
     def load() -> SiteConfig:
-        with ctx.db.read() as session:
-            site = get_site(session, _site(request))
+        site = load_site(ctx.db, _site(request))
         return SiteConfig(
             site=site.id,
             name=site.name,

@@ -50,7 +50,7 @@ async def create_login(request: Request) -> Response:
     data = await read_json(request, LoginCreate)
     client = ClientInfo(request)
     issued = await blocking(
-        logins.issue, ctx, data.site, data.origin, client.origin, ctx.keys.hash_ip(client.ip)
+        logins.issue, ctx.signins, data.site, data.origin, client.origin, ctx.keys.hash_ip(client.ip)
     )
     body = LoginIssued(login=issued.login, expires=issued.expires)
     return JSONResponse(body, status_code=201, headers=NO_STORE)
@@ -58,7 +58,7 @@ async def create_login(request: Request) -> Response:
 
 async def redeem_login(request: Request) -> Response:
     login_id = request.path_params["login"]
-    redeemed = await blocking(logins.redeem, context(request), login_id, ClientInfo(request).origin)
+    redeemed = await blocking(logins.redeem, context(request).signins, login_id, ClientInfo(request).origin)
     if redeemed is None:
         return JSONResponse({"status": "pending"}, status_code=202, headers=NO_STORE)
     body = LoginRedeemed(token=redeemed.token, user=_identity(redeemed))
@@ -68,7 +68,7 @@ async def redeem_login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     token = ClientInfo(request).required_bearer()
     everywhere = request.query_params.get("everywhere", "") in ("1", "true", "yes")
-    await blocking(accounts.logout, context(request), token, everywhere=everywhere)
+    await blocking(accounts.logout, context(request).user_sessions, token, everywhere=everywhere)
     return Response(status_code=204)
 
 
@@ -152,7 +152,7 @@ async def start(request: Request) -> Response:
     try:
         name, provider = _provider(request)
         site, login_id, return_to = _start_params(request.query_params)
-        origin = await blocking(logins.check, ctx, site, login_id, return_to)
+        origin = await blocking(logins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
     if not logins.started_from(origin, request.headers.get("referer")):
@@ -179,7 +179,7 @@ async def start_confirmed(request: Request) -> Response:
         name, _ = _provider(request)
         async with request.form() as form:
             site, login_id, return_to = _start_params(form)
-        await blocking(logins.check, ctx, site, login_id, return_to)
+        await blocking(logins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
     return await _to_provider(request, name, site, login_id, return_to)
@@ -189,7 +189,7 @@ async def _to_provider(
     request: Request, name: str, site: str, login_id: str, return_to: str | None
 ) -> Response:
     async def remember(state: str) -> None:
-        await blocking(logins.begin, context(request), site, login_id, name, return_to, state)
+        await blocking(logins.begin, context(request).signins, site, login_id, name, return_to, state)
 
     def fail(sentence: str, status: int) -> Response:
         return _failure_page(request, sentence, status=status)
@@ -238,7 +238,7 @@ async def admin_start(request: Request) -> Response:
         return _admin_failure(request, exc.detail, exc.status)
 
     async def remember(state: str) -> None:
-        await blocking(moderators.begin_signin, ctx, name, state)
+        await blocking(moderators.begin_signin, ctx.moderator_access, name, state)
 
     answer = await _authorize(request, name, remember, partial(_admin_failure, request))
     if answer.status_code != 303:
@@ -254,7 +254,7 @@ async def _admin_callback(request: Request, name: str, provider: Provider) -> Re
     assert ctx.auth is not None
     try:
         profile = await ctx.auth.profile(request, name)
-        signed = await blocking(moderators.open_provider_session, ctx, profile)
+        signed = await blocking(moderators.open_provider_session, ctx.moderator_access, profile)
     except SIGN_IN_ERRORS as exc:
         status = exc.status if isinstance(exc, CommentboxError) else 400
         return _admin_failure(request, describe(provider.label, exc), status)
@@ -286,20 +286,22 @@ async def callback(request: Request) -> Response:
     ctx = context(request)
     assert ctx.auth is not None
     state = request.query_params.get("state", "")
-    signing_in_to_admin = await blocking(moderators.is_signin, ctx, state, name) if state else False
+    signing_in_to_admin = (
+        await blocking(moderators.is_signin, ctx.moderator_access, state, name) if state else False
+    )
     if signing_in_to_admin:
         return await _admin_callback(request, name, provider)
-    login = await blocking(logins.for_state, ctx, state) if state else None
+    login = await blocking(logins.for_state, ctx.signins, state) if state else None
     try:
         if login is None or login.provider != name:
             raise Forbidden(logins.UNKNOWN)
         profile = await ctx.auth.profile(request, name)
-        redeemed = await blocking(logins.complete, ctx, login.id, profile)
+        redeemed = await blocking(logins.complete, ctx.signins, login.id, profile)
     except SIGN_IN_ERRORS as exc:
         sentence = describe(provider.label, exc)
         if login is None or login.provider != name:
             return _failure_page(request, sentence)
-        await blocking(logins.fail, ctx, login.id, sentence)
+        await blocking(logins.fail, ctx.signins, login.id, sentence)
         return _back_to_page(login) or _failure_page(request, sentence, login=login)
     return _finished(request, login, redeemed)
 
@@ -325,10 +327,10 @@ async def demo_start(request: Request) -> Response:
     ctx = context(request)
     try:
         site, login_id, return_to = _start_params(request.query_params)
-        await blocking(logins.check, ctx, site, login_id, return_to)
+        await blocking(logins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    login = await blocking(logins.by_id, ctx, login_id)
+    login = await blocking(logins.by_id, ctx.signins, login_id)
     values = {
         "site": site,
         "login": login_id,
@@ -349,11 +351,11 @@ async def demo_finish(request: Request) -> Response:
         return_to = str(form["return_to"]) if form.get("return_to") else None
     try:
         state = secrets.token_urlsafe(16)
-        await blocking(logins.begin, ctx, site, login_id, DEMO_PROVIDER, return_to, state)
-        redeemed = await blocking(logins.complete, ctx, login_id, DEMO_PROFILE)
+        await blocking(logins.begin, ctx.signins, site, login_id, DEMO_PROVIDER, return_to, state)
+        redeemed = await blocking(logins.complete, ctx.signins, login_id, DEMO_PROFILE)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    login = await blocking(logins.by_id, ctx, login_id)
+    login = await blocking(logins.by_id, ctx.signins, login_id)
     assert login is not None
     return _finished(request, login, redeemed)
 

@@ -23,8 +23,8 @@ _ACTION_WORDS = {"approve": "Approve", "spam": "Mark as spam", "delete": "Delete
 async def action_page(request: Request) -> Response:
     ctx = context(request)
     token = request.path_params["token"]
-    link = await blocking(notify.read_action_token, ctx, token)
-    comment_html = await blocking(notify.comment_preview, ctx, link.comment_id)
+    link = await blocking(notify.read_action_token, ctx.notifier, token)
+    comment_html = await blocking(notify.comment_preview, ctx.notifier, link.comment_id)
     return _render(
         request,
         "notice.html",
@@ -44,7 +44,7 @@ async def action(request: Request) -> Response:
     _same_origin(request)
     form = await _form(request)
     link, changed = await blocking(
-        notify.act_from_link, context(request), request.path_params["token"], _one(form, "action")
+        notify.act_from_link, context(request).notifier, request.path_params["token"], _one(form, "action")
     )
     done = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}[link.action.value]
     message = f"The comment was {done}." if changed else f"The comment was already {done}."
@@ -69,7 +69,7 @@ async def confirm_page(request: Request) -> Response:
 @page
 async def confirm(request: Request) -> Response:
     _same_origin(request)
-    await blocking(notify.confirm_subscription, context(request), request.path_params["token"])
+    await blocking(notify.confirm_subscription, context(request).notifier, request.path_params["token"])
     return _render(
         request,
         "notice.html",
@@ -95,7 +95,7 @@ async def unsubscribe_page(request: Request) -> Response:
 @page
 async def unsubscribe(request: Request) -> Response:
     """Also RFC 8058's one-click POST (body ``List-Unsubscribe=One-Click``) from mail clients."""
-    email = await blocking(notify.unsubscribe, context(request), request.path_params["token"])
+    email = await blocking(notify.unsubscribe, context(request).notifier, request.path_params["token"])
     return _render(
         request,
         "notice.html",

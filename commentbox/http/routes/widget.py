@@ -98,11 +98,12 @@ def _asked_language(query_string: str) -> str:
 async def thread_fragment(request: Request) -> Response:
     """Served like ``GET /api/v1/threads``: from memory while the thread is unchanged."""
     lang = _asked_language(request.scope["query_string"].decode("latin-1"))
+    ctx = context(request)
     rendered = await reading.read_rendered(
-        context(request),
+        ctx.reader,
         thread_query(request),
         f"fragment.{lang}",
-        render.fragment_builder(lang),
+        render.fragment_builder(ctx.pages, lang),
         request.headers.get("if-none-match"),
     )
     return _html(rendered)
@@ -110,11 +111,12 @@ async def thread_fragment(request: Request) -> Response:
 
 async def thread_page(request: Request) -> Response:
     lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    ctx = context(request)
     rendered = await reading.read_rendered(
-        context(request),
+        ctx.reader,
         thread_query(request),
         f"page.{lang}",
-        render.page_builder(lang, request.url.path),
+        render.page_builder(ctx.pages, lang, request.url.path),
         request.headers.get("if-none-match"),
     )
     return _html(rendered)
