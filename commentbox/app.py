@@ -84,10 +84,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     """
     if demo:
         check_demo_allowed(settings)
-    ctx = Context.from_settings(settings)
+    ctx = Context.from_settings(settings, demo=demo)
     notify.subscribe_listeners(ctx.notifier)
-    if demo:
-        ctx.providers = (*ctx.providers, auth.DEMO_PROVIDER)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from commentbox.admin.actions import Moderation
 from commentbox.admin.moderators import ModeratorAccess
-from commentbox.auth.registry import AuthRegistry
+from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
 from commentbox.domain.accounts import UserSessions
 from commentbox.domain.akismet import Akismet
@@ -96,7 +96,8 @@ class Context:
         return Limits(name_chars=self.settings.max_name_chars, body_chars=self.settings.max_body_chars)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Context:
+    def from_settings(cls, settings: Settings, *, demo: bool = False) -> Context:
+        """``demo`` adds the built-in test identity to what the widget offers."""
         db = Database(settings.database_url)
         auth = AuthRegistry(settings, db)
         key = settings.akismet_key.get_secret_value() if settings.akismet_key else None
@@ -106,7 +107,7 @@ class Context:
             keys=Keys(settings.secret()),
             freshness=open_freshness(db.url),
             auth=auth,
-            providers=auth.names,
+            providers=(*auth.names, DEMO_PROVIDER) if demo else auth.names,
             rate_limiter=RateLimiter(settings.rate_limits, settings.redis_url),
             akismet=Akismet(settings.akismet_url, key, settings.akismet_timeout) if key else None,
         )

@@ -16,6 +16,9 @@ from commentbox.config import Settings
 from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.store.db import Database
 
+# ``commentbox serve --demo``: a built-in identity the widget offers beside the real providers.
+DEMO_PROVIDER = "demo"
+
 ALL_PROVIDERS: tuple[Provider, ...] = (Google(), Twitter(), Facebook())
 
 

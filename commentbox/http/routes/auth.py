@@ -23,6 +23,7 @@ from commentbox import STATIC
 from commentbox.admin import moderators
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
+from commentbox.auth.registry import DEMO_PROVIDER
 from commentbox.domain import accounts, logins
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.domain.urls import origin_of
@@ -33,7 +34,6 @@ from commentbox.runtime.offload import blocking
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-DEMO_PROVIDER = "demo"
 DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
 
 
