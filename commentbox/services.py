@@ -14,16 +14,16 @@ from commentbox.admin.actions import Moderation
 from commentbox.admin.moderators import ModeratorAccess
 from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
-from commentbox.domain.accounts import UserSessions
 from commentbox.domain.akismet import Akismet
 from commentbox.domain.comments import Commenting
-from commentbox.domain.identity import Keys
-from commentbox.domain.logins import SignIns
 from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
 from commentbox.domain.screening import Screens
+from commentbox.domain.signins import SignIns
 from commentbox.domain.sitecache import KnownSites
 from commentbox.domain.threads import Presentation
+from commentbox.domain.user_sessions import UserSessions
+from commentbox.domain.visitors import Keys
 from commentbox.html.render import Pages
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from commentbox.app import create_app
 from commentbox.auth.base import Profile
 from commentbox.config import Settings, load_settings
-from commentbox.domain import accounts, sites
+from commentbox.domain import sites, user_sessions
 from commentbox.services import Context
 from commentbox.store import migrate
 from commentbox.store.db import Database
@@ -157,9 +157,9 @@ def signed_in_as(ctx: Context) -> Callable[..., str]:
 
     def sign_in(provider_user_id: str = "g-ada", name: str = "Ada King", site: str = "blog") -> str:
         with ctx.db.write() as session:
-            user = accounts.upsert_user(session, Profile("google", provider_user_id, name))
-            row = accounts.open_session(ctx.user_sessions, session, user, site)
-        return accounts.session_token(ctx.user_sessions, row.id, site)
+            user = user_sessions.upsert_user(session, Profile("google", provider_user_id, name))
+            row = user_sessions.open_session(ctx.user_sessions, session, user, site)
+        return user_sessions.session_token(ctx.user_sessions, row.id, site)
 
     return sign_in
 

@@ -6,8 +6,8 @@ import time
 from html.parser import HTMLParser
 from typing import Any
 
-from commentbox.domain.identity import Keys
 from commentbox.domain.spam import issue_form_token
+from commentbox.domain.visitors import Keys
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 BLOG = "https://blog.example"

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from commentbox.cli import main
-from commentbox.domain.identity import Keys
 from commentbox.domain.spam import issue_form_token
+from commentbox.domain.visitors import Keys
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from commentbox.admin import moderators
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.domain import comments, sites
-from commentbox.domain.identity import Visitor
 from commentbox.domain.schemas import CommentCreate
+from commentbox.domain.visitors import Visitor
 from commentbox.mail import notify
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port

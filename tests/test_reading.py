@@ -181,13 +181,13 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
     from sqlalchemy import update
 
     from commentbox.auth.base import Profile
-    from commentbox.domain import accounts
+    from commentbox.domain import user_sessions
     from commentbox.store import versions
     from commentbox.store.models import Comment
 
     posted = _post(client)
     with ctx.db.write() as session:
-        user = accounts.upsert_user(
+        user = user_sessions.upsert_user(
             session, Profile("google", "g-1", "Ada Lovelace", "https://a.example/1.png")
         )
         session.exec(update(Comment).where(Comment.id == posted["id"]).values(user_id=user.id))  # type: ignore[arg-type]
@@ -195,7 +195,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
     before = other.get("/api/v1/threads", params=THREAD)
     assert before.json()["comments"][0]["author"]["name"] == "Ada Lovelace"
     with ctx.db.write() as session:  # she signs in again; the provider has her new name
-        accounts.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
+        user_sessions.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
     after = other.get("/api/v1/threads", params=THREAD)
     author = after.json()["comments"][0]["author"]
     assert (author["name"], author["avatar"], author["provider"]) == (
@@ -205,7 +205,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
     )
     assert after.headers["etag"] != before.headers["etag"]
     with ctx.db.write() as session:  # the same profile again changes nothing: the cache stays
-        accounts.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
+        user_sessions.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
     assert other.get("/api/v1/threads", params=THREAD).headers["etag"] == after.headers["etag"]
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from commentbox.domain import spam
-from commentbox.domain.identity import Keys
+from commentbox.domain.visitors import Keys
 from commentbox.errors import InvalidInput, RateLimited
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload, form_token
 

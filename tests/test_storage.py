@@ -8,8 +8,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from commentbox.domain import comments
-from commentbox.domain.identity import Keys, Visitor
 from commentbox.domain.schemas import CommentCreate
+from commentbox.domain.visitors import Keys, Visitor
 from commentbox.store import db
 from tests.support import BLOG, comment_payload
 

@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from commentbox.admin.actions import Moderator, moderator_from_roles
 from commentbox.auth.base import Profile
-from commentbox.domain import accounts
-from commentbox.domain.logins import state_hash
+from commentbox.domain import user_sessions
+from commentbox.domain.signins import state_hash
 from commentbox.domain.sites import get_site
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commentbox.store import admins, rows, users
@@ -220,7 +220,7 @@ def open_provider_session(access: ModeratorAccess, profile: Profile) -> AdminSig
     with access.db.write() as session:
         if not admins.roles_of_identity(session, profile.provider, profile.provider_user_id, utcnow()):
             raise Forbidden(NOT_MODERATOR)
-        user = accounts.upsert_user(session, profile)
+        user = user_sessions.upsert_user(session, profile)
         return _open(session, user_id=user.id)
 
 

@@ -17,13 +17,13 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from commentbox.domain import screening
-from commentbox.domain.identity import Keys, Visitor, edit_deadline, user_edit_deadline
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
 from commentbox.domain.sitecache import KnownSites
 from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
 from commentbox.domain.threads import Presentation, Presenter, ThreadRef
+from commentbox.domain.visitors import Keys, Visitor, edit_deadline, user_edit_deadline
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.runtime.events import Events
 from commentbox.runtime.groupcommit import GroupCommit

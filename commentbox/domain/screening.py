@@ -22,13 +22,13 @@ from sqlmodel import Session
 
 from commentbox.domain import spam
 from commentbox.domain.akismet import AkismetQuery, Verdict
-from commentbox.domain.identity import Visitor
+from commentbox.domain.visitors import Visitor
 from commentbox.errors import Conflict, Forbidden, InvalidInput
 from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
 if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
-    from commentbox.domain.identity import Keys
+    from commentbox.domain.visitors import Keys
 from commentbox.domain.akismet import Akismet
 from commentbox.runtime.ratelimit import RateLimiter
 

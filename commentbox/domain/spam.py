@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature
 
-from commentbox.domain.identity import Keys
+from commentbox.domain.visitors import Keys
 from commentbox.errors import InvalidInput, RateLimited
 
 FORM_TOKEN_SALT = "commentbox.form-token"  # noqa: S105 (a salt, not a secret)

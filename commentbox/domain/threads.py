@@ -29,7 +29,7 @@ from commentbox.store import versions
 from commentbox.store.models import CommentStatus, Site
 
 if TYPE_CHECKING:  # the context holds caches built from this module's types
-    from commentbox.domain.identity import Keys
+    from commentbox.domain.visitors import Keys
 
 MAX_COUNT_URLS = 100
 

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from commentbox.domain import accounts
-from commentbox.domain.identity import Visitor
+from commentbox.domain import user_sessions
 from commentbox.domain.spam import RequestFacts
+from commentbox.domain.visitors import Visitor
 from commentbox.errors import (
     InvalidInput,
     MalformedRequest,
@@ -144,7 +144,7 @@ class ClientInfo:
             return None
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip() or len(token) > 1000:
-            raise Unauthorized(accounts.NOT_SIGNED_IN)
+            raise Unauthorized(user_sessions.NOT_SIGNED_IN)
         return token.strip()
 
     def required_bearer(self) -> str:
@@ -178,4 +178,4 @@ class ClientInfo:
         token = self.bearer
         if token is None:
             return visitor
-        return replace(visitor, user=accounts.resolve(self._ctx.user_sessions, token, site_id).user)
+        return replace(visitor, user=user_sessions.resolve(self._ctx.user_sessions, token, site_id).user)

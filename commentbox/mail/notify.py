@@ -29,8 +29,8 @@ from sqlmodel import Session
 from commentbox import TEMPLATES
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderation, Moderator, apply
-from commentbox.domain.identity import Keys, Visitor
 from commentbox.domain.markup import for_email
+from commentbox.domain.visitors import Keys, Visitor
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.mail.outbox import Mail, Outbox
 from commentbox.runtime.events import Events

@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox.domain import accounts, authorship, comments, reading, threads
-from commentbox.domain.identity import Visitor
+from commentbox.domain import comments, own_comments, reading, threads, user_sessions
 from commentbox.domain.schemas import (
     CommentCreate,
     CommentEdit,
@@ -25,6 +24,7 @@ from commentbox.domain.schemas import (
 )
 from commentbox.domain.sites import load_site
 from commentbox.domain.spam import issue_form_token
+from commentbox.domain.visitors import Visitor
 from commentbox.errors import InvalidInput
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
@@ -139,7 +139,7 @@ async def get_comment(request: Request) -> Response:
 
     def load() -> CommentPublic | dict[str, object]:
         return _with_fragment(
-            request, authorship.own_comment(ctx.commenting, comment_id, visitor, client.edit_token)
+            request, own_comments.own_comment(ctx.commenting, comment_id, visitor, client.edit_token)
         )
 
     return JSONResponse(await blocking(load), headers={"Cache-Control": "no-store"})
@@ -216,8 +216,8 @@ async def me(request: Request) -> Response:
     ctx = context(request)
     client = ClientInfo(request)
     token = client.required_bearer()
-    site_id = request.query_params.get("site") or accounts.token_site(ctx.user_sessions, token)
-    signed_in = await blocking(accounts.resolve, ctx.user_sessions, token, site_id, client.origin)
+    site_id = request.query_params.get("site") or user_sessions.token_site(ctx.user_sessions, token)
+    signed_in = await blocking(user_sessions.resolve, ctx.user_sessions, token, site_id, client.origin)
     user = signed_in.user
     body = Me(name=user.name, avatar=user.avatar, provider=user.provider, site=signed_in.site_id)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
@@ -233,8 +233,8 @@ async def my_comments(request: Request) -> Response:
     params = request.query_params
 
     def load() -> OwnComments:
-        user = accounts.resolve(ctx.user_sessions, token, site_id, client.origin).user
-        return authorship.own_in_thread(
+        user = user_sessions.resolve(ctx.user_sessions, token, site_id, client.origin).user
+        return own_comments.own_in_thread(
             ctx.commenting, site_id, params.get("url"), params.get("page_id"), user
         )
 

@@ -24,7 +24,7 @@ from commentbox.admin import moderators
 from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.auth.registry import DEMO_PROVIDER
-from commentbox.domain import accounts, logins
+from commentbox.domain import signins, user_sessions
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, NotFound
@@ -37,7 +37,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
 
 
-def _identity(redeemed: logins.Redeemed) -> Identity:
+def _identity(redeemed: signins.Redeemed) -> Identity:
     user = redeemed.user
     return Identity(name=user.name, avatar=user.avatar, provider=user.provider)
 
@@ -50,7 +50,7 @@ async def create_login(request: Request) -> Response:
     data = await read_json(request, LoginCreate)
     client = ClientInfo(request)
     issued = await blocking(
-        logins.issue, ctx.signins, data.site, data.origin, client.origin, ctx.keys.hash_ip(client.ip)
+        signins.issue, ctx.signins, data.site, data.origin, client.origin, ctx.keys.hash_ip(client.ip)
     )
     body = LoginIssued(login=issued.login, expires=issued.expires)
     return JSONResponse(body, status_code=201, headers=NO_STORE)
@@ -58,7 +58,7 @@ async def create_login(request: Request) -> Response:
 
 async def redeem_login(request: Request) -> Response:
     login_id = request.path_params["login"]
-    redeemed = await blocking(logins.redeem, context(request).signins, login_id, ClientInfo(request).origin)
+    redeemed = await blocking(signins.redeem, context(request).signins, login_id, ClientInfo(request).origin)
     if redeemed is None:
         return JSONResponse({"status": "pending"}, status_code=202, headers=NO_STORE)
     body = LoginRedeemed(token=redeemed.token, user=_identity(redeemed))
@@ -68,7 +68,7 @@ async def redeem_login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     token = ClientInfo(request).required_bearer()
     everywhere = request.query_params.get("everywhere", "") in ("1", "true", "yes")
-    await blocking(accounts.logout, context(request).user_sessions, token, everywhere=everywhere)
+    await blocking(user_sessions.logout, context(request).user_sessions, token, everywhere=everywhere)
     return Response(status_code=204)
 
 
@@ -84,7 +84,7 @@ def _page(request: Request, status: int = 200, **values: Any) -> Response:
 
 
 def _failure_page(
-    request: Request, sentence: str, *, login: logins.Pending | None = None, status: int = 400
+    request: Request, sentence: str, *, login: signins.Pending | None = None, status: int = 400
 ) -> Response:
     retry_url = None
     message = None
@@ -104,15 +104,15 @@ def _failure_page(
     )
 
 
-def _back_to_page(login: logins.Pending) -> Response | None:
+def _back_to_page(login: signins.Pending) -> Response | None:
     """The full-page flow returns to its page, which redeems the id from the fragment."""
     if not login.return_to:
         return None
-    target = f"{login.return_to}#{urlencode({logins.LOGIN_FRAGMENT: login.id})}"
+    target = f"{login.return_to}#{urlencode({signins.LOGIN_FRAGMENT: login.id})}"
     return RedirectResponse(target, status_code=303, headers=NO_STORE)
 
 
-def _finished(request: Request, login: logins.Pending, redeemed: logins.Redeemed) -> Response:
+def _finished(request: Request, login: signins.Pending, redeemed: signins.Redeemed) -> Response:
     """Back to the page: by redirect (full-page flow) or by postMessage to the exact origin."""
     redirect = _back_to_page(login)
     if redirect is not None:
@@ -140,7 +140,7 @@ def _provider(request: Request) -> tuple[str, Provider]:
 def _start_params(params: Mapping[str, Any]) -> tuple[str, str, str | None]:
     site, login_id = str(params.get("site") or ""), str(params.get("login") or "")
     if not site or not login_id:
-        raise NotFound(logins.UNKNOWN)
+        raise NotFound(signins.UNKNOWN)
     return_to = params.get("return_to")
     return site, login_id, str(return_to) if return_to else None
 
@@ -152,10 +152,10 @@ async def start(request: Request) -> Response:
     try:
         name, provider = _provider(request)
         site, login_id, return_to = _start_params(request.query_params)
-        origin = await blocking(logins.check, ctx.signins, site, login_id, return_to)
+        origin = await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    if not logins.started_from(origin, request.headers.get("referer")):
+    if not signins.started_from(origin, request.headers.get("referer")):
         values = {
             "action": f"/auth/{name}/login",
             "label": provider.label,
@@ -174,12 +174,12 @@ async def start_confirmed(request: Request) -> Response:
     """The confirmation page's POST: accepted only from that page (same-origin ``Origin``)."""
     ctx = context(request)
     if ClientInfo(request).origin != origin_of(ctx.settings.base_url):
-        return _failure_page(request, logins.UNKNOWN, status=403)
+        return _failure_page(request, signins.UNKNOWN, status=403)
     try:
         name, _ = _provider(request)
         async with request.form() as form:
             site, login_id, return_to = _start_params(form)
-        await blocking(logins.check, ctx.signins, site, login_id, return_to)
+        await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
     return await _to_provider(request, name, site, login_id, return_to)
@@ -189,7 +189,7 @@ async def _to_provider(
     request: Request, name: str, site: str, login_id: str, return_to: str | None
 ) -> Response:
     async def remember(state: str) -> None:
-        await blocking(logins.begin, context(request).signins, site, login_id, name, return_to, state)
+        await blocking(signins.begin, context(request).signins, site, login_id, name, return_to, state)
 
     def fail(sentence: str, status: int) -> Response:
         return _failure_page(request, sentence, status=status)
@@ -291,17 +291,17 @@ async def callback(request: Request) -> Response:
     )
     if signing_in_to_admin:
         return await _admin_callback(request, name, provider)
-    login = await blocking(logins.for_state, ctx.signins, state) if state else None
+    login = await blocking(signins.for_state, ctx.signins, state) if state else None
     try:
         if login is None or login.provider != name:
-            raise Forbidden(logins.UNKNOWN)
+            raise Forbidden(signins.UNKNOWN)
         profile = await ctx.auth.profile(request, name)
-        redeemed = await blocking(logins.complete, ctx.signins, login.id, profile)
+        redeemed = await blocking(signins.complete, ctx.signins, login.id, profile)
     except SIGN_IN_ERRORS as exc:
         sentence = describe(provider.label, exc)
         if login is None or login.provider != name:
             return _failure_page(request, sentence)
-        await blocking(logins.fail, ctx.signins, login.id, sentence)
+        await blocking(signins.fail, ctx.signins, login.id, sentence)
         return _back_to_page(login) or _failure_page(request, sentence, login=login)
     return _finished(request, login, redeemed)
 
@@ -327,10 +327,10 @@ async def demo_start(request: Request) -> Response:
     ctx = context(request)
     try:
         site, login_id, return_to = _start_params(request.query_params)
-        await blocking(logins.check, ctx.signins, site, login_id, return_to)
+        await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    login = await blocking(logins.by_id, ctx.signins, login_id)
+    login = await blocking(signins.by_id, ctx.signins, login_id)
     values = {
         "site": site,
         "login": login_id,
@@ -351,11 +351,11 @@ async def demo_finish(request: Request) -> Response:
         return_to = str(form["return_to"]) if form.get("return_to") else None
     try:
         state = secrets.token_urlsafe(16)
-        await blocking(logins.begin, ctx.signins, site, login_id, DEMO_PROVIDER, return_to, state)
-        redeemed = await blocking(logins.complete, ctx.signins, login_id, DEMO_PROFILE)
+        await blocking(signins.begin, ctx.signins, site, login_id, DEMO_PROVIDER, return_to, state)
+        redeemed = await blocking(signins.complete, ctx.signins, login_id, DEMO_PROFILE)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    login = await blocking(logins.by_id, ctx.signins, login_id)
+    login = await blocking(signins.by_id, ctx.signins, login_id)
     assert login is not None
     return _finished(request, login, redeemed)
 

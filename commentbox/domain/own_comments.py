@@ -16,10 +16,10 @@ from per-viewer requests, answered here. Both only read; changing a comment is
 from __future__ import annotations
 
 from commentbox.domain.comments import Commenting
-from commentbox.domain.identity import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
 from commentbox.domain.schemas import CommentPublic, OwnComment, OwnComments
 from commentbox.domain.sites import get_site
 from commentbox.domain.threads import Presenter, resolve_ref
+from commentbox.domain.visitors import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
 from commentbox.errors import Forbidden, NotFound
 from commentbox.store import comments
 from commentbox.store.models import Comment, CommentStatus, Site, User

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlmodel import Session
 
 from commentbox.auth.base import Profile
-from commentbox.domain import accounts
+from commentbox.domain import user_sessions
 from commentbox.domain.sites import get_site
 from commentbox.domain.urls import InvalidURL, origin_of, same_origin
 from commentbox.errors import CommentboxError, Forbidden, Gone, InvalidInput, NotFound
@@ -41,7 +41,7 @@ class SignIns:
     issue, and the sessions a completed one opens."""
 
     db: Database
-    user_sessions: accounts.UserSessions
+    user_sessions: user_sessions.UserSessions
     ttl_seconds: int
     limiter: RateLimiter | None
 
@@ -200,11 +200,13 @@ def complete(signins: SignIns, login_id: str, profile: Profile) -> Redeemed:
         login = _usable(_find(session, login_id, lock=True), None, utcnow())
         if login.provider != profile.provider:
             raise SignInFailed(UNKNOWN)
-        user = accounts.upsert_user(session, profile)
-        row = accounts.open_session(signins.user_sessions, session, user, login.site_id)
+        user = user_sessions.upsert_user(session, profile)
+        row = user_sessions.open_session(signins.user_sessions, session, user, login.site_id)
         login.status, login.session_id, login.state_hash = LoginStatus.DONE, row.id, None
         rows.save(session, login)
-    return Redeemed(token=accounts.session_token(signins.user_sessions, row.id, login.site_id), user=user)
+    return Redeemed(
+        token=user_sessions.session_token(signins.user_sessions, row.id, login.site_id), user=user
+    )
 
 
 def fail(signins: SignIns, login_id: str, sentence: str) -> None:
@@ -239,4 +241,6 @@ def redeem(signins: SignIns, login_id: str, request_origin: str | None) -> Redee
             raise Gone(USED)
         login.status = LoginStatus.SPENT
         rows.save(session, login)
-    return Redeemed(token=accounts.session_token(signins.user_sessions, row.id, login.site_id), user=user)
+    return Redeemed(
+        token=user_sessions.session_token(signins.user_sessions, row.id, login.site_id), user=user
+    )

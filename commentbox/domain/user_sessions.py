@@ -20,9 +20,9 @@ from itsdangerous import BadSignature
 from sqlmodel import Session
 
 from commentbox.auth.base import Profile
-from commentbox.domain.identity import Keys
 from commentbox.domain.text import clean_name
 from commentbox.domain.urls import same_origin
+from commentbox.domain.visitors import Keys
 from commentbox.errors import Unauthorized
 from commentbox.store import rows, users, versions
 from commentbox.store.db import Database
