@@ -1,10 +1,11 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
-Where a request goes: ``/api/v1/*`` → ``routes/api.py``; ``/auth/*`` → ``routes/auth.py``;
-``/``, ``/healthz``, ``/avatars/*`` → ``routes/pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``routes/widget.py``; ``/readyz``, ``/metrics`` →
-``routes/ops.py``. Handlers call domain modules (``comments``,
-``threads``, ``sites``), which call ``store``.
+Where a request goes (all under ``http/routes/``): ``/api/v1/*`` → ``api.py``; ``/auth/*``
+→ ``auth.py``; ``/``, ``/healthz``, ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``,
+``/embed.css``, ``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` →
+``admin.py``; ``/readyz``, ``/metrics`` → ``ops.py``. Handlers call one function of a
+``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
+domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """
 
 from __future__ import annotations

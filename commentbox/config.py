@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     login_ttl_seconds: int = Field(600, ge=60, le=3600)  # login ids, OAuth state, nonce, PKCE verifier
     session_days: int = Field(30, ge=1, le=400)  # sliding: each use extends it
     login_rate_limits: str = "20/minute; 200/hour"  # login ids per client; off with rate_limits=off
-    # Spam defence (moderation.py, ratelimit.py, spam.py)
+    # Spam defence (domain/screening.py, domain/spam.py, runtime/ratelimit.py)
     rate_limits: str = DEFAULT_RULES  # per client and per identity; "off" for benchmarks
     redis_url: str | None = None  # shares rate limits between instances
     akismet_key: SecretStr | None = None  # unset: nothing is sent to a third party

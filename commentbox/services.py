@@ -16,15 +16,15 @@ from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
 from commentbox.domain.akismet import Akismet
 from commentbox.domain.comments import Commenting
+from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
 from commentbox.domain.screening import Screens
 from commentbox.domain.signins import SignIns
-from commentbox.domain.sitecache import KnownSites
 from commentbox.domain.threads import Presentation
 from commentbox.domain.user_sessions import UserSessions
-from commentbox.domain.visitors import Keys
 from commentbox.html.render import Pages
+from commentbox.keys import Keys
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
 from commentbox.runtime.events import Events

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from commentbox.domain.spam import issue_form_token
-from commentbox.domain.visitors import Keys
+from commentbox.keys import Keys
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 BLOG = "https://blog.example"

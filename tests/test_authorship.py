@@ -14,7 +14,8 @@ from sqlalchemy import update
 
 from commentbox.admin import actions
 from commentbox.domain import sites
-from commentbox.domain.visitors import AUTHOR_READ_SECONDS, EDIT_TOKEN_SALT
+from commentbox.domain.visitors import AUTHOR_READ_SECONDS
+from commentbox.keys import EDIT_TOKEN_SALT
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
 from tests.support import ARTICLE, BLOG, comment_payload
 

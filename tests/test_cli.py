@@ -13,7 +13,7 @@ import pytest
 
 from commentbox.cli import main
 from commentbox.domain.spam import issue_form_token
-from commentbox.domain.visitors import Keys
+from commentbox.keys import Keys
 
 
 @pytest.fixture

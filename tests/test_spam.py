@@ -7,8 +7,8 @@ import time
 import pytest
 
 from commentbox.domain import spam
-from commentbox.domain.visitors import Keys
 from commentbox.errors import InvalidInput, RateLimited
+from commentbox.keys import Keys
 from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload, form_token
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.pool import NullPool
 
 from commentbox.domain import comments
 from commentbox.domain.schemas import CommentCreate
-from commentbox.domain.visitors import Keys, Visitor
+from commentbox.domain.visitors import Visitor
+from commentbox.keys import Keys
 from commentbox.store import db
 from tests.support import BLOG, comment_payload
 

@@ -2,6 +2,6 @@
 
 ``registry.AuthRegistry`` registers the configured providers on one Authlib ``OAuth`` whose
 state cache is the database (``state.DatabaseStateCache``), so any instance can finish a flow
-another one started. The HTTP side is ``routes/auth.py``; login ids live in ``logins.py``,
-users and sessions in ``accounts.py``.
+another one started. The HTTP side is ``http/routes/auth.py``; login ids live in
+``domain/signins.py``, users and their sessions in ``domain/user_sessions.py``.
 """

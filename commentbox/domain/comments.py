@@ -17,14 +17,15 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from commentbox.domain import screening
+from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
-from commentbox.domain.sitecache import KnownSites
 from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
 from commentbox.domain.threads import Presentation, Presenter, ThreadRef
-from commentbox.domain.visitors import Keys, Visitor, edit_deadline, user_edit_deadline
+from commentbox.domain.visitors import Visitor, edit_deadline, user_edit_deadline
 from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.keys import Keys
 from commentbox.runtime.events import Events
 from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.store import comments, posting, rows, versions
@@ -67,7 +68,7 @@ def post_comment(
     facts: RequestFacts = NO_FACTS,
 ) -> Posted:
     """Store a new comment (or a reply) after the spam layers; held when the site's mode or a
-    layer says so (``moderation.py``).
+    layer says so (``screening.py``).
 
     The hottest write, so it takes the site from this process's memory (``commenting.sites``) and
     writes on a bare connection, in a transaction shared with the posts that arrive with it

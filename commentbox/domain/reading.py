@@ -20,7 +20,7 @@ import orjson
 from sqlmodel import Session
 
 from commentbox import __version__
-from commentbox.domain.sitecache import KnownSites
+from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.threads import (
     MAX_COUNT_URLS,
     Presentation,

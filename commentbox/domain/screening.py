@@ -27,10 +27,10 @@ from commentbox.errors import Conflict, Forbidden, InvalidInput
 from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
-if TYPE_CHECKING:  # threads.py imports ``closed`` from here, and context.py imports threads
-    from commentbox.domain.visitors import Keys
-from commentbox.domain.akismet import Akismet
-from commentbox.runtime.ratelimit import RateLimiter
+if TYPE_CHECKING:  # only for annotations: keys, Akismet and the limiter are passed in
+    from commentbox.domain.akismet import Akismet
+    from commentbox.keys import Keys
+    from commentbox.runtime.ratelimit import RateLimiter
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 CLOSED = "This discussion is closed to new comments."

@@ -2,7 +2,7 @@
 blocked words and names, and the fingerprint used for duplicate detection.
 
 Each check raises a domain error whose sentence tells the visitor what to change; none of
-them stores anything. ``moderation.py`` runs them in order, with the layers that need the
+them stores anything. ``screening.py`` runs them in order, with the layers that need the
 database (bans, duplicates, locks) and the network (Akismet).
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature
 
-from commentbox.domain.visitors import Keys
 from commentbox.errors import InvalidInput, RateLimited
+from commentbox.keys import Keys
 
 FORM_TOKEN_SALT = "commentbox.form-token"  # noqa: S105 (a salt, not a secret)
 FORM_TOKEN_MAX_AGE_SECONDS = 2 * 24 * 3600

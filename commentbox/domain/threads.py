@@ -28,8 +28,8 @@ from commentbox.store import comments as stored_comments
 from commentbox.store import versions
 from commentbox.store.models import CommentStatus, Site
 
-if TYPE_CHECKING:  # the context holds caches built from this module's types
-    from commentbox.domain.visitors import Keys
+if TYPE_CHECKING:  # only for annotations: the keys are passed in
+    from commentbox.keys import Keys
 
 MAX_COUNT_URLS = 100
 

@@ -22,8 +22,8 @@ from sqlmodel import Session
 from commentbox.auth.base import Profile
 from commentbox.domain.text import clean_name
 from commentbox.domain.urls import same_origin
-from commentbox.domain.visitors import Keys
 from commentbox.errors import Unauthorized
+from commentbox.keys import Keys
 from commentbox.store import rows, users, versions
 from commentbox.store.db import Database
 from commentbox.store.models import User, UserSession, utcnow

@@ -30,8 +30,9 @@ from commentbox import TEMPLATES
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderation, Moderator, apply
 from commentbox.domain.markup import for_email
-from commentbox.domain.visitors import Keys, Visitor
+from commentbox.domain.visitors import Visitor
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
+from commentbox.keys import Keys
 from commentbox.mail.outbox import Mail, Outbox
 from commentbox.runtime.events import Events
 from commentbox.store import comments, mail, rows, users

@@ -1,4 +1,4 @@
-"""Tables. Input and output shapes live in ``shapes.py``; only those reach the network.
+"""Tables. Input and output shapes live in ``domain/schemas.py``; only those reach the network.
 
 Timestamps are timezone-aware UTC (SQLModel's ``UTCDateTime`` stores them so on both engines).
 States are stored as short strings so that adding one needs no enum-type migration on
@@ -62,7 +62,7 @@ class Site(SQLModel, table=True):
 
     ``version`` is SQLAlchemy's ``version_id_col``: every ORM update of a site bumps it, so
     each instance's per-process copy of a site is checked against it by the same query
-    that reads a thread's version (``freshness.py``) — no per-request site lookup.
+    that reads a thread's version (``runtime/freshness.py``) — no per-request site lookup.
     Change sites through the ORM (``sites.update_site``), never with a bare ``UPDATE``.
     """
 
@@ -79,7 +79,7 @@ class Site(SQLModel, table=True):
     user_edit_window_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_SITE_VERSION)
-    # Spam defence and moderation settings (see moderation.py / spam.py)
+    # Spam defence and moderation settings (see domain/screening.py, domain/spam.py)
     max_links: int = 3
     min_post_seconds: int = 3
     blocked_words: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -68,7 +68,7 @@ def touch_threads_of_user(session: Session, user_id: int) -> None:
     )
 
 
-# ``freshness.py`` runs these on a connection each process holds, without the ORM or the
+# ``runtime/freshness.py`` runs these on a connection each process holds, without the ORM or the
 # thread pool: for each page, its site's version and its thread's (id, version, count),
 # through the site's primary key and the thread's unique (site_id, key) index.
 
