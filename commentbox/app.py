@@ -32,6 +32,7 @@ from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
 from commentbox.http.routes import admin, api, auth, notifications, ops, pages, widget
+from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
 from commentbox.services import Context
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 origins=RegisteredOrigins(ctx.db),
                 prefixes=("/api/", "/embed/", "/auth/logins", "/auth/logout"),
             ),
+            Middleware(ValidText),
             Middleware(
                 HotReads,
                 endpoints={"/api/v1/threads": api.get_thread, "/embed/thread": widget.thread_fragment},

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from commentbox.domain.text import clean_name, clean_text
 from commentbox.domain.urls import InvalidURL, origin_of
+from commentbox.store.models import MAX_ROW_ID
 
 CleanText = Annotated[str, AfterValidator(clean_text)]
 CleanName = Annotated[str, AfterValidator(clean_name)]
@@ -104,7 +105,7 @@ class CommentCreate(_Input):
     url: Annotated[CleanText, Field(max_length=2000)] | None = None
     page_id: Annotated[CleanText, Field(min_length=1, max_length=200)] | None = None
     title: Annotated[CleanName, Field(max_length=300)] | None = None
-    parent: int | None = Field(default=None, ge=1)
+    parent: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     body: CleanText
     author: GuestAuthor | None = None
     notify: bool = False  # "notify me of replies" (double opt-in for guests)

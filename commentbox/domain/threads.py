@@ -118,25 +118,45 @@ class Presenter:
 
 
 def arrange(comments: Sequence[CommentPublic], max_depth: int) -> list[CommentPublic]:
-    """Nest replies under their parents (oldest first); return the top-level comments.
+    """Nest replies under their parents (in the given order); return the top-level comments.
 
     Replies deeper than ``max_depth`` hang from their ancestor at ``max_depth`` with an
     ``in_reply_to`` marker, so deep back-and-forths stay readable on a phone. Tombstones
-    with no remaining replies are dropped.
+    with no remaining replies are dropped. Any order is fine — a reply stamped before its
+    parent (clocks of two machines disagree) still lands under it — and a parent cycle in
+    the data is cut at its first comment, which is shown at the top level.
     """
     by_id = {c.id: c for c in comments}
+    children: dict[int, list[CommentPublic]] = {}
+    for comment in comments:
+        if comment.parent is not None and comment.parent in by_id and comment.parent != comment.id:
+            children.setdefault(comment.parent, []).append(comment)
     depth: dict[int, int] = {}
     container: dict[int, CommentPublic | None] = {}  # whose ``replies`` a comment sits in
+
+    def place_from(root: CommentPublic) -> None:
+        depth[root.id], container[root.id] = 1, None
+        stack = [root]
+        while stack:
+            parent = stack.pop()
+            for child in children.get(parent.id, ()):
+                if child.id in depth:
+                    continue  # a cycle back into what is placed already
+                if depth[parent.id] < max_depth:
+                    depth[child.id], container[child.id] = depth[parent.id] + 1, parent
+                else:
+                    depth[child.id], container[child.id] = max_depth, container[parent.id]
+                    child.in_reply_to = ReplyTarget(id=parent.id, name=parent.author.name)
+                stack.append(child)
+
+    for comment in comments:
+        if comment.parent is None or comment.parent not in by_id or comment.parent == comment.id:
+            place_from(comment)
+    for comment in comments:  # only cycles are left unplaced
+        if comment.id not in depth:
+            place_from(comment)
     top: list[CommentPublic] = []
     for comment in comments:
-        parent = by_id.get(comment.parent) if comment.parent is not None else None
-        if parent is None:
-            depth[comment.id], container[comment.id] = 1, None
-        elif depth[parent.id] < max_depth:
-            depth[comment.id], container[comment.id] = depth[parent.id] + 1, parent
-        else:
-            depth[comment.id], container[comment.id] = max_depth, container[parent.id]
-            comment.in_reply_to = ReplyTarget(id=parent.id, name=parent.author.name)
         host = container[comment.id]
         (top if host is None else host.replies).append(comment)
     return _prune_tombstones(top)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import orjson
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from commentbox.errors import (
     PROBLEM_TYPE_BASE,
     CommentboxError,
+    InvalidInput,
     MethodNotAllowed,
     NotFound,
     ServiceUnavailable,
@@ -65,6 +66,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return problem_response(error)
 
 
+async def _data_refused(request: Request, exc: Exception) -> Response:
+    """A value the database refused (out of range, invalid text): the request's fault, so a
+    4xx with one sentence, never the value itself."""
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem_response(InvalidInput("A value in this request is outside what the server can store."))
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
@@ -73,6 +81,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     CommentboxError: _domain_error,
     HTTPException: _http_error,
+    DataError: _data_refused,
     OperationalError: _database_unavailable,
     Exception: _unexpected_error,
 }

@@ -92,6 +92,8 @@ async def read_json(request: Request, model: type[M]) -> M:
         data = json.loads(raw.decode("utf-8"))  # stdlib: keeps lone surrogates so we can name them
     except (UnicodeDecodeError, ValueError):
         raise MalformedRequest("The request body is not valid JSON.") from None
+    except RecursionError:  # a few KB of "[[[[…": no request of ours nests like that
+        raise MalformedRequest("The request body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise InvalidInput(
             "The request body must be a JSON object.",

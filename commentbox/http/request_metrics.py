@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from commentbox.runtime.metrics import Metrics
 
 UNMATCHED = "unmatched"
-_CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{comment_id:int}" is labelled "{comment_id}"
+_CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{comment_id:id}" is labelled "{comment_id}"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 

@@ -32,6 +32,10 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
+# Row ids are INTEGER on PostgreSQL: the largest id any engine can hold, and so the largest
+# a request may name (a bigger one is refused before it reaches a driver).
+MAX_ROW_ID = 2**31 - 1
+
 _SITE_VERSION = Column("version", Integer, nullable=False, server_default="1")
 
 
