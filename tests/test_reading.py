@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.domain import sites
+from commentbox.errors import ServiceUnavailable
 from commentbox.runtime import freshness
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -256,3 +257,31 @@ def test_thread_reads_skip_the_router_yet_errors_answer_as_everywhere(client, bl
     assert refused.headers["content-type"] == "application/problem+json"
     assert "sort" in refused.json()["detail"]
     assert "/api/v1/threads" in routed
+
+
+def test_a_failing_check_fails_only_its_own_reader_and_strands_none(ctx, blog):
+    """A value PostgreSQL refuses (a NUL: the HTTP layer refuses it first, this is the layer
+    below) failed the whole batched query, and the batch that gathered meanwhile was dropped
+    and never answered. Now the failed batch's readers are asked one by one."""
+    if ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's batched check only (SQLite answers each check at once)")
+
+    async def scenario() -> tuple[list[object], list[object]]:
+        checker = freshness.open_freshness(ctx.db.url)
+        try:
+            first = [asyncio.create_task(checker.check("blog", [ARTICLE])) for _ in range(8)]
+            first += [asyncio.create_task(checker.check("blog", ["bad\x00key"])) for _ in range(3)]
+            await asyncio.sleep(0)  # one batch in flight …
+            later = [asyncio.create_task(checker.check("blog", [ARTICLE])) for _ in range(8)]
+            done = await asyncio.wait_for(asyncio.gather(*first, return_exceptions=True), 15)
+            after = await asyncio.wait_for(asyncio.gather(*later, return_exceptions=True), 15)
+            return done, after
+        finally:
+            await checker.aclose()
+
+    with ThreadPoolExecutor(1) as pool:
+        done, after = pool.submit(asyncio.run, scenario()).result()
+    good, bad = done[:8], done[8:]
+    assert all(isinstance(s, freshness.SiteStates) and s.site_version == blog.version for s in good), good
+    assert all(isinstance(e, ServiceUnavailable) for e in bad), bad
+    assert all(isinstance(s, freshness.SiteStates) and s.site_version == blog.version for s in after), after

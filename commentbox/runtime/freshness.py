@@ -107,23 +107,22 @@ class SqliteFreshness:
         self._close()
 
 
+UNREACHABLE = "The service cannot reach its database. Try again shortly."
+QUERY_TIMEOUT_SECONDS = 5.0  # a database that stops answering fails the readers, never holds them
+
+
 class _Batch:
-    """The checks waiting for the next query: what they ask, and one future per request
+    """The checks waiting for the next query: what each asks, and one future per request
     (a request that is cancelled — its client gone — cancels only its own)."""
 
     def __init__(self) -> None:
         self.pairs: set[tuple[str, str]] = set()
-        self.waiters: list[asyncio.Future[dict[str, SiteStates]]] = []
+        self.waiters: list[tuple[asyncio.Future[dict[str, SiteStates]], list[tuple[str, str]]]] = []
 
     def answer(self, found: dict[str, SiteStates]) -> None:
-        for waiter in self.waiters:
+        for waiter, _ in self.waiters:
             if not waiter.done():
                 waiter.set_result(found)
-
-    def fail(self, error: Exception) -> None:
-        for waiter in self.waiters:
-            if not waiter.done():
-                waiter.set_exception(error)
 
 
 class PostgresFreshness:
@@ -150,9 +149,10 @@ class PostgresFreshness:
         if self._next is None:
             self._next = _Batch()
         batch = self._next
-        batch.pairs.update((site_id, key) for key in (keys or [NO_KEY]))
+        pairs = [(site_id, key) for key in (keys or [NO_KEY])]
+        batch.pairs.update(pairs)
         waiter: asyncio.Future[dict[str, SiteStates]] = loop.create_future()
-        batch.waiters.append(waiter)
+        batch.waiters.append((waiter, pairs))
         if self._runner is None or self._runner.done():
             self._runner = loop.create_task(self._run())
         found = await waiter
@@ -160,28 +160,54 @@ class PostgresFreshness:
 
     async def _run(self) -> None:
         while self._next is not None:
-            batch, self._next = self._next, None
+            batch, self._next = self._next, None  # checks arriving now gather for the next query
             try:
-                if self._connection is None or self._connection.is_closed():
-                    self._connection = await self._connect()
-                found = await versions.thread_states_postgres(self._connection, sorted(batch.pairs))
+                found = await self._query(sorted(batch.pairs))
             except Exception as exc:
-                log.warning("freshness check failed: %s", exc)
-                self._forget()  # reconnect on the next check (the database may have restarted)
-                batch.fail(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
+                log.warning("freshness check failed: %s", type(exc).__name__)
+                self._drop_connection()  # reconnect on the next query (the database may have restarted)
+                await self._one_by_one(batch)
             else:
                 batch.answer(found)
+
+    async def _query(self, pairs: list[tuple[str, str]]) -> dict[str, SiteStates]:
+        if self._connection is None or self._connection.is_closed():
+            self._connection = await self._connect()
+        return await asyncio.wait_for(
+            versions.thread_states_postgres(self._connection, pairs), QUERY_TIMEOUT_SECONDS
+        )
+
+    async def _one_by_one(self, batch: _Batch) -> None:
+        """After a failed batch, each waiter's own question once: whatever made the batch fail
+        fails only the request that brought it (a database that is down fails them all)."""
+        for waiter, pairs in batch.waiters:
+            if waiter.done():
+                continue
+            try:
+                found = await self._query(pairs) if len(batch.waiters) > 1 else None
+            except Exception:
+                self._drop_connection()
+                found = None
+            if not waiter.done():
+                if found is None:
+                    waiter.set_exception(ServiceUnavailable(UNREACHABLE))
+                else:
+                    waiter.set_result(found)
 
     async def _connect(self) -> Any:
         import asyncpg
 
         return await asyncpg.connect(**self._connect_args)
 
-    def _forget(self) -> None:
-        """Drop the connection without awaiting (it may belong to an event loop that is gone)."""
+    def _drop_connection(self) -> None:
+        """Drop the connection without awaiting (it may be broken, or belong to a gone loop)."""
         if self._connection is not None and not self._connection.is_closed():
             self._connection.terminate()
         self._connection = None
+
+    def _forget(self) -> None:
+        """A new event loop (tests): nothing from the old one is usable."""
+        self._drop_connection()
         self._next = None
         self._runner = None
 
