@@ -217,6 +217,32 @@ def load_settings(**overrides: Any) -> Settings:
     if settings.secret_key is None:
         secret = SecretStr(_persisted_secret(settings.secret_file))
         settings = settings.model_copy(update={"secret_key": secret})
-    elif len(settings.secret()) < 16:
-        raise SettingsError("Setting COMMENTBOX_SECRET_KEY is too short: use at least 16 characters.")
+    else:
+        _refuse_weak_secret(settings.secret().decode())
     return settings
+
+
+# Values that documentation and examples show in place of a secret (ours: examples/deploy).
+PLACEHOLDER_WORDS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "your-secret",
+    "placeholder",
+    "example",
+)
+MAKE_ONE = 'make one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def _refuse_weak_secret(secret: str) -> None:
+    """Whoever knows the secret can forge unsubscribe links and form tokens and confirm a
+    guessed guest email from an avatar URL: a placeholder or a short, repetitive value is
+    refused at start, with the one line that makes a good one."""
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDER_WORDS):
+        raise SettingsError(f"Setting COMMENTBOX_SECRET_KEY is still a placeholder; {MAKE_ONE}.")
+    if len(secret) < 16 or len(set(secret)) < 8:
+        raise SettingsError(
+            f"Setting COMMENTBOX_SECRET_KEY is too weak (at least 16 varied characters); {MAKE_ONE}."
+        )

@@ -1,6 +1,7 @@
 """Settings: environment and TOML, one clear sentence for a wrong value, secrets kept secret."""
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,36 @@ def test_secrets_never_appear_in_reprs(tmp_path):
     settings = load_settings(secret_key="a-very-secret-value-123", secret_file=tmp_path / "s")
     assert "a-very-secret-value-123" not in repr(settings)
     assert "a-very-secret-value-123" not in str(settings.model_dump())
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "change-me-to-a-long-random-string",  # examples/deploy/env.example, word for word
+        "CHANGEME-please-0123456789abcdef",
+        "replace-me-with-something-random",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "abababababababababababab",
+        "short-but-mixed",
+    ],
+)
+def test_placeholder_and_weak_secrets_stop_the_start_with_the_way_to_a_good_one(
+    monkeypatch, tmp_path, secret
+):
+    monkeypatch.setenv("COMMENTBOX_SECRET_KEY", secret)
+    with pytest.raises(SettingsError) as error:
+        load_settings(secret_file=tmp_path / "s")
+    message = str(error.value)
+    assert "COMMENTBOX_SECRET_KEY" in message and "secrets.token_urlsafe" in message
+    assert secret not in message and message.count("\n") == 0
+
+
+def test_the_deploy_examples_placeholder_is_refused(tmp_path):
+    example = Path(__file__).parent.parent / "examples" / "deploy" / "env.example"
+    value = next(
+        line.split("=", 1)[1]
+        for line in example.read_text().splitlines()
+        if line.startswith("COMMENTBOX_SECRET_KEY=")
+    )
+    with pytest.raises(SettingsError, match="placeholder"):
+        load_settings(secret_key=value, secret_file=tmp_path / "s")
