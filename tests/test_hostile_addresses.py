@@ -141,3 +141,45 @@ def test_arrangement_takes_any_order_and_cuts_cycles():
     top = arrange(cycle, max_depth=5)
     assert sorted(c.id for c in top) == [4, 6, 7]  # the cycle cut at its first comment
     assert [c.id for c in next(c for c in top if c.id == 4).replies] == [5]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("body", "\u200b\u200d\u2060 \u00ad\ufeff"),  # nothing a reader could see
+        ("body", "\u200c\n\u200d\t"),
+        ("url", f"{ARTICLE}\r\nX-Injected: 1"),
+        ("page_id", "post\n1"),
+        ("site", "blog\t"),
+    ],
+)
+def test_invisible_bodies_and_control_characters_in_one_line_fields_are_refused(
+    client, blog, row_count, field, value
+):
+    payload = comment_payload(**{field: value})
+    response = client.post("/api/v1/comments", json=payload, headers={"Origin": BLOG})
+    assert_problem(response, 422, field)
+    assert row_count("comment") == 0
+
+
+def test_a_website_with_a_line_break_is_refused(client, blog, row_count):
+    author = {"name": "Ada", "email": "ada@example.com", "website": "https://ada.example/\r\nSet-Cookie: x"}
+    response = client.post("/api/v1/comments", json=comment_payload(author=author), headers={"Origin": BLOG})
+    assert_problem(response, 422, "author.website")
+    assert row_count("comment") == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("Ada 👩\u200d💻", "Ada 👩\u200d💻"),  # an emoji sequence keeps its joiner
+        ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs its non-joiner
+        ("A\u200dda", "Ada"),  # between Latin letters a joiner only disguises a name
+        ("\u200dAda\u200c", "Ada"),
+    ],
+)
+def test_names_keep_the_joiners_emoji_and_scripts_need(given, kept):
+    from commentbox.domain.text import clean_name
+
+    assert clean_name(given) == kept

@@ -42,9 +42,9 @@ def test_hostile_markdown_renders_inert(payload, allow_images):
     assert_inert(render_markdown(payload, allow_images=allow_images))
 
 
-def test_links_get_nofollow_ugc_noopener():
+def test_links_get_nofollow_ugc_noopener_noreferrer():
     html = render_markdown("[site](https://ok.example) <https://auto.example>")
-    assert html.count('rel="nofollow ugc noopener"') == 2
+    assert html.count('rel="nofollow ugc noopener noreferrer"') == 2
 
 
 def test_markdown_is_rendered_and_raw_html_is_shown_as_text():

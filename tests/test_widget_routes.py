@@ -44,7 +44,7 @@ def test_the_fragment_shows_the_count_comments_nested_replies_and_the_form(clien
     outer = html.index(f'id="comment-{first["id"]}"')
     inner = html.index(f'id="comment-{reply["id"]}"')
     assert outer < html.index('<ol class="cb-replies">') < inner
-    assert '<a href="https://ada.example" rel="nofollow ugc noopener">Ada</a>' in html
+    assert '<a href="https://ada.example" rel="nofollow ugc noopener noreferrer">Ada</a>' in html
     assert "<em>agree</em>" in html
     assert f'href="#comment-{reply["id"]}"' in html
     assert 'name="url_confirm"' in html and 'name="notify"' in html

@@ -17,7 +17,7 @@ from typing import Final
 import nh3
 from markdown_it_pyrs import MarkdownIt
 
-LINK_REL = "nofollow ugc noopener"
+LINK_REL = "nofollow ugc noopener noreferrer"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _TEXT_TAGS = frozenset(
     {

@@ -15,12 +15,21 @@ from typing import Annotated, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from commentbox.domain.text import clean_name, clean_text
+from commentbox.domain.text import clean_name, clean_text, has_control, is_blank
 from commentbox.domain.urls import InvalidURL, origin_of
 from commentbox.store.models import MAX_ROW_ID
 
 CleanText = Annotated[str, AfterValidator(clean_text)]
 CleanName = Annotated[str, AfterValidator(clean_name)]
+
+
+def _one_line(value: str) -> str:
+    if has_control(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(clean_text), AfterValidator(_one_line)]  # ids, addresses
 
 
 @lru_cache(maxsize=4096)
@@ -79,7 +88,7 @@ class GuestAuthor(_Input):
     def _website(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or not value.strip():
             return None
-        value = value.strip()
+        value = _one_line(value.strip())
         if len(value) > _limits(info).website_chars:
             raise ValueError(f"must be at most {_limits(info).website_chars} characters")
         try:
@@ -91,7 +100,7 @@ class GuestAuthor(_Input):
 
 def _check_body(value: str, info: ValidationInfo) -> str:
     limit = _limits(info).body_chars
-    if not value.strip():
+    if is_blank(value):
         raise ValueError("must not be empty")
     if len(value) > limit:
         raise ValueError(f"must be at most {limit} characters")
@@ -101,9 +110,9 @@ def _check_body(value: str, info: ValidationInfo) -> str:
 class CommentCreate(_Input):
     """``POST /api/v1/comments``. ``author`` is for guests; signed-in visitors send a bearer."""
 
-    site: Annotated[CleanText, Field(min_length=1, max_length=64)]
-    url: Annotated[CleanText, Field(max_length=2000)] | None = None
-    page_id: Annotated[CleanText, Field(min_length=1, max_length=200)] | None = None
+    site: Annotated[OneLine, Field(min_length=1, max_length=64)]
+    url: Annotated[OneLine, Field(max_length=2000)] | None = None
+    page_id: Annotated[OneLine, Field(min_length=1, max_length=200)] | None = None
     title: Annotated[CleanName, Field(max_length=300)] | None = None
     parent: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     body: CleanText

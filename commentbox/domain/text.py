@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 _INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0]"
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0]"
 )
+_JOINERS = re.compile("[\u200c\u200d]")  # ZWNJ, ZWJ: kept only where a script or an emoji needs them
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -28,7 +29,33 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _joiner_needed(text: str, at: int) -> bool:
+    """A zero-width (non-)joiner between two emoji (👩‍💻) or two letters of a script that
+    joins (Persian, Indic) is part of the text; anywhere else it only hides a difference."""
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    if not before or not after:
+        return False
+    if text[at] == "\u200d":
+        return unicodedata.category(before) in ("So", "Sk", "Mn") and unicodedata.category(after) == "So"
+    return before.isalpha() and after.isalpha() and ord(before) >= 0x0590 and ord(after) >= 0x0590
+
+
+def _drop_stray_joiners(text: str) -> str:
+    return "".join(c for i, c in enumerate(text) if not _JOINERS.match(c) or _joiner_needed(text, i))
+
+
 def clean_name(value: str) -> str:
-    """``clean_text`` plus: no invisible or control characters, single spaces, trimmed."""
-    value = _CONTROL.sub("", _INVISIBLE.sub("", clean_text(value)))
+    """``clean_text`` plus: no invisible or control characters (joiners only where an emoji
+    or a script needs them), single spaces, trimmed."""
+    value = _drop_stray_joiners(_CONTROL.sub("", _INVISIBLE.sub("", clean_text(value))))
     return _WHITESPACE.sub(" ", value).strip()
+
+
+def is_blank(value: str) -> bool:
+    """Whether nothing would show: only whitespace, invisible, joiner or control characters."""
+    return not _WHITESPACE.sub("", _JOINERS.sub("", _CONTROL.sub("", _INVISIBLE.sub("", value))))
+
+
+def has_control(value: str) -> bool:
+    """Control characters (CR, LF, TAB …) have no place in an address or a one-line field."""
+    return bool(re.search("[\x00-\x1f\x7f-\x9f]", value))

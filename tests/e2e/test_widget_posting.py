@@ -77,7 +77,7 @@ def test_guest_details_and_the_draft_are_remembered_after_reload(page: Page, sta
     page.fill("#cb-website", "https://ada.example")
     post(page, "Hello")
     expect(status(page)).to_have_text("Your comment was published.")
-    expect(widget(page).locator(".cb-author a")).to_have_attribute("rel", "nofollow ugc noopener")
+    expect(widget(page).locator(".cb-author a")).to_have_attribute("rel", "nofollow ugc noopener noreferrer")
     page.fill("#cb-body", "half-written thought")
     page.reload()
     widget(page)
