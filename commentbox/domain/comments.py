@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox.domain import screening
+from commentbox.domain import retries, screening
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
@@ -24,7 +24,7 @@ from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
 from commentbox.domain.threads import Presentation, Presenter, ThreadRef
 from commentbox.domain.visitors import Visitor, edit_deadline, user_edit_deadline
-from commentbox.errors import Forbidden, InvalidInput, NotFound
+from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.keys import Keys
 from commentbox.runtime.events import Events
 from commentbox.runtime.groupcommit import GroupCommit
@@ -66,9 +66,11 @@ def post_comment(
     visitor: Visitor,
     origin: str | None,
     facts: RequestFacts = NO_FACTS,
+    idempotency_key: str | None = None,
 ) -> Posted:
     """Store a new comment (or a reply) after the spam layers; held when the site's mode or a
-    layer says so (``screening.py``).
+    layer says so (``screening.py``). A retry with the first try's ``idempotency_key``
+    answers that try's comment (``retries.py``), charged no budget and stored once.
 
     The hottest write, so it takes the site from this process's memory (``commenting.sites``) and
     writes on a bare connection, in a transaction shared with the posts that arrive with it
@@ -77,6 +79,12 @@ def post_comment(
     """
     if visitor.user is None and data.author is None:
         raise InvalidInput("Give your name and email, or sign in.", field="author")
+    hashed = retries.key_hash(data.site, visitor, idempotency_key) if idempotency_key else None
+    if hashed is not None:
+        with commenting.db.read() as session:
+            first = retries.earlier(session.connection(), hashed)
+        if first is not None:
+            return _replayed(commenting, *first)
     email = data.author.email if visitor.user is None and data.author else None
     screening.charge(commenting.screens, visitor, email, "post")
     known = commenting.sites.get(data.site) or commenting.sites.load_now(commenting.db, data.site)
@@ -84,8 +92,12 @@ def post_comment(
         new = _screened(
             commenting, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts
         )
-        comment_id = commenting.group.run(partial(_write, new))
-        if comment_id is not None:
+        new.key_hash = hashed
+        written = commenting.group.run(partial(_write, new))
+        if isinstance(written, tuple):  # a concurrent try with this key won
+            return _replayed(commenting, *written)
+        if written is not None:
+            comment_id = written
             break
         known = commenting.sites.load_now(commenting.db, data.site)  # changed (or gone: NotFound)
     user = visitor.user
@@ -96,20 +108,38 @@ def post_comment(
         user_avatar=user.avatar if user else None,
         user_provider=user.provider if user else None,
     )
-    created = CommentCreated(**Presenter(commenting.presentation).comment(row).model_dump())
-    if row.status == CommentStatus.SPAM:
-        created.status = CommentStatus.PENDING  # the sender learns only that it waits
-    if user is None:
-        created.edit_token = commenting.keys.edit_token(comment_id, row.nonce)
-        created.edit_until = edit_deadline(row.created, new.site.edit_window_seconds)
-    else:
-        created.edit_until = user_edit_deadline(new.site, row.created)
+    created = _created(commenting, row, new.site, guest=user is None)
     if commenting.events.listens("comment.created"):  # an ORM object only for those who want one
         comment = Comment(id=comment_id, **new.values)
         commenting.events.emit(
             "comment.created", comment=comment, site=new.site, notify=data.notify, visitor=visitor
         )
     return Posted(comment=created, held=row.status != CommentStatus.APPROVED)
+
+
+def _created(commenting: Commenting, row: Any, site: Site, *, guest: bool) -> CommentCreated:
+    """What the author learns of their new comment (the first try's answer, and its retries')."""
+    created = CommentCreated(**Presenter(commenting.presentation).comment(row).model_dump())
+    if row.status == CommentStatus.SPAM:
+        created.status = CommentStatus.PENDING  # the sender learns only that it waits
+    if guest:
+        created.edit_token = commenting.keys.edit_token(row.id, row.nonce)
+        created.edit_until = edit_deadline(row.created, site.edit_window_seconds)
+    else:
+        created.edit_until = user_edit_deadline(site, row.created)
+    return created
+
+
+def _replayed(commenting: Commenting, comment_id: int, held: bool) -> Posted:
+    """A retry's answer: the first try's comment as it is now, with the first try's status code."""
+    with commenting.db.read() as session:
+        shown = comments.comment_row(session, comment_id)
+        comment = comments.comment_by_id(session, comment_id)
+        if shown is None or comment is None:
+            raise Gone("The comment this request repeats has been removed.")
+        site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
+    row = SimpleNamespace(**shown._mapping, nonce=comment.nonce)
+    return Posted(comment=_created(commenting, row, site, guest=comment.user_id is None), held=held)
 
 
 @dataclass
@@ -124,6 +154,7 @@ class _NewComment:
     visitor: Visitor
     screened: CommentStatus | None
     values: dict[str, Any]
+    key_hash: str | None = None  # of the post's Idempotency-Key
 
 
 def _screened(
@@ -170,9 +201,10 @@ def _screened(
     return _NewComment(site, ref, data.title or "", visitor, screened, values)
 
 
-def _write(new: _NewComment, connection: Connection) -> int | None:
+def _write(new: _NewComment, connection: Connection) -> int | tuple[int, bool] | None:
     """The write, in a group transaction (``groupcommit``): every refusal comes before any
-    write. None if the site changed since this process loaded it."""
+    write. None if the site changed since this process loaded it; the first try's
+    ``(comment_id, held)`` if a concurrent try with the same key committed first."""
     site, values, visitor = new.site, new.values, new.visitor
     now = values["created"]
     found = posting.standing(
@@ -192,13 +224,18 @@ def _write(new: _NewComment, connection: Connection) -> int | None:
     )
     if found.site_version != site.version:
         return None
+    first = retries.earlier(connection, new.key_hash)
+    if first is not None:
+        return first
     screening.check_standing(connection, site, found, values["parent_id"])
     by_mode = screening.initial_status(site, visitor, trusted=found.trusted)
     values["status"] = screening.stricter(by_mode, new.screened)
     values["thread_id"] = found.thread_id or posting.create_thread(
         connection, Thread(site_id=site.id, key=new.ref.key, url=new.ref.url or "", title=new.title)
     )
-    return posting.insert_comment(connection, values)
+    comment_id = posting.insert_comment(connection, values)
+    retries.remember(connection, new.key_hash, comment_id, held=values["status"] != CommentStatus.APPROVED)
+    return comment_id
 
 
 def site_of(commenting: Commenting, comment_id: int) -> str:

@@ -22,7 +22,7 @@ HTML_CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 CORS_METHODS = "GET, POST, PATCH, DELETE"
-CORS_HEADERS = "Authorization, Content-Type, X-Edit-Token, X-Commentbox-Client"
+CORS_HEADERS = "Authorization, Content-Type, X-Edit-Token, X-Commentbox-Client, Idempotency-Key"
 CORS_EXPOSE = "ETag, Retry-After"
 ORIGINS_TTL_SECONDS = 5.0
 

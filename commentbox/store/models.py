@@ -326,6 +326,18 @@ class SpentToken(SQLModel, table=True):
     spent: datetime = Field(default_factory=utcnow)
 
 
+class PostedKey(SQLModel, table=True):
+    """The ``Idempotency-Key`` of a recent post (hashed with its site and identity), so that a
+    retry answers the comment the first try made instead of posting it twice."""
+
+    __tablename__ = "posted_key"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    comment_id: int
+    held: bool  # answered 202 (held) rather than 201 (published)
+    created: datetime = Field(default_factory=utcnow, index=True)
+
+
 # Notifications -----------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commentbox.domain import comments, own_comments, reading, threads, user_sessions
+from commentbox.domain import comments, own_comments, reading, retries, threads, user_sessions
 from commentbox.domain.schemas import (
     CommentCreate,
     CommentEdit,
@@ -119,10 +119,14 @@ async def post_comment(request: Request) -> Response:
     data = await read_json(request, CommentCreate)
     client = ClientInfo(request)
 
+    key = retries.checked_key(request.headers.get("idempotency-key"))
+
     def post() -> tuple[bool, CommentPublic | dict[str, object]]:
         """One thread-pool hop for the whole post (each hop costs as much as a small query)."""
         visitor = client.visitor(data.site)
-        posted = comments.post_comment(ctx.commenting, data, visitor, client.origin, client.facts())
+        posted = comments.post_comment(
+            ctx.commenting, data, visitor, client.origin, client.facts(), idempotency_key=key
+        )
         return posted.held, _with_fragment(request, posted.comment)
 
     held, body = await blocking(post)
