@@ -142,13 +142,16 @@ def test_moderators_act_only_on_their_sites(client, ctx, make_site):
 def test_a_moderator_edit_goes_through_the_sanitizer(client, ctx, blog):
     comment = post(client).json()
     mod.edit(
-        ctx, EVERYWHERE, comment["id"], "fixed <script>alert(1)</script> [x](javascript:alert(1)) **ok**"
+        ctx.moderation,
+        EVERYWHERE,
+        comment["id"],
+        "fixed <script>alert(1)</script> [x](javascript:alert(1)) **ok**",
     )
     html = thread(client)["comments"][0]["html"]
     assert "<script" not in html and 'href="javascript' not in html
     assert "<strong>ok</strong>" in html
     with pytest.raises(InvalidInput):
-        mod.edit(ctx, EVERYWHERE, comment["id"], "   ")
+        mod.edit(ctx.moderation, EVERYWHERE, comment["id"], "   ")
 
 
 def test_pinned_comments_come_first_in_every_order(client, ctx, blog):

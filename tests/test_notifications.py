@@ -252,10 +252,10 @@ def test_a_held_reply_notifies_when_approved(mclient, mctx, site, smtp):
 
 
 def test_signed_in_users_with_a_provider_email_opt_in_directly(mctx, site, smtp, mclient):
+    sites.update_site(
+        mctx.db, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
+    )
     with mctx.db.write() as session:
-        sites.update_site(
-            session, "blog", moderation=ModerationMode.NONE, notify_moderators=NotifyModerators.NONE
-        )
         user = User(provider="google", provider_user_id="g-1", name="Gail", email="gail@example.com")
         session.add(user)
         session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,14 @@ from tests.fakes.server import ServerThread
 from tests.support import BLOG, TEST_SECRET, comment_payload
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def use_limiter(app, limiter: RateLimiter) -> None:
+    """Give an app another limiter: the container and the bundles built from it."""
+    ctx = app.state.ctx
+    ctx.rate_limiter = limiter
+    ctx.screens = dataclasses.replace(ctx.screens, rate_limiter=limiter)
+    ctx.commenting = dataclasses.replace(ctx.commenting, screens=ctx.screens)
 
 
 @pytest.fixture
@@ -155,7 +164,8 @@ def redis_limiter():
 def test_instances_share_one_budget_through_redis(settings, blog, redis_limiter, row_count):
     """Two app instances (as behind a load balancer) draw on the same Redis-held budget."""
     one, two = create_app(settings), create_app(settings)
-    one.state.ctx.rate_limiter = two.state.ctx.rate_limiter = redis_limiter
+    use_limiter(one, redis_limiter)
+    use_limiter(two, redis_limiter)
     with TestClient(one) as first, TestClient(two) as second:
         assert [
             post(first, n, author={"name": "A", "email": f"a{n}@x.org"}).status_code for n in range(2)
@@ -177,7 +187,7 @@ def test_the_redis_url_setting_selects_redis_storage(settings, redis_limiter):
 
 def test_a_redis_outage_lets_comments_through(settings, blog, row_count, caplog):
     app = create_app(settings)
-    app.state.ctx.rate_limiter = RateLimiter("1/minute", "redis://127.0.0.1:1/0")
+    use_limiter(app, RateLimiter("1/minute", "redis://127.0.0.1:1/0"))
     with TestClient(app) as client:
         assert post(client, 1).status_code == 201
         assert post(client, 2).status_code == 201
