@@ -179,20 +179,24 @@ class PostgresFreshness:
 
     async def _one_by_one(self, batch: _Batch) -> None:
         """After a failed batch, each waiter's own question once: whatever made the batch fail
-        fails only the request that brought it (a database that is down fails them all)."""
+        fails only the request that brought it. A lone waiter's question is the one that
+        failed, and once the database cannot be reached at all the rest fail at once, rather
+        than each waiting out its own connection attempt."""
+        retry = len(batch.waiters) > 1
         for waiter, pairs in batch.waiters:
+            found = None
+            if retry and not waiter.done():
+                try:
+                    found = await self._query(pairs)
+                except Exception:
+                    retry = self._connection is not None  # None: the connection itself failed
+                    self._drop_connection()
             if waiter.done():
                 continue
-            try:
-                found = await self._query(pairs) if len(batch.waiters) > 1 else None
-            except Exception:
-                self._drop_connection()
-                found = None
-            if not waiter.done():
-                if found is None:
-                    waiter.set_exception(ServiceUnavailable(UNREACHABLE))
-                else:
-                    waiter.set_result(found)
+            if found is None:
+                waiter.set_exception(ServiceUnavailable(UNREACHABLE))
+            else:
+                waiter.set_result(found)
 
     async def _connect(self) -> Any:
         import asyncpg
