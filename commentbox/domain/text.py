@@ -15,6 +15,7 @@ _INVISIBLE = re.compile(
 )
 _JOINERS = re.compile("[\u200c\u200d]")  # ZWNJ, ZWJ: kept only where a script or an emoji needs them
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # CR, LF and TAB included
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -58,4 +59,4 @@ def is_blank(value: str) -> bool:
 
 def has_control(value: str) -> bool:
     """Control characters (CR, LF, TAB …) have no place in an address or a one-line field."""
-    return bool(re.search("[\x00-\x1f\x7f-\x9f]", value))
+    return _ANY_CONTROL.search(value) is not None

@@ -14,8 +14,10 @@ class RowId(Convertor[int]):
     regex = "[0-9]+"
 
     def convert(self, value: str) -> int:
-        number = int(value[:12])  # more digits than any id can have: out of range either way
-        return number if len(value) <= 12 and number <= MAX_ROW_ID else 0
+        if len(value) > len(str(MAX_ROW_ID)):  # more digits than any id can have
+            return 0
+        number = int(value)
+        return number if number <= MAX_ROW_ID else 0
 
     def to_string(self, value: int) -> str:
         return str(value)
