@@ -10,6 +10,9 @@ from commentbox.domain.spam import issue_form_token
 from commentbox.keys import Keys
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
+# What every current browser sends with a form posted from one of this server's own pages
+# (which send no referrer, so their Origin is "null"): http/forms.py checks it.
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
 BLOG = "https://blog.example"
 ARTICLE = f"{BLOG}/posts/hello/"
 

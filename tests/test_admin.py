@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from commentbox import cli
 from commentbox.admin import moderators
 from commentbox.store.models import ModerationMode, Role
-from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
+from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
 
 PASSWORD = "correct horse battery"
@@ -41,6 +41,7 @@ def sign_in(client: TestClient, name: str = "root", password: str = PASSWORD) ->
     return client.post(
         "/admin/login",
         data={"csrf": csrf_of(form.text), "name": name, "password": password},
+        headers=SAME_ORIGIN,
         follow_redirects=False,
     )
 
@@ -48,7 +49,7 @@ def sign_in(client: TestClient, name: str = "root", password: str = PASSWORD) ->
 @pytest.fixture
 def admin_client(app, make_admin, blog):
     make_admin()
-    with TestClient(app, base_url="http://testserver") as client:
+    with TestClient(app, base_url="http://testserver", headers=SAME_ORIGIN) as client:
         assert sign_in(client).status_code == 303
         yield client
 
@@ -68,7 +69,7 @@ def visible(client):
 
 def act(client, path: str, fields: dict[str, Any], page: str = "/admin") -> Any:
     token = csrf_of(client.get(page).text)
-    return client.post(path, data={"csrf": token, **fields}, follow_redirects=False)
+    return client.post(path, data={"csrf": token, **fields}, headers=SAME_ORIGIN, follow_redirects=False)
 
 
 def status_of(ctx, comment_id):
@@ -143,7 +144,7 @@ def test_passwords_are_argon2_hashed_and_accounts_come_from_the_cli(monkeypatch,
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["admin", "add", "bob", "--password-stdin"]) == 1
-    with TestClient(app) as client:
+    with TestClient(app, headers=SAME_ORIGIN) as client:
         assert sign_in(client, "mia").status_code == 303
         assert client.get("/admin").status_code == 200
 
@@ -366,7 +367,7 @@ def test_a_moderator_cannot_read_another_sites_thread(app, ctx, make_site, make_
     make_site("blog")
     make_site("other", origins=("https://other.example",))
     make_admin("mo", superuser=False, sites=("blog",))
-    with TestClient(app) as client:
+    with TestClient(app, headers=SAME_ORIGIN) as client:
         theirs = post(
             client, "https://other.example", site="other", url="https://other.example/x", body="not mine"
         )
@@ -383,7 +384,7 @@ def test_a_moderator_sees_and_acts_only_on_their_sites(app, ctx, make_site, make
     make_site("blog", moderation=ModerationMode.ALL)
     make_site("other", origins=("https://other.example",), moderation=ModerationMode.ALL)
     make_admin("mo", superuser=False, sites=("blog",))
-    with TestClient(app) as client:
+    with TestClient(app, headers=SAME_ORIGIN) as client:
         mine = post(client, body="on my site")
         theirs = post(
             client, "https://other.example", site="other", url="https://other.example/x", body="not mine"
@@ -404,7 +405,7 @@ def test_a_moderator_sees_and_acts_only_on_their_sites(app, ctx, make_site, make
 def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_admin):
     make_site("blog")
     make_admin("owner", superuser=False, sites=("blog",), role=Role.OWNER)
-    with TestClient(app) as client:
+    with TestClient(app, headers=SAME_ORIGIN) as client:
         assert sign_in(client, "owner").status_code == 303
         page = "/admin/sites/blog"
         response = act(

@@ -19,7 +19,7 @@ from commentbox.domain.visitors import Visitor
 from commentbox.mail import notify
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
 from tests.fakes.smtp import SMTPServer, free_port
-from tests.support import ARTICLE, BLOG, comment_payload
+from tests.support import ARTICLE, BLOG, SAME_ORIGIN, comment_payload
 
 MOD = "mod@mods.example"
 _LINK = re.compile(r"http://testserver(/\S+)")
@@ -64,7 +64,7 @@ def site(mctx):
 
 @pytest.fixture
 def mclient(mail_app):
-    with TestClient(mail_app) as test_client:
+    with TestClient(mail_app, headers=SAME_ORIGIN) as test_client:
         yield test_client
 
 

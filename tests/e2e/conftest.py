@@ -75,8 +75,11 @@ class Stack:
 
 
 @contextmanager
-def running_stack(database_url: str, tmp_path: Path, **settings: Any) -> Iterator[Stack]:
-    """The backend and the example blog on their own ports; ``settings`` override the defaults."""
+def running_stack(
+    database_url: str, tmp_path: Path, *, demo: bool = False, **settings: Any
+) -> Iterator[Stack]:
+    """The backend and the example blog on their own ports; ``settings`` override the defaults,
+    ``demo`` runs the backend as ``commentbox serve --demo`` does."""
     holder = _Deferred()
     backend = ServerThread(holder, url_host="localhost")
     blog_holder = _Deferred()
@@ -91,7 +94,8 @@ def running_stack(database_url: str, tmp_path: Path, **settings: Any) -> Iterato
             page_size=PAGE_SIZE,
             rate_limits="off",  # every browser and seed request comes from 127.0.0.1
             **settings,
-        )
+        ),
+        demo=demo,
     )
     ctx: Context = holder.app.state.ctx
     sites.add_site(ctx.db, "blog", origins=[blog_server.url], name="A small blog")

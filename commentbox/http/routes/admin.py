@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,9 +22,9 @@ from starlette.routing import Route
 from commentbox import STATIC
 from commentbox.admin import actions, moderators
 from commentbox.domain import sites
-from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
-from commentbox.http.request import context, read_body
+from commentbox.http.forms import Form, first, read_form, refuse_cross_site
+from commentbox.http.request import context
 from commentbox.runtime.offload import blocking
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, NotifyModerators, Role
 
@@ -36,7 +36,6 @@ ADMIN_CSP = (
 )
 CSS = STATIC / "admin.css"
 Handler = Callable[[Request], Awaitable[Response]]
-Form = dict[str, list[str]]
 
 
 # Plumbing ---------------------------------------------------------------------------------------
@@ -87,44 +86,19 @@ async def _signed_in(request: Request) -> moderators.AdminContext:
     return admin
 
 
-async def _form(request: Request) -> Form:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise InvalidInput("Send the form as the page does.")
-    raw = await read_body(request, context(request).settings.max_body_bytes)
-    try:
-        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput("The form could not be read.") from None
-
-
-def _one(form: Form, name: str, default: str = "") -> str:
-    values = form.get(name)
-    return values[0] if values else default
-
-
-def _same_origin(request: Request) -> None:
-    """Browsers say where a form came from: refuse posts from any other site."""
-    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
-        raise Forbidden("This form was sent from another site.")
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and origin != origin_of(context(request).settings.base_url):
-        raise Forbidden("This form was sent from another site.")
-
-
 async def _posted(request: Request) -> tuple[moderators.AdminContext, Form]:
     """The signed-in moderator and the form, after the same-origin and CSRF checks."""
-    _same_origin(request)
+    refuse_cross_site(request)
     admin = await _signed_in(request)
-    form = await _form(request)
-    if not hmac.compare_digest(_one(form, "csrf"), admin.csrf):
+    form = await read_form(request)
+    if not hmac.compare_digest(first(form, "csrf"), admin.csrf):
         raise Forbidden("This form has expired. Go back, reload the page and try again.")
     return admin, form
 
 
 def _back(form: Form, default: str = "/admin") -> str:
     """Where to go after a form: only a path inside /admin (never another host)."""
-    target = _one(form, "next", default)
+    target = first(form, "next", default)
     if not target.startswith("/admin") or target.startswith("//") or "\\" in target:
         return default
     return target
@@ -178,20 +152,23 @@ def _login_cookie(request: Request, response: Response, token: str) -> None:
 
 @page
 async def login(request: Request) -> Response:
-    _same_origin(request)
-    form = await _form(request)
+    refuse_cross_site(request)
+    form = await read_form(request)
     expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not hmac.compare_digest(_one(form, "csrf"), expected):
+    if not expected or not hmac.compare_digest(first(form, "csrf"), expected):
         raise Forbidden("The sign-in form has expired. Reload the page and try again.")
     account = await blocking(
-        moderators.authenticate, context(request).moderator_access, _one(form, "name"), _one(form, "password")
+        moderators.authenticate,
+        context(request).moderator_access,
+        first(form, "name"),
+        first(form, "password"),
     )
     if account is None:
         token = secrets.token_urlsafe(24)
         values = {
             "csrf": token,
             "error": "Wrong name or password.",
-            "name": _one(form, "name"),
+            "name": first(form, "name"),
             "providers": _providers(request),
         }
         response = _render(request, "login.html", values, 401)
@@ -276,7 +253,7 @@ def _here(request: Request) -> str:
 async def bulk(request: Request) -> Response:
     admin, form = await _posted(request)
     try:
-        action = actions.Action(_one(form, "action"))
+        action = actions.Action(first(form, "action"))
     except ValueError:
         raise InvalidInput("Choose approve, spam or delete.", field="action") from None
     await blocking(actions.apply, context(request).moderation, admin.moderator, _ids(form), action)
@@ -308,7 +285,9 @@ async def comment_page(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(actions.edit, context(request).moderation, admin.moderator, comment_id, _one(form, "body"))
+    await blocking(
+        actions.edit, context(request).moderation, admin.moderator, comment_id, first(form, "body")
+    )
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
 
@@ -317,7 +296,11 @@ async def pin(request: Request) -> Response:
     admin, form = await _posted(request)
     comment_id = request.path_params["comment_id"]
     await blocking(
-        actions.pin, context(request).moderation, admin.moderator, comment_id, _one(form, "pinned") == "1"
+        actions.pin,
+        context(request).moderation,
+        admin.moderator,
+        comment_id,
+        first(form, "pinned") == "1",
     )
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
@@ -332,7 +315,7 @@ async def ban(request: Request) -> Response:
         raise InvalidInput("Choose what to ban.", field="kind") from None
     if not kinds:
         raise InvalidInput("Choose what to ban.", field="kind")
-    days = _int(_one(form, "days"), "days", optional=True)
+    days = _int(first(form, "days"), "days", optional=True)
     await blocking(
         actions.ban_from_comment,
         context(request).moderation,
@@ -340,7 +323,7 @@ async def ban(request: Request) -> Response:
         comment_id,
         kinds,
         days,
-        _one(form, "reason")[:300],
+        first(form, "reason")[:300],
     )
     return _redirect(_back(form, f"/admin/comments/{comment_id}"))
 
@@ -363,7 +346,11 @@ async def lock(request: Request) -> Response:
     admin, form = await _posted(request)
     thread_id = request.path_params["thread_id"]
     await blocking(
-        actions.lock, context(request).moderation, admin.moderator, thread_id, _one(form, "locked") == "1"
+        actions.lock,
+        context(request).moderation,
+        admin.moderator,
+        thread_id,
+        first(form, "locked") == "1",
     )
     return _redirect(_back(form, f"/admin/threads/{thread_id}"))
 
@@ -381,15 +368,15 @@ async def bans_page(request: Request) -> Response:
 @page
 async def add_ban(request: Request) -> Response:
     admin, form = await _posted(request)
-    days = _int(_one(form, "days"), "days", optional=True)
+    days = _int(first(form, "days"), "days", optional=True)
     await blocking(
         actions.ban_email,
         context(request).moderation,
         admin.moderator,
-        _one(form, "site"),
-        _one(form, "email"),
+        first(form, "site"),
+        first(form, "email"),
         days,
-        _one(form, "reason")[:300],
+        first(form, "reason")[:300],
     )
     return _redirect("/admin/bans")
 
@@ -435,8 +422,8 @@ async def update_site(request: Request) -> Response:
     site_id = request.path_params["site"]
     admin.moderator.require_owner(site_id)
     try:
-        mode = ModerationMode(_one(form, "moderation"))
-        notify = NotifyModerators(_one(form, "notify_moderators"))
+        mode = ModerationMode(first(form, "moderation"))
+        notify = NotifyModerators(first(form, "notify_moderators"))
     except ValueError:
         raise InvalidInput(
             "Choose a moderation mode and a notification setting.", field="moderation"
@@ -447,11 +434,11 @@ async def update_site(request: Request) -> Response:
         context(request).db,
         site_id,
         moderation=mode,
-        max_links=_int(_one(form, "max_links"), "max_links"),
-        min_post_seconds=_int(_one(form, "min_post_seconds"), "min_post_seconds"),
-        blocked_words=_lines(_one(form, "blocked_words")),
-        blocked_names=_lines(_one(form, "blocked_names")),
-        close_after_days=_int(_one(form, "close_after_days") or "0", "close_after_days"),
+        max_links=_int(first(form, "max_links"), "max_links"),
+        min_post_seconds=_int(first(form, "min_post_seconds"), "min_post_seconds"),
+        blocked_words=_lines(first(form, "blocked_words")),
+        blocked_names=_lines(first(form, "blocked_names")),
+        close_after_days=_int(first(form, "close_after_days") or "0", "close_after_days"),
         notify_moderators=notify,
     )
     return _redirect(f"/admin/sites/{site_id}")
@@ -463,7 +450,7 @@ async def add_moderator(request: Request) -> Response:
     site_id = request.path_params["site"]
     admin.moderator.require_owner(site_id)
     try:
-        role = Role(_one(form, "role", Role.MODERATOR))
+        role = Role(first(form, "role", Role.MODERATOR))
     except ValueError:
         raise InvalidInput("Choose owner or moderator.", field="role") from None
 
@@ -472,9 +459,9 @@ async def add_moderator(request: Request) -> Response:
         context(request).db,
         site_id,
         role,
-        account_name=_one(form, "account").strip() or None,
-        provider=_one(form, "provider").strip() or None,
-        provider_user_id=_one(form, "provider_user_id").strip() or None,
+        account_name=first(form, "account").strip() or None,
+        provider=first(form, "provider").strip() or None,
+        provider_user_id=first(form, "provider_user_id").strip() or None,
     )
     return _redirect(f"/admin/sites/{site_id}")
 

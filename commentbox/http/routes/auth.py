@@ -26,8 +26,8 @@ from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.auth.registry import DEMO_PROVIDER
 from commentbox.domain import signins, user_sessions
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
-from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, Forbidden, NotFound
+from commentbox.http.forms import Form, first, read_form, sent_from_here
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.admin import set_session_cookie
 from commentbox.runtime.offload import blocking
@@ -137,6 +137,10 @@ def _provider(request: Request) -> tuple[str, Provider]:
     return name, auth.providers[name]
 
 
+def _single(form: Form) -> dict[str, str]:
+    return {name: first(form, name) for name in form}
+
+
 def _start_params(params: Mapping[str, Any]) -> tuple[str, str, str | None]:
     site, login_id = str(params.get("site") or ""), str(params.get("login") or "")
     if not site or not login_id:
@@ -171,18 +175,29 @@ async def start(request: Request) -> Response:
 
 
 async def start_confirmed(request: Request) -> Response:
-    """The confirmation page's POST: accepted only from that page (same-origin ``Origin``)."""
+    """The confirmation page's POST: accepted only from that page (see ``http/forms``)."""
     ctx = context(request)
-    if ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+    if not sent_from_here(request):
         return _failure_page(request, signins.UNKNOWN, status=403)
     try:
         name, _ = _provider(request)
-        async with request.form() as form:
-            site, login_id, return_to = _start_params(form)
+        site, login_id, return_to = _start_params(_single(await read_form(request)))
         await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
         return _failure_page(request, exc.detail, status=exc.status)
-    return await _to_provider(request, name, site, login_id, return_to)
+    return _onwards(request, await _to_provider(request, name, site, login_id, return_to))
+
+
+def _onwards(request: Request, answer: Response) -> Response:
+    """A form's redirect off this server, as a page that moves on by itself: our pages allow
+    forms to post to this server only (CSP ``form-action 'self'``), and browsers apply that
+    to the redirects that answer a post, so a 303 to the provider or the article would stop."""
+    if answer.status_code != 303:
+        return answer
+    values = {"title": "Continuing", "target": answer.headers["location"]}
+    return request.app.state.templates.TemplateResponse(
+        request, "auth/continue.html", values, headers=NO_STORE
+    )
 
 
 async def _to_provider(
@@ -226,11 +241,9 @@ async def _authorize(
 
 async def admin_start(request: Request) -> Response:
     """``POST /auth/{provider}/admin`` from the ``/admin/login`` page (same origin only: no
-    other site can start a sign-in in a moderator's browser). The admin pages send no
-    referrer, so browsers say ``Origin: null``; ``Sec-Fetch-Site`` then vouches."""
+    other site can start a sign-in in a moderator's browser)."""
     ctx = context(request)
-    same_origin = request.headers.get("sec-fetch-site") == "same-origin"
-    if not same_origin and ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+    if not sent_from_here(request):
         return _admin_failure(request, "Start signing in from the sign-in page of this server.", 403)
     try:
         name, provider = _provider(request)
@@ -344,12 +357,10 @@ async def demo_start(request: Request) -> Response:
 async def demo_finish(request: Request) -> Response:
     """The demo consent form's POST: only from this server's own page (no cross-site forms)."""
     ctx = context(request)
-    if ClientInfo(request).origin != origin_of(ctx.settings.base_url):
+    if not sent_from_here(request):
         return _failure_page(request, "Sign in from the demo page of this server.", status=403)
-    async with request.form() as form:
-        site, login_id = str(form.get("site", "")), str(form.get("login", ""))
-        return_to = str(form["return_to"]) if form.get("return_to") else None
     try:
+        site, login_id, return_to = _start_params(_single(await read_form(request)))
         state = secrets.token_urlsafe(16)
         await blocking(signins.begin, ctx.signins, site, login_id, DEMO_PROVIDER, return_to, state)
         redeemed = await blocking(signins.complete, ctx.signins, login_id, DEMO_PROFILE)
@@ -357,7 +368,7 @@ async def demo_finish(request: Request) -> Response:
         return _failure_page(request, exc.detail, status=exc.status)
     login = await blocking(signins.by_id, ctx.signins, login_id)
     assert login is not None
-    return _finished(request, login, redeemed)
+    return _onwards(request, _finished(request, login, redeemed))
 
 
 routes = [

@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from commentbox.http.forms import first, read_form, refuse_cross_site
 from commentbox.http.request import context
-from commentbox.http.routes.admin import _form, _one, _render, _same_origin, page
+from commentbox.http.routes.admin import _render, page
 from commentbox.mail import notify
 from commentbox.runtime.offload import blocking
 
@@ -41,10 +42,13 @@ async def action_page(request: Request) -> Response:
 
 @page
 async def action(request: Request) -> Response:
-    _same_origin(request)
-    form = await _form(request)
+    refuse_cross_site(request)
+    form = await read_form(request)
     link, changed = await blocking(
-        notify.act_from_link, context(request).notifier, request.path_params["token"], _one(form, "action")
+        notify.act_from_link,
+        context(request).notifier,
+        request.path_params["token"],
+        first(form, "action"),
     )
     done = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}[link.action.value]
     message = f"The comment was {done}." if changed else f"The comment was already {done}."
@@ -68,7 +72,7 @@ async def confirm_page(request: Request) -> Response:
 
 @page
 async def confirm(request: Request) -> Response:
-    _same_origin(request)
+    refuse_cross_site(request)
     await blocking(notify.confirm_subscription, context(request).notifier, request.path_params["token"])
     return _render(
         request,
