@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from commentbox.config import Settings
+from tests.conftest import required_or_skip
 
 DEPLOY = Path(__file__).resolve().parents[1] / "examples" / "deploy"
 
@@ -58,7 +58,7 @@ def test_every_setting_the_examples_name_exists():
 
 def test_nginx_accepts_the_configuration():
     if shutil.which("nginx") is None:
-        pytest.skip("Debian's nginx is not installed (examples/deploy/check.sh runs the same check)")
+        required_or_skip("Debian's nginx is not installed (examples/deploy/check.sh runs the same check)")
     result = subprocess.run(["sh", str(DEPLOY / "check.sh")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nginx -t passes" in result.stdout
