@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr | None = None
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_ca_file: str = ""  # PEM bundle to verify the mail server by (a private CA); empty: the system's
     smtp_timeout: float = Field(30.0, gt=0, le=300)
     smtp_retry_seconds: float = Field(30.0, gt=0, le=3600)  # first retry; doubles each time
     mail_from: str = "commentbox <commentbox@localhost>"

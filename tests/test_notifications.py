@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text, update
 from starlette.testclient import TestClient
 
@@ -18,7 +19,7 @@ from commentbox.domain.schemas import CommentCreate
 from commentbox.domain.visitors import Visitor
 from commentbox.mail import notify
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
-from tests.fakes.smtp import SMTPServer, free_port
+from tests.fakes.smtp import Delivery, SMTPServer, Submission, free_port
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, comment_payload
 
 MOD = "mod@mods.example"
@@ -26,26 +27,39 @@ _LINK = re.compile(r"http://testserver(/\S+)")
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
+def smtp(tmp_path):
+    """Mail goes out the way site owners send it: STARTTLS and AUTH on a submission port."""
+    server = Submission(tmp_path / "smtp-ca.pem").start()
     yield server
     server.stop()
 
 
-def mail_settings(settings, port):
+def mail_settings(settings, port, **changes):
+    """A plain relay on ``port`` (no TLS, no AUTH), unless ``changes`` say otherwise."""
     return settings.model_copy(
         update={
             "smtp_host": "127.0.0.1",
             "smtp_port": port,
             "smtp_security": "none",
             "smtp_retry_seconds": 0.2,
+            **changes,
         }
     )
 
 
+def submission_settings(settings, server, **changes):
+    submission = {
+        "smtp_security": "starttls",
+        "smtp_username": Submission.USERNAME,
+        "smtp_password": SecretStr(Submission.PASSWORD),
+        "smtp_ca_file": str(server.ca_file),
+    }
+    return mail_settings(settings, server.port, **(submission | changes))
+
+
 @pytest.fixture
 def mail_app(settings, smtp):
-    app = create_app(mail_settings(settings, smtp.port))
+    app = create_app(submission_settings(settings, smtp))
     yield app
     app.state.ctx.db.dispose()  # connections opened outside the client's lifespan
 
@@ -270,6 +284,44 @@ def test_signed_in_users_with_a_provider_email_opt_in_directly(mctx, site, smtp,
 # The outbox ------------------------------------------------------------------------------------------------
 
 
+def test_mail_is_submitted_over_starttls_after_auth(mclient, mctx, site, smtp):
+    post(mclient)
+    smtp.inbox.wait_for(1)
+    assert smtp.inbox.sessions == [Delivery(encrypted=True, login=True)]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"smtp_password": SecretStr("not the password")},
+        {"smtp_ca_file": ""},  # the server's certificate is not one the system trusts
+    ],
+    ids=["wrong-password", "untrusted-certificate"],
+)
+def test_mail_that_cannot_be_submitted_stays_in_the_outbox(settings, blog, smtp, changes):
+    app = create_app(submission_settings(settings, smtp, smtp_timeout=2.0, **changes))
+    ctx = app.state.ctx
+    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
+    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    with TestClient(app) as client:
+        post(client)
+        row = _first_attempt(ctx)
+    assert row.sent is None and row.last_error  # failed, kept for the next try
+    assert smtp.inbox.messages == []
+    ctx.db.dispose()
+
+
+def _first_attempt(ctx):
+    deadline = time.monotonic() + 15
+    while True:
+        with ctx.db.engine.connect() as connection:
+            row = connection.execute(text("SELECT attempts, last_error, sent FROM outbox_mail")).one()
+        if row.attempts >= 1:
+            return row
+        assert time.monotonic() < deadline, "the outbox never tried"
+        time.sleep(0.05)
+
+
 def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog, make_site):
     port = free_port()
     down = create_app(mail_settings(settings, port))
@@ -278,14 +330,7 @@ def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog
     moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
     with TestClient(down) as client:
         post(client)
-        deadline = time.monotonic() + 10
-        while True:
-            with ctx.db.engine.connect() as connection:
-                row = connection.execute(text("SELECT attempts, last_error, sent FROM outbox_mail")).one()
-            if row.attempts >= 1:
-                break
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        row = _first_attempt(ctx)
     assert row.sent is None and row.last_error  # failed, kept
     server = SMTPServer(port).start()
     try:

@@ -169,5 +169,6 @@ class Outbox:
             password=password,
             use_tls=settings.smtp_security == "tls",
             start_tls=settings.smtp_security == "starttls",
+            cert_bundle=settings.smtp_ca_file or None,
             timeout=settings.smtp_timeout,
         )
