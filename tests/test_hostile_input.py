@@ -95,6 +95,41 @@ def test_invalid_fields_are_422_naming_the_field(client, unchanged, changes, fie
     assert "ada@example.com" not in json.dumps(problem)
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["> " * 4900 + "x", "- " * 4900 + "x", ">- " * 3300 + "x", "1. " * 3300 + "x", ">" * 17 + " deep"],
+    ids=["quotes", "bullets", "mixed", "numbers", "seventeen"],
+)
+def test_quotes_and_lists_nested_past_the_limit_are_422(client, unchanged, body):
+    """Within the length cap, 3,300 nested levels cost most of a second and 160 KB of HTML."""
+    posted = client.post("/api/v1/comments", json=comment_payload(body=body), headers=ORIGIN)
+    preview = client.post("/api/v1/preview", json={"site": "blog", "body": body}, headers=ORIGIN)
+    for response in (posted, preview):
+        problem = assert_problem(response, 422)
+        assert problem["field"] == "body"
+        assert problem["detail"] == "Quotes and lists may nest at most 16 levels deep."
+
+
+@pytest.mark.parametrize("body", ["[`", "x [` y", "`.`[`", "\\`[`"])
+def test_text_that_panics_the_rust_markdown_parser_is_published_and_nothing_breaks(client, blog, body):
+    """markdown-it-pyrs 0.4.0 panics on these (found by the properties in test_markup.py);
+    the panic used to escape every ``except Exception`` and take the writer thread down."""
+    first = client.post("/api/v1/comments", json=comment_payload(body=body), headers=ORIGIN)
+    assert first.status_code == 201, first.text
+    assert "[" in first.json()["html"]
+    preview = client.post("/api/v1/preview", json={"site": "blog", "body": body}, headers=ORIGIN)
+    assert preview.status_code == 200
+    after = client.post("/api/v1/comments", json=comment_payload(body="still writing"), headers=ORIGIN)
+    assert after.status_code == 201
+
+
+def test_sixteen_levels_of_quotes_still_render(client, blog):
+    body = ">" * 16 + " as deep as a conversation goes"
+    response = client.post("/api/v1/comments", json=comment_payload(body=body), headers=ORIGIN)
+    assert response.status_code == 201
+    assert response.json()["html"].count("<blockquote>") == 16
+
+
 def test_lone_surrogates_are_422(client, unchanged):
     raw = json.dumps(comment_payload(body="x")).replace('"x"', '"\\ud800 broken"').encode()
     assert_problem(post_raw(client, raw), 422, "body")

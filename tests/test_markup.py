@@ -1,6 +1,10 @@
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from commentbox.domain import markup
 from commentbox.domain.markup import render_markdown
+from commentbox.errors import InvalidInput
 from tests.support import parse_tags
 
 XSS_CORPUS = [
@@ -59,3 +63,41 @@ def test_images_only_where_the_site_allows_them():
     assert '<img src="https://img.example/cat.png" alt="cat">' in render_markdown(
         "![cat](https://img.example/cat.png)", allow_images=True
     )
+
+
+# Properties of the sanitizer over generated input ----------------------------------------------
+
+MARKDOWN_ALPHABET = st.sampled_from(
+    [*"abc <>&\"'`*_~[]()!#>-+.:/=\n\t\\", "javascript:", "http://x.example", "<script>", "on"]
+)
+markdown_sources = st.lists(MARKDOWN_ALPHABET, max_size=200).map("".join)
+
+
+def _render_or_refuse(source: str, allow_images: bool) -> str | None:
+    try:
+        return render_markdown(source, allow_images=allow_images)
+    except InvalidInput:
+        return None  # nested past the limit: refused, nothing rendered
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(source=markdown_sources, allow_images=st.booleans())
+def test_sanitizing_the_output_again_changes_nothing(source, allow_images):
+    html = _render_or_refuse(source, allow_images)
+    assume(html is not None)
+    assert markup._cleaner(allow_images).clean(html).strip() == html
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(source=markdown_sources, allow_images=st.booleans())
+def test_the_output_holds_only_allow_listed_elements_and_attributes(source, allow_images):
+    html = _render_or_refuse(source, allow_images)
+    assume(html is not None)
+    allowed_tags = markup._TEXT_TAGS | ({"img"} if allow_images else set())
+    for tag, attributes in parse_tags(html):
+        assert tag in allowed_tags, html
+        allowed = markup._ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+        for name, value in attributes:
+            assert name in allowed, html
+            if name in {"href", "src"}:
+                assert (value or "").split(":")[0].lower() in markup.URL_SCHEMES, html

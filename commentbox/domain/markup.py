@@ -5,7 +5,10 @@ produces HTML, then nh3's allow-list decides what may reach a page. A bug in eit
 alone cannot smuggle script, event handlers, ``style`` or ``javascript:``/``data:`` URLs.
 
 markdown-it is the Rust port (``markdown-it-pyrs``): the same CommonMark rules at about a
-fourteenth of the Python version's cost, which was a quarter of the CPU of every post.
+fourteenth of the Python version's cost, which was a quarter of the CPU of every post. The
+port panics on a few inputs (a body of just ``[`` and a backtick does, in 0.4.0); those are
+rendered by the Python version (``markdown-it-py``) with the same rules instead, so no text
+can fail a post.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from functools import cache
 from typing import Final
 
 import nh3
+from markdown_it import MarkdownIt as PythonMarkdownIt
 from markdown_it_pyrs import MarkdownIt
 
+from commentbox.errors import InvalidInput
+
 LINK_REL = "nofollow ugc noopener noreferrer"
+# Quotes and lists nested deeper than this are refused: each level costs the parser and
+# the sanitizer a pass, so 3,300 levels within the length cap took most of a second and
+# 160 KB of HTML. No conversation needs more than a handful.
+MAX_NESTING = 16
+# One container opening at the start of a line: a quote marker, a bullet or an ordered
+# list number (CommonMark allows up to three spaces before each).
+_CONTAINER = re.compile(r"[ \t]{0,3}(?:>|[-+*](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))[ \t]?")
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _TEXT_TAGS = frozenset(
     {
@@ -42,6 +55,21 @@ def _parser(allow_images: bool) -> MarkdownIt:
 
 
 @cache
+def _python_parser(allow_images: bool) -> PythonMarkdownIt:
+    rules = [*_RULES, "image"] if allow_images else list(_RULES)
+    return PythonMarkdownIt("zero").enable(rules)
+
+
+def _to_html(source: str, allow_images: bool) -> str:
+    try:
+        return _parser(allow_images).render(source)
+    except BaseException as panic:  # pyo3 raises a Rust panic as a BaseException
+        if type(panic).__name__ != "PanicException":
+            raise
+        return _python_parser(allow_images).render(source)
+
+
+@cache
 def _cleaner(allow_images: bool) -> nh3.Cleaner:
     # Built once: nh3.clean() with arguments builds a new allow-list on every call, which
     # cost as much as the sanitizing itself.
@@ -61,7 +89,19 @@ def render_markdown(source: str, *, allow_images: bool = False) -> str:
     >>> render_markdown("[x](javascript:alert(1)) **hi**")
     '<p>[x](javascript:alert(1)) <strong>hi</strong></p>'
     """
-    return _cleaner(allow_images).clean(_parser(allow_images).render(source)).strip()
+    if any(_nesting(line) > MAX_NESTING for line in source.splitlines()):
+        raise InvalidInput(f"Quotes and lists may nest at most {MAX_NESTING} levels deep.", field="body")
+    return _cleaner(allow_images).clean(_to_html(source, allow_images)).strip()
+
+
+def _nesting(line: str) -> int:
+    """How many quotes and list items this line opens at its start (stops past the limit)."""
+    depth = position = 0
+    while depth <= MAX_NESTING and (found := _CONTAINER.match(line, position)):
+        if found.end() == position:
+            break
+        depth, position = depth + 1, found.end()
+    return depth
 
 
 _ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)

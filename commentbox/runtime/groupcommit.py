@@ -102,7 +102,8 @@ class GroupCommit:
                         outcomes.append((unit, None, refused))
                 if self._before_commit is not None:
                     self._before_commit(connection)
-        except Exception as failed:
+        except BaseException as failed:  # a native library's panic too: it fails its post, not
+            # the writer thread that every later post waits on
             if len(group) == 1:
                 group[0].answer.set_exception(failed)
             else:
