@@ -19,7 +19,7 @@ from commentbox.domain.schemas import CommentCreate
 from commentbox.domain.visitors import Visitor
 from commentbox.mail import notify
 from commentbox.store.models import ModerationMode, NotifyModerators, OutboxMail, User, utcnow
-from tests.fakes.smtp import Delivery, SMTPServer, Submission, free_port
+from tests.fakes.smtp import Delivery, Silent, SMTPServer, Submission, free_port
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, comment_payload
 
 MOD = "mod@mods.example"
@@ -320,6 +320,26 @@ def _first_attempt(ctx):
             return row
         assert time.monotonic() < deadline, "the outbox never tried"
         time.sleep(0.05)
+
+
+def test_a_mail_server_that_hangs_never_slows_posting(settings, blog):
+    silent = Silent().start()
+    app = create_app(mail_settings(settings, silent.port, smtp_timeout=8.0))
+    ctx = app.state.ctx
+    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
+    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    try:
+        with TestClient(app) as client:
+            post(client, body="the first, whose mail hangs")
+            assert silent.connected.wait(10), "the outbox never connected"
+            for n in range(5):  # answered while the mail server holds the outbox's connection
+                post(client, body=f"posted while the mail hangs ({n})")
+            assert outbox_unsent(ctx) == 6
+            # the outbox is still stuck on its first connection: no post waited for it
+            assert silent.still_held()
+    finally:
+        silent.stop()
+        ctx.db.dispose()
 
 
 def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog, make_site):

@@ -112,3 +112,43 @@ class Submission(SMTPServer):
             self.PASSWORD.encode(),
         )
         return AuthResult(success=known)
+
+
+class Silent:
+    """A mail server that accepts connections and never says a word (a hung relay)."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.connected = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:  # closed by stop()
+                return
+            self._held.append(connection)
+            self.connected.set()
+
+    def start(self) -> Silent:
+        self._thread.start()
+        return self
+
+    def still_held(self) -> bool:
+        """True while the first client keeps its connection open, waiting for a greeting."""
+        first = self._held[0]
+        first.setblocking(False)
+        try:
+            return first.recv(1, socket.MSG_PEEK) != b""  # b"": the client gave up and closed
+        except BlockingIOError:
+            return True  # nothing sent, nothing closed: still waiting
+        finally:
+            first.setblocking(True)
+
+    def stop(self) -> None:
+        self._listener.close()
+        for connection in self._held:
+            connection.close()
