@@ -213,3 +213,64 @@ def test_rate_limits_are_shared_between_instances_through_redis(postgres_url, bl
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         page = httpx.get(f"{first.url}/api/v1/threads", params=THREAD).json()
         assert page["thread"]["count"] == 3  # nothing of the refused post was stored
+
+
+def _traffic(instance: Instance, stop: threading.Event, answers: list[httpx.Response], worker: int) -> None:
+    """Posts and reads until ``stop``, keeping every answer (a hung request fails the test)."""
+    with httpx.Client(base_url=instance.url, timeout=15) as client:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            answers.append(
+                client.post(
+                    "/api/v1/comments",
+                    json=comment_payload(body=f"post {worker}-{n} through the cut"),
+                    headers={"Origin": BLOG},
+                )
+            )
+            answers.append(client.get("/api/v1/threads", params={**THREAD, "limit": "5"}))
+
+
+def _cut_every_connection(ctx: Any) -> int:
+    """What a PostgreSQL restart does to the instance: every server connection to its
+    database ends at once (only this database's, so other work on the server goes on)."""
+    with ctx.db.engine.connect() as connection:
+        cut = connection.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalar_one()
+    return int(cut)
+
+
+@pytest.mark.postgres
+def test_connections_cut_during_traffic_are_503s_then_the_next_requests_succeed(
+    postgres_url, blog, ctx, tmp_path
+):
+    answers: list[httpx.Response] = []
+    stop = threading.Event()
+    with Instance(postgres_url, tmp_path, workers=2) as instance:
+        workers = [
+            threading.Thread(target=_traffic, args=(instance, stop, answers, w), daemon=True)
+            for w in range(4)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            while len(answers) < 40:
+                time.sleep(0.05)
+            for _ in range(3):
+                assert _cut_every_connection(ctx) >= 1
+                time.sleep(0.3)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=30)
+        assert not any(worker.is_alive() for worker in workers), "a request hung"
+        failed = [a for a in answers if a.status_code >= 500]
+        assert all(a.status_code == 503 and int(a.headers["retry-after"]) >= 1 for a in failed), [
+            (a.status_code, a.text) for a in failed
+        ]
+        assert all(a.status_code in (200, 201, 503) for a in answers)
+        # the same instance, not restarted, serves the next requests
+        assert _post(instance, body="after the cut").status_code == 201
+        assert httpx.get(f"{instance.url}/api/v1/threads", params=THREAD).status_code == 200
