@@ -61,9 +61,18 @@
     b.type = "button";
     return b;
   };
+  /* Pages that require Trusted Types accept HTML only through a policy. Ours passes the
+     server's fragments through unchanged: they were sanitized once, at write time. A page
+     whose CSP names its allowed policies must list "commentbox" (docs/security.md). */
+  let policy = null;
+  try {
+    if (window.trustedTypes) policy = trustedTypes.createPolicy("commentbox", { createHTML: (s) => s });
+  } catch (e) {
+    /* not allowed by the page: plain strings below, which such a page refuses */
+  }
   const parse = (html) => {
     const t = document.createElement("template");
-    t.innerHTML = html;
+    t.innerHTML = policy ? policy.createHTML(html) : html;
     return t.content;
   };
   /* When an author's edit window closes (Infinity: never; deleting has no deadline). */

@@ -60,6 +60,9 @@ def _asset_response(request: Request, name: str) -> Response:
         "Cache-Control": ASSET_CACHE,
         "Vary": "Accept-Encoding",
         "Cross-Origin-Resource-Policy": "cross-origin",
+        # The same public file for everyone, never with credentials: any page may load it
+        # in CORS mode, which <script integrity=… crossorigin> (Subresource Integrity) needs.
+        "Access-Control-Allow-Origin": "*",
     }
     if _not_modified(request, found.etag):
         return Response(status_code=304, headers=headers)
