@@ -83,6 +83,11 @@ def test_a_form_post_from_another_site_is_415(client, unchanged):
         ({"body": "nul\x00byte"}, "body"),
         ({"author": {"name": "A\x00da", "email": "ada@example.com"}}, "author.name"),
         ({"parent": "one"}, "parent"),
+        ({"parent": "5"}, "parent"),  # the contract says integer: no coercion from text,
+        ({"parent": 5.0}, "parent"),  # from a float
+        ({"parent": True}, "parent"),  # or from a boolean
+        ({"notify": "yes"}, "notify"),
+        ({"notify": 1}, "notify"),
         ({"parent": -1}, "parent"),
         ({"site": ["blog"]}, "site"),
         ({"unexpected": True}, "unexpected"),
@@ -246,3 +251,11 @@ def test_the_server_keeps_working_after_a_barrage(client, blog, row_count):
         post_raw(client, content)
     assert client.post("/api/v1/comments", json=comment_payload(), headers=ORIGIN).status_code == 201
     assert row_count("comment") == 1
+
+
+@pytest.mark.parametrize("value", ["1", 1.0, True, 2, None])
+def test_a_vote_is_one_of_minus_one_zero_one_and_nothing_else(client, make_comment, row_count, value):
+    comment = make_comment()
+    response = client.post(f"/api/v1/comments/{comment['id']}/vote", json={"value": value}, headers=ORIGIN)
+    assert_problem(response, 422, "value")
+    assert row_count("vote") == 0

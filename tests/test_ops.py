@@ -52,6 +52,19 @@ def test_not_ready_and_reads_refused_with_503_when_the_database_is_gone(unreacha
             assert "Traceback" not in response.text and "sqlite" not in problem["detail"].lower()
 
 
+def test_a_database_failure_is_logged_without_what_the_visitor_wrote(unreachable, caplog):
+    payload = comment_payload(
+        body="a sentence only its author should see", author={"name": "Ada", "email": "ada@private.example"}
+    )
+    app = create_app(unreachable)
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        response = client.post("/api/v1/comments", json=payload, headers={"Origin": BLOG})
+    assert response.status_code == 503, response.text
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "database unavailable on POST /api/v1/comments" in logged
+    assert "only its author" not in logged and "ada@private.example" not in logged
+
+
 def test_metrics_are_off_by_default(client):
     response = client.get("/metrics")
     assert response.status_code == 404

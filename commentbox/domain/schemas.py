@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -55,7 +55,7 @@ def _limits(info: ValidationInfo) -> Limits:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, strict=True)
 
 
 class GuestAuthor(_Input):
@@ -144,7 +144,7 @@ class Preview(_Input):
 
 
 class VoteCast(_Input):
-    value: Literal[-1, 0, 1]
+    value: Annotated[int, Field(ge=-1, le=1)]  # strict: neither true nor 1.0 is a vote
 
 
 class AuthorPublic(BaseModel):

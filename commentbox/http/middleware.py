@@ -7,15 +7,19 @@ No credentials are ever allowed: nothing on the API is authenticated by cookie.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commentbox.runtime.offload import blocking
 from commentbox.store import rows
 from commentbox.store.db import Database
+
+log = logging.getLogger(__name__)
 
 HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
@@ -85,7 +89,12 @@ class RegisteredOrigins:
 
     async def contains(self, origin: str) -> bool:
         if self._clock() - self._loaded_at > ORIGINS_TTL_SECONDS:
-            self._origins = await blocking(self._load)
+            try:
+                self._origins = await blocking(self._load)
+            except OperationalError as exc:
+                # The database is down: keep the origins last seen (the handler behind will
+                # answer 503, readable by the page), and ask again after the next interval.
+                log.warning("registered origins could not be read: %s", type(exc).__name__)
             self._loaded_at = self._clock()
         return origin in self._origins
 

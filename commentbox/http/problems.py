@@ -74,7 +74,10 @@ async def _data_refused(request: Request, exc: Exception) -> Response:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    # The driver's own sentence ("connection refused"), not SQLAlchemy's text of the error,
+    # which quotes the statement's parameters: a visitor's comment and email address.
+    reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
     return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
 
 
