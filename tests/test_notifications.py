@@ -149,6 +149,13 @@ def test_a_held_comment_is_mailed_to_moderators_with_links_that_act_once(mclient
     assert replay.status_code == 410 and "used already" in replay.text
 
 
+def test_a_long_title_is_cut_in_the_subject_between_characters(mclient, mctx, site, smtp):
+    flag = "🇩🇪"  # two code points, one character: cut between them, it shows as two boxes
+    post(mclient, title=flag * 100)
+    (message,) = smtp.inbox.wait_for(1)
+    assert message["Subject"].endswith(": " + flag * 79 + "…")
+
+
 def test_a_link_does_only_its_own_action(mclient, mctx, site, smtp):
     comment = post(mclient)
     found = links(smtp.inbox.wait_for(1)[0])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
+
 _INVISIBLE = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0]"
 )
@@ -17,6 +19,7 @@ _JOINERS = re.compile("[\u200c\u200d]")  # ZWNJ, ZWJ: kept only where a script o
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # CR, LF and TAB included
 _WHITESPACE = re.compile(r"\s+")
+_GRAPHEME = regex.compile(r"\X")  # one user-perceived character: 👩‍💻, é as e + ◌́, 🇩🇪
 
 
 def clean_text(value: str) -> str:
@@ -60,3 +63,12 @@ def is_blank(value: str) -> bool:
 def has_control(value: str) -> bool:
     """Control characters (CR, LF, TAB …) have no place in an address or a one-line field."""
     return _ANY_CONTROL.search(value) is not None
+
+
+def shorten(value: str, limit: int) -> str:
+    """At most ``limit`` user-perceived characters, with "…" where it was cut: never half an
+    emoji, a flag or a letter and its accent (a mail subject showed the halves as boxes)."""
+    graphemes = _GRAPHEME.findall(value, concurrent=False)
+    if len(graphemes) <= limit:
+        return value
+    return "".join(graphemes[: limit - 1]).rstrip() + "…"

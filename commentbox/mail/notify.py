@@ -30,6 +30,7 @@ from commentbox import TEMPLATES
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderation, Moderator, apply
 from commentbox.domain.markup import for_email
+from commentbox.domain.text import shorten
 from commentbox.domain.visitors import Visitor
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
 from commentbox.keys import Keys
@@ -45,6 +46,7 @@ ACTION_SALT = "commentbox.action-link"
 CONFIRM_SALT = "commentbox.confirm-subscription"
 UNSUBSCRIBE_SALT = "commentbox.unsubscribe"
 CONFIRM_DAYS = 7
+SUBJECT_TITLE = 80  # characters of the page title in a subject
 EMAIL_TEMPLATES = TEMPLATES / "email"
 
 
@@ -332,7 +334,7 @@ def _tell_moderators(
             unsubscribe=unsubscribe_link,
         )
         what = "Waiting for you" if status is CommentStatus.PENDING else "New comment"
-        subject = f"[{site.name}] {what}: {(thread.title or thread.url)[:80]}"
+        subject = f"[{site.name}] {what}: {shorten(thread.title or thread.url, SUBJECT_TITLE)}"
         notifier.outbox.enqueue(
             Mail(email, subject, text, html, _unsubscribe_headers(notifier, unsubscribe_link))
         )
@@ -370,7 +372,7 @@ def _tell_subscribers(
         notifier.outbox.enqueue(
             Mail(
                 subscription.email,
-                f"New reply on {site.name}: {(thread.title or thread.url)[:80]}",
+                f"New reply on {site.name}: {shorten(thread.title or thread.url, SUBJECT_TITLE)}",
                 text,
                 html,
                 _unsubscribe_headers(notifier, unsubscribe_link),
