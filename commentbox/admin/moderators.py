@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,8 +38,12 @@ MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
 
 
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password. Made on the first sign-in, not at import: an argon2 hash takes ~0.1–0.2 s and
+    64 MiB, which every worker, CLI call and test process paid before."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def authenticate(access: ModeratorAccess, name: str, password: str) -> AdminAcco
     with access.db.write() as session:
         account = admins.account_by_name(session, name.strip())
         try:
-            _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+            _hasher.verify(account.password_hash if account else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if account is None:
