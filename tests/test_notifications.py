@@ -306,16 +306,22 @@ def test_mail_is_submitted_over_starttls_after_auth(mclient, mctx, site, smtp):
     ids=["wrong-password", "untrusted-certificate"],
 )
 def test_mail_that_cannot_be_submitted_stays_in_the_outbox(settings, blog, smtp, changes):
-    app = create_app(submission_settings(settings, smtp, smtp_timeout=2.0, **changes))
-    ctx = app.state.ctx
-    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
-    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    app, ctx = held_mail_app(submission_settings(settings, smtp, smtp_timeout=2.0, **changes))
     with TestClient(app) as client:
         post(client)
         row = _first_attempt(ctx)
     assert row.sent is None and row.last_error  # failed, kept for the next try
     assert smtp.inbox.messages == []
     ctx.db.dispose()
+
+
+def held_mail_app(mail):
+    """An app on ``mail`` settings whose blog holds every comment for a moderator with mail."""
+    app = create_app(mail)
+    ctx = app.state.ctx
+    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
+    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    return app, ctx
 
 
 def _first_attempt(ctx):
@@ -331,10 +337,7 @@ def _first_attempt(ctx):
 
 def test_a_mail_server_that_hangs_never_slows_posting(settings, blog):
     silent = Silent().start()
-    app = create_app(mail_settings(settings, silent.port, smtp_timeout=8.0))
-    ctx = app.state.ctx
-    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
-    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    app, ctx = held_mail_app(mail_settings(settings, silent.port, smtp_timeout=8.0))
     try:
         with TestClient(app) as client:
             post(client, body="the first, whose mail hangs")
@@ -351,10 +354,7 @@ def test_a_mail_server_that_hangs_never_slows_posting(settings, blog):
 
 def test_mail_waits_in_the_outbox_through_an_outage_and_a_restart(settings, blog, make_site):
     port = free_port()
-    down = create_app(mail_settings(settings, port))
-    ctx = down.state.ctx
-    sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
-    moderators.add_account(ctx.db, "mod", "long enough password", email=MOD, superuser=True)
+    down, ctx = held_mail_app(mail_settings(settings, port))
     with TestClient(down) as client:
         post(client)
         row = _first_attempt(ctx)

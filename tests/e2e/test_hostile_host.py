@@ -94,6 +94,15 @@ def watch(page: Page) -> list[str]:
     return problems
 
 
+def comment_on(host: Host, body: str, *, name: str, email: str) -> httpx.Response:
+    """A comment through the real API, as a visitor of the host page would have posted it."""
+    return httpx.post(
+        host.stack.backend + "/api/v1/comments",
+        json={"site": "host", "url": host.article, "body": body, "author": {"name": name, "email": email}},
+        headers={"Origin": host.url},
+    )
+
+
 def posts_and_shows(page: Page, host: Host, body: str) -> None:
     page.goto(host.article)
     root = widget(page)
@@ -162,16 +171,7 @@ def _origin(url: str) -> str:
 
 def test_a_thread_of_hostile_text_runs_nothing_and_asks_nothing_of_other_hosts(page: Page, host: Host):
     for n, payload in enumerate(PAYLOADS):
-        response = httpx.post(
-            host.stack.backend + "/api/v1/comments",
-            json={
-                "site": "host",
-                "url": host.article,
-                "body": payload,
-                "author": {"name": payload[:80] or f"n{n}", "email": f"x{n}@example.com"},
-            },
-            headers={"Origin": host.url},
-        )
+        response = comment_on(host, payload, name=payload[:80] or f"n{n}", email=f"x{n}@example.com")
         assert response.status_code in (201, 422), response.text
     origins = set()
     page.on(
@@ -190,16 +190,7 @@ def test_a_thread_of_hostile_text_runs_nothing_and_asks_nothing_of_other_hosts(p
 def test_combining_marks_and_a_very_long_word_stay_inside_the_widget(page: Page, host: Host):
     bodies = ["Z" + "\u0301" * 5000, "x" * 10_000]
     for n, body in enumerate(bodies):
-        response = httpx.post(
-            host.stack.backend + "/api/v1/comments",
-            json={
-                "site": "host",
-                "url": host.article,
-                "body": body,
-                "author": {"name": f"Stretcher {n}", "email": f"s{n}@example.com"},
-            },
-            headers={"Origin": host.url},
-        )
+        response = comment_on(host, body, name=f"Stretcher {n}", email=f"s{n}@example.com")
         assert response.status_code == 201, response.text
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(host.article)
