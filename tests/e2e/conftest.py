@@ -25,7 +25,11 @@ from commentbox.domain import sites
 from commentbox.services import Context
 from commentbox.store.models import ModerationMode
 from tests.conftest import required_or_skip
+from tests.fakes.facebook import FakeFacebook
+from tests.fakes.google import FakeGoogle
 from tests.fakes.server import ServerThread
+from tests.fakes.twitter import FakeTwitter
+from tests.signin import provider_settings
 from tests.support import TEST_SECRET
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,6 +108,14 @@ def running_stack(
     sites.update_site(ctx.db, "blog", min_post_seconds=0)
     with backend, blog_server:
         yield Stack(backend=backend.url, blog=blog_server.url, ctx=ctx)
+
+
+@pytest.fixture
+def all_providers(
+    fake_google: FakeGoogle, fake_twitter: FakeTwitter, fake_facebook: FakeFacebook
+) -> dict[str, Any]:
+    """Settings that offer Google, X and Facebook, each pointed at its fake provider."""
+    return provider_settings(fake_google, fake_twitter, fake_facebook)
 
 
 @pytest.fixture

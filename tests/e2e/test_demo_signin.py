@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,24 +21,14 @@ from sqlalchemy import text
 from commentbox.services import Context
 from tests.e2e.conftest import Stack, running_stack
 from tests.e2e.test_signin import TIMEOUT_MS, guest_fields, identity, open_article, sign_in_with_popup
-from tests.fakes.facebook import FakeFacebook
-from tests.fakes.google import FakeGoogle
 from tests.fakes.twitter import FakeTwitter
-from tests.signin import provider_settings
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_stack(
-    database_url: str,
-    tmp_path: Path,
-    fake_google: FakeGoogle,
-    fake_twitter: FakeTwitter,
-    fake_facebook: FakeFacebook,
-) -> Iterator[Stack]:
-    settings = provider_settings(fake_google, fake_twitter, fake_facebook)
-    with running_stack(database_url, tmp_path, demo=True, **settings) as running:
+def demo_stack(database_url: str, tmp_path: Path, all_providers: dict[str, Any]) -> Iterator[Stack]:
+    with running_stack(database_url, tmp_path, demo=True, **all_providers) as running:
         yield running
 
 

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from commentbox.domain import sites
 from tests.e2e.conftest import Stack, running_stack, status, widget
-from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import FakeGoogle
-from tests.fakes.twitter import FakeTwitter
-from tests.signin import provider_settings
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def providers_stack(
-    database_url: str,
-    tmp_path: Path,
-    fake_google: FakeGoogle,
-    fake_twitter: FakeTwitter,
-    fake_facebook: FakeFacebook,
-) -> Iterator[Stack]:
-    settings = provider_settings(fake_google, fake_twitter, fake_facebook)
-    with running_stack(database_url, tmp_path, **settings) as running:
+def providers_stack(database_url: str, tmp_path: Path, all_providers: dict[str, Any]) -> Iterator[Stack]:
+    with running_stack(database_url, tmp_path, **all_providers) as running:
         yield running
 
 
