@@ -65,8 +65,10 @@ class Notifier:
     moderation: Moderation
 
 
+@cache
 def _environment() -> Environment:
-    """Email templates: autoescaped HTML parts, plain-text parts, and no undefined names."""
+    """Email templates: autoescaped HTML parts, plain-text parts, and no undefined names.
+    Built once: a new environment per mail parsed and compiled every template again."""
     return Environment(
         loader=FileSystemLoader(EMAIL_TEMPLATES),
         autoescape=select_autoescape(["html"]),
