@@ -1,9 +1,10 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
-Where a request goes (all under ``http/routes/``): ``/api/v1/*`` → ``api.py``; ``/auth/*``
-→ ``auth.py``; ``/``, ``/healthz``, ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``,
-``/embed.css``, ``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` →
-``admin.py``; ``/readyz``, ``/metrics`` → ``ops.py``. Handlers call one function of a
+Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` → ``live.py``;
+the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
+``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
+``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin.py``;
+``/readyz``, ``/metrics`` → ``ops.py``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
 domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """
@@ -31,7 +32,7 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, notifications, ops, pages, widget
+from commentbox.http.routes import admin, api, auth, live, notifications, ops, pages, widget
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -92,7 +93,9 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
+        await ctx.live.relay.start()
         yield
+        await ctx.live.relay.stop()
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()
@@ -100,7 +103,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         ctx.db.dispose()
 
     routes = [
-        Mount("/api/v1", routes=api.routes),
+        Mount("/api/v1", routes=[*live.routes, *api.routes]),
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,

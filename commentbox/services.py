@@ -25,6 +25,7 @@ from commentbox.domain.threads import Presentation
 from commentbox.domain.user_sessions import UserSessions
 from commentbox.html.render import Pages
 from commentbox.keys import Keys
+from commentbox.live.service import Live
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
 from commentbox.runtime.events import Events
@@ -64,6 +65,7 @@ class Context:
     moderator_access: ModeratorAccess = field(init=False)
     moderation: Moderation = field(init=False)
     notifier: Notifier = field(init=False)
+    live: Live = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -90,6 +92,7 @@ class Context:
             settings.action_link_days,
             self.moderation,
         )
+        self.live = Live.open(self.db, self.events, settings.database_url, settings.redis_url)
 
     @property
     def limits(self) -> Limits:

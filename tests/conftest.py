@@ -174,3 +174,16 @@ def row_count(ctx: Context) -> Callable[[str], int]:
             return int(connection.execute(query).scalar_one())
 
     return count
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database of its own for this test, emptied first."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/11"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError:
+        required_or_skip("needs Redis at 127.0.0.1:6379 (what instances share through it)")
+    return url

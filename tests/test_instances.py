@@ -184,19 +184,6 @@ def test_metrics_of_all_workers_add_up(database_url, blog, tmp_path):
     assert [_sample(s, "/api/v1/threads") for s in scrapes] == [40.0] * 4
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """A Redis database of its own for this test, emptied first."""
-    import redis
-
-    url = "redis://127.0.0.1:6379/11"
-    try:
-        redis.Redis.from_url(url).flushdb()
-    except redis.RedisError:
-        required_or_skip("needs Redis at 127.0.0.1:6379 (rate limits shared between instances)")
-    return url
-
-
 @pytest.mark.postgres
 def test_rate_limits_are_shared_between_instances_through_redis(postgres_url, blog, tmp_path, redis_url):
     env = {"COMMENTBOX_REDIS_URL": redis_url, "COMMENTBOX_RATE_LIMITS": "3/minute"}

@@ -236,11 +236,14 @@ def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[in
     All or nothing: one comment on a site the moderator does not moderate refuses the lot.
     """
     approved: list[tuple[Comment, Site]] = []
+    removed: list[tuple[Comment, Site]] = []  # gone from the public thread
     changed = 0
     with moderation.db.write() as session:
         for comment_id in dict.fromkeys(comment_ids):
             comment, thread = _comment(session, moderator, comment_id)
             status = CommentStatus(comment.status)
+            if action is not Action.APPROVE and status is CommentStatus.APPROVED:
+                removed.append((comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
             if action is Action.DELETE:
                 comments.remove(session, comment)
             elif status is CommentStatus.DELETED:
@@ -259,6 +262,8 @@ def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[in
             changed += 1
     for comment, site in approved:
         moderation.events.emit("comment.approved", comment=comment, site=site)
+    for comment, site in removed:
+        moderation.events.emit("comment.deleted", comment=comment, site=site)
     return changed
 
 
@@ -281,6 +286,8 @@ def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: st
         comment.edited = utcnow()
         stored_rows.save(session, comment)
         versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
+    if site is not None and comment.status == CommentStatus.APPROVED:
+        moderation.events.emit("comment.edited", comment=comment, site=site)
 
 
 def pin(moderation: Moderation, moderator: Moderator, comment_id: int, pinned: bool) -> None:

@@ -26,6 +26,7 @@ from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store import comments as stored_comments
 from commentbox.store import versions
+from commentbox.store.db import Database
 from commentbox.store.models import CommentStatus, Site
 
 if TYPE_CHECKING:  # only for annotations: the keys are passed in
@@ -232,3 +233,16 @@ def build_page(presentation: Presentation, session: Session, request: ReadReques
     return ThreadPage(
         thread=thread, comments=page, next=encode_cursor(offset + request.limit) if more else None
     )
+
+
+def live_state(
+    db: Database, presentation: Presentation, thread_id: int, comment_id: int
+) -> tuple[CommentPublic | None, int]:
+    """A comment as the public thread shows it now (a tombstone if deleted under replies;
+    ``None`` while only its author may see it, or once it is gone), and the thread's count."""
+    with db.read() as session:
+        row = stored_comments.comment_row(session, comment_id)
+        count = stored_comments.thread_by_id(session, thread_id).comment_count
+    if row is None or row.status not in (CommentStatus.APPROVED, CommentStatus.DELETED):
+        return None, count
+    return Presenter(presentation).comment(row), count

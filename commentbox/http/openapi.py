@@ -81,6 +81,14 @@ OPERATIONS: list[Operation] = [
         responses={200: ThreadPage, 304: "not modified"},
     ),
     Operation(
+        "get",
+        "/api/v1/threads/events",
+        "A thread's changes as Server-Sent Events: published, edited, deleted (each with the "
+        "comment, its rendered <li> and the count), reload; Last-Event-ID resumes",
+        (_SITE, *_THREAD),
+        responses={200: "text/event-stream"},
+    ),
+    Operation(
         "post",
         "/api/v1/comments",
         "Post a comment or reply",

@@ -45,7 +45,7 @@ def _int_param(params: Mapping[str, str], name: str, default: int, low: int, hig
     return int(raw)
 
 
-def _site(request: Request, name: str = "site") -> str:
+def site_param(request: Request, name: str = "site") -> str:
     value = request.query_params.get(name) or request.path_params.get(name)
     if not value:
         raise InvalidInput(f"“{name}” is required.", field=name)
@@ -233,7 +233,7 @@ async def my_comments(request: Request) -> Response:
     ctx = context(request)
     client = ClientInfo(request)
     token = client.required_bearer()
-    site_id = _site(request)
+    site_id = site_param(request)
     params = request.query_params
 
     def load() -> OwnComments:
@@ -249,7 +249,7 @@ async def site_config(request: Request) -> Response:
     ctx = context(request)
 
     def load() -> SiteConfig:
-        site = load_site(ctx.db, _site(request))
+        site = load_site(ctx.db, site_param(request))
         return SiteConfig(
             site=site.id,
             name=site.name,
