@@ -17,7 +17,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from commentbox.runtime.ratelimit import DEFAULT_RULES
+from commentbox.runtime.ratelimit import DEFAULT_RULES, DEFAULT_VOTE_RULES
 
 SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
 SECRET_FIELDS = frozenset({"secret_key", "akismet_key", "smtp_password", "redis_url"})
@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     login_rate_limits: str = "20/minute; 200/hour"  # login ids per client; off with rate_limits=off
     # Spam defence (domain/screening.py, domain/spam.py, runtime/ratelimit.py)
     rate_limits: str = DEFAULT_RULES  # per client and per identity; "off" for benchmarks
+    vote_rate_limits: str = DEFAULT_VOTE_RULES  # votes' own budget, same keys; off with rate_limits=off
     redis_url: str | None = None  # shares rate limits between instances
     akismet_key: SecretStr | None = None  # unset: nothing is sent to a third party
     akismet_url: str = "https://rest.akismet.com/1.1"
@@ -136,7 +137,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
-    @field_validator("rate_limits", "login_rate_limits")
+    @field_validator("rate_limits", "login_rate_limits", "vote_rate_limits")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         value = value.strip()

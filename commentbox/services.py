@@ -111,6 +111,8 @@ class Context:
             freshness=open_freshness(db.url),
             auth=auth,
             providers=(*auth.names, DEMO_PROVIDER) if demo else auth.names,
-            rate_limiter=RateLimiter(settings.rate_limits, settings.redis_url),
+            rate_limiter=RateLimiter(
+                settings.rate_limits, settings.redis_url, per_action={"vote": settings.vote_rate_limits}
+            ),
             akismet=Akismet(settings.akismet_url, key, settings.akismet_timeout) if key else None,
         )

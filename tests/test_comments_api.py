@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
+from starlette.testclient import TestClient
 
 from commentbox.store.models import Comment
 from tests.support import ARTICLE, BLOG, comment_payload
@@ -163,23 +164,108 @@ def test_deleting_a_lone_comment_removes_it(client, make_comment, row_count):
     assert again.status_code == 404
 
 
-def vote(client, comment_id, value, browser="b1"):
+def vote(client, comment_id, value, browser="b1", **headers):
     return client.post(
         f"/api/v1/comments/{comment_id}/vote",
         json={"value": value},
-        headers={**ORIGIN, "X-Commentbox-Client": browser},
+        headers={**ORIGIN, "X-Commentbox-Client": browser, **headers},
     )
 
 
-def test_one_vote_per_identity_and_top_sort(client, make_comment):
+@pytest.fixture
+def at(app):
+    """A client at another address than the authors' (``make_comment`` posts as "testclient")."""
+    opened = []
+
+    def client_at(address: str) -> TestClient:
+        opened.append(TestClient(app, base_url="http://testserver", client=(address, 4000)))
+        return opened[-1]
+
+    yield client_at
+    for test_client in opened:
+        test_client.close()
+
+
+def test_one_vote_per_person_and_top_sort(client, make_comment, at):
     first, second = make_comment(body="first"), make_comment(body="second")
-    assert vote(client, second["id"], 1).json() == {"score": 1, "value": 1}
-    assert vote(client, second["id"], 1).json()["score"] == 1  # same identity: still one vote
-    assert vote(client, second["id"], 1, browser="b2").json()["score"] == 2
-    assert vote(client, first["id"], -1).json()["score"] == -1
-    assert vote(client, first["id"], 0).json()["score"] == 0  # withdrawn
+    one, two = at("198.51.100.1"), at("198.51.100.2")
+    assert vote(one, second["id"], 1).json() == {"score": 1, "value": 1}
+    assert vote(one, second["id"], 1).json()["score"] == 1  # the same person: still one vote
+    assert vote(two, second["id"], 1).json()["score"] == 2
+    assert vote(one, first["id"], -1).json()["score"] == -1
+    assert vote(one, first["id"], 0).json()["score"] == 0  # withdrawn
     assert [c["id"] for c in read(client, sort="top")["comments"]] == [second["id"], first["id"]]
-    assert vote(client, first["id"], 2).status_code == 422
+    assert vote(one, first["id"], 2).status_code == 422
+
+
+def test_forged_browser_tokens_and_forwarded_addresses_do_not_stuff_votes(make_comment, at, row_count):
+    """The browser token and X-Forwarded-For are the client's to choose (no proxy is trusted
+    here): a fresh value per request is still the same person, with the same one vote."""
+    posted = make_comment()
+    stuffer = at("203.0.113.7")
+    for n in range(20):
+        answer = vote(stuffer, posted["id"], 1, browser=f"forged-{n}", **{"X-Forwarded-For": f"10.0.0.{n}"})
+        assert answer.json()["score"] == 1
+    assert row_count("vote") == 1
+
+
+def test_authors_cannot_vote_on_their_own_comments(client, blog, at, signed_in_as, row_count):
+    refused = "You cannot vote on your own comment."
+    guest = client.post(
+        "/api/v1/comments",
+        json=comment_payload(body="a guest's"),
+        headers={**ORIGIN, "X-Commentbox-Client": "ada-browser"},
+    ).json()
+    same_browser = vote(client, guest["id"], 1, browser="ada-browser")
+    assert same_browser.status_code == 403 and same_browser.json()["detail"] == refused
+    # A new token from the author's address: a guest is known by the address too.
+    assert vote(client, guest["id"], 1, browser="fresh-token").status_code == 403
+    # The author's browser on another network (a phone leaving the Wi-Fi) is still the author.
+    assert vote(at("198.51.100.9"), guest["id"], 1, browser="ada-browser").status_code == 403
+    # Signed in from the browser that wrote it as a guest: still the author.
+    token = signed_in_as()
+    signed_in_same_browser = vote(at("198.51.100.10"), guest["id"], 1, browser="ada-browser",
+                                  Authorization=f"Bearer {token}")  # fmt: skip
+    assert signed_in_same_browser.status_code == 403
+
+    user_comment = client.post(
+        "/api/v1/comments",
+        json=comment_payload(body="a signed-in author's", author=None),
+        headers={**ORIGIN, "Authorization": f"Bearer {token}"},
+    ).json()
+    from_elsewhere = vote(at("198.51.100.11"), user_comment["id"], 1, browser="other",
+                          Authorization=f"Bearer {token}")  # fmt: skip
+    assert from_elsewhere.status_code == 403 and from_elsewhere.json()["detail"] == refused
+    assert row_count("vote") == 0
+    # Anyone else may.
+    assert vote(at("198.51.100.12"), guest["id"], 1).json()["score"] == 1
+    assert vote(at("198.51.100.12"), user_comment["id"], 1).json()["score"] == 1
+    assert row_count("vote") == 2
+
+
+def test_guests_behind_one_address_share_one_vote_and_signing_in_gives_each_their_own(
+    make_comment, at, signed_in_as, row_count
+):
+    """The trade-off of a vote per address: neighbours behind one NAT are one guest voter
+    (the later vote replaces the earlier), and cannot vote as guests on a comment written
+    from their address. Signed in, each votes for themself."""
+    posted = make_comment()
+    office = "192.0.2.50"
+    assert vote(at(office), posted["id"], 1, browser="alice").json()["score"] == 1
+    assert vote(at(office), posted["id"], -1, browser="bob").json()["score"] == -1
+    assert row_count("vote") == 1
+    bob = signed_in_as("g-bob", "Bob")
+    assert vote(at(office), posted["id"], 1, Authorization=f"Bearer {bob}").json()["score"] == 0
+    assert row_count("vote") == 2
+
+    from_the_office = (
+        at(office)
+        .post("/api/v1/comments", json=comment_payload(body="from the office"), headers=ORIGIN)
+        .json()
+    )
+    neighbour = vote(at(office), from_the_office["id"], 1, browser="carol")
+    assert neighbour.status_code == 403
+    assert vote(at(office), from_the_office["id"], 1, Authorization=f"Bearer {bob}").json()["score"] == 1
 
 
 def test_sorts_and_cursor_pagination_of_top_level_comments(client, make_comment):
@@ -197,7 +283,7 @@ def test_sorts_and_cursor_pagination_of_top_level_comments(client, make_comment)
     assert bad.status_code == 422
 
 
-def test_etag_changes_with_every_change_and_answers_304(client, make_comment):
+def test_etag_changes_with_every_change_and_answers_304(client, make_comment, at):
     posted = make_comment()
     first = client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE})
     etag = first.headers["etag"]
@@ -205,7 +291,7 @@ def test_etag_changes_with_every_change_and_answers_304(client, make_comment):
         "/api/v1/threads", params={"site": "blog", "url": ARTICLE}, headers={"If-None-Match": etag}
     )
     assert again.status_code == 304 and again.content == b""
-    vote(client, posted["id"], 1)
+    assert vote(at("198.51.100.1"), posted["id"], 1).status_code == 200
     changed = client.get(
         "/api/v1/threads", params={"site": "blog", "url": ARTICLE}, headers={"If-None-Match": etag}
     )

@@ -107,6 +107,64 @@ def test_edits_have_their_own_budget(limited, blog):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_votes_have_a_budget_of_their_own_thirty_a_minute_by_default(settings):
+    assert load_settings(secret_key=TEST_SECRET).vote_rate_limits == "30/minute; 300/hour"
+    app = create_app(settings.model_copy(update={"vote_rate_limits": "5/minute"}))
+    assert not app.state.ctx.rate_limiter.enabled  # rate_limits=off turns the vote budget off too
+    assert app.state.ctx.rate_limiter.per_action == {"vote": []}
+
+
+def vote(client, comment_id):
+    return client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": 1}, headers={"Origin": BLOG})
+
+
+def voting_app(settings, vote_rules: str):
+    """An app with the default comment budget and ``vote_rules`` for votes."""
+    return create_app(
+        settings.model_copy(update={"rate_limits": DEFAULT_RULES, "vote_rate_limits": vote_rules})
+    )
+
+
+def comments_by_others(app, count: int) -> list[int]:
+    """``count`` comments by authors at other addresses than the voters' (three each: their budget)."""
+    ids = []
+    for n in range(count):
+        with TestClient(app, client=(f"198.51.100.{n // 3}", 4000)) as author:
+            ids.append(post(author, n, author={"name": f"A{n}", "email": f"a{n}@example.com"}).json()["id"])
+    return ids
+
+
+def test_the_vote_budget_ends_in_429_and_leaves_the_comment_budget_alone(settings, blog, row_count):
+    app = voting_app(settings, "5/minute")
+    ids = comments_by_others(app, 6)
+    with TestClient(app, client=("203.0.113.5", 4000)) as voter:
+        statuses = [vote(voter, comment_id).status_code for comment_id in ids]
+        refused = vote(voter, ids[-1])
+        assert statuses == [200] * 5 + [429]
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        assert "5 per minute" in refused.json()["detail"]
+        assert row_count("vote") == 5
+        # Five votes used none of this visitor's three comments a minute.
+        posts = [post(voter, 10 + n, author={"name": "V", "email": f"v{n}@example.com"}) for n in range(4)]
+    assert [p.status_code for p in posts] == [201, 201, 201, 429]
+    assert row_count("comment") == 9
+
+
+def test_a_vote_flood_from_one_client_stores_only_its_budget(settings, blog, row_count):
+    """A vote on each of 90 comments as fast as 16 connections send them: 10 stored, 80 refused
+    (each on its own comment, so every vote let through is a row of its own)."""
+    app = voting_app(settings, "10/minute")
+    ids = comments_by_others(app, 90)
+    with (
+        ServerThread(app) as server,
+        httpx2.Client(base_url=server.url, timeout=30) as http,
+        ThreadPoolExecutor(16) as pool,
+    ):
+        statuses = Counter(pool.map(lambda comment_id: vote(http, comment_id).status_code, ids))
+    assert statuses == {200: 10, 429: 80}
+    assert row_count("vote") == 10
+
+
 def test_refusal_carries_cors_headers_so_the_widget_can_read_retry_after(limited, blog):
     with TestClient(limited) as client:
         for n in range(3):

@@ -360,13 +360,20 @@ def remove(session: Session, comment: Comment) -> None:
 
 
 def vote(commenting: Commenting, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:
-    """Record one identity's vote (+1, 0 to withdraw, −1) and return the comment's score."""
+    """Record one person's vote (+1, 0 to withdraw, −1) and return the comment's score.
+
+    Charged to the visitor's own budget first (``vote``, apart from posting's), so a flood
+    of votes is refused before it reads or writes anything; nobody votes on their own comment.
+    """
+    screening.charge(commenting.screens, visitor, None, "vote")
     with commenting.db.write() as session:
         comment = comments.comment_by_id(session, comment_id)
         if comment is None or comment.status != CommentStatus.APPROVED:
             raise NotFound("That comment does not exist (any more).")
         site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
         check_origin(site, origin)
+        if visitor.wrote(comment):
+            raise Forbidden("You cannot vote on your own comment.")
         score = comments.set_vote(session, comment_id, visitor.voter_key, value)
         versions.touch_thread(session, comment.thread_id)
     return score

@@ -6,11 +6,10 @@ token; IP addresses are never kept in the clear.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from commentbox.store.models import Site, User
+from commentbox.store.models import Comment, Site, User
 
 # How long a guest's edit token still *reads* its comment once the edit window has closed:
 # as long as the widget shows a held comment to its author (PENDING_DAYS in embed.js), so
@@ -28,10 +27,28 @@ class Visitor:
 
     @property
     def voter_key(self) -> str:
-        """One vote per identity: the user, or a guest's IP hash combined with the browser token."""
+        """One vote per person: the signed-in user, or a guest's address (its keyed hash).
+
+        Never the browser token: the client chooses that header, so a fresh token per request
+        would be a fresh vote. Guests sharing one address (a household, an office NAT) share
+        one vote per comment; signing in gives each of them their own.
+        """
         if self.user is not None:
             return f"u:{self.user.id}"
-        return "g:" + hashlib.sha256(f"{self.ip_hash}|{self.client_hash or ''}".encode()).hexdigest()[:40]
+        return f"g:{self.ip_hash}"
+
+    def wrote(self, comment: Comment) -> bool:
+        """Whether ``comment`` is, as far as the server can tell, this visitor's own (no self-votes).
+
+        A signed-in author is known by the account; a guest comment by the browser that
+        wrote it (its token's hash, which survives a move to another network) and, for a
+        guest, by the address it came from too, since a guest can forge a new browser token
+        but not a new address: a guest never votes on a comment written from their address.
+        """
+        same_browser = self.client_hash is not None and self.client_hash == comment.client_hash
+        if self.user is not None:
+            return self.user.id == comment.user_id or (comment.user_id is None and same_browser)
+        return same_browser or self.ip_hash == comment.ip_hash
 
 
 def edit_deadline(created: datetime, window_seconds: int) -> datetime:

@@ -122,7 +122,8 @@ OPERATIONS: list[Operation] = [
     Operation(
         "post",
         "/api/v1/comments/{comment_id}/vote",
-        "Vote +1, 0 or -1",
+        "Vote +1, 0 or -1: one vote per person (the signed-in user, or a guest's address), never "
+        "on one's own comment (403); votes have their own budget (429)",
         (_COMMENT,),
         VoteCast,
         {200: 'the new score: {"score": n, "value": v}'},

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
@@ -26,13 +26,33 @@ from commentbox.errors import RateLimited
 log = logging.getLogger(__name__)
 
 DEFAULT_RULES = "3/minute; 20/hour"  # per client address and per identity, for new comments and edits
+DEFAULT_VOTE_RULES = "30/minute; 300/hour"  # votes: cheaper than comments, so a larger budget of their own
+
+
+def _items(rules: str) -> list[RateLimitItem]:
+    return [] if rules == "off" else parse_many(rules)
 
 
 class RateLimiter:
-    """``hit(action, keys)`` charges one write to every key, or raises ``RateLimited``."""
+    """``hit(action, keys)`` charges one write to every key, or raises ``RateLimited``.
 
-    def __init__(self, rules: str, redis_url: str | None = None, prefix: str = "commentbox") -> None:
-        self.items: list[RateLimitItem] = [] if rules == "off" else parse_many(rules)
+    Every action has a budget of its own (a vote never uses up a comment's); ``rules``
+    apply to each, except the actions ``per_action`` gives other rules. ``rules="off"``
+    turns every budget off, ``per_action``'s too.
+    """
+
+    def __init__(
+        self,
+        rules: str,
+        redis_url: str | None = None,
+        prefix: str = "commentbox",
+        per_action: Mapping[str, str] | None = None,
+    ) -> None:
+        self.items: list[RateLimitItem] = _items(rules)
+        self.per_action: dict[str, list[RateLimitItem]] = {
+            action: _items(action_rules) if self.items else []
+            for action, action_rules in (per_action or {}).items()
+        }
         self.storage: Storage = (
             RedisStorage(redis_url, key_prefix=prefix, wrap_exceptions=True)
             if redis_url
@@ -51,11 +71,12 @@ class RateLimiter:
         the storage); a refused write may have used a slot of an earlier key, which only
         ever errs against the flooder.
         """
-        if not self.items:
+        items = self.per_action.get(action, self.items)
+        if not items:
             return
         try:
             for key in keys:
-                for item in self.items:
+                for item in items:
                     if not self._limiter.hit(item, action, key):
                         raise RateLimited(_sentence(item), retry_after=self._retry_after(item, action, key))
         except StorageError:

@@ -1,24 +1,43 @@
-"""A guest's whole story in a real browser: post, reply, edit, delete, vote, and the
+"""A guest's whole story in a real browser: post, reply, edit, delete, others' votes, and the
 refusals a visitor can meet — on the example blog, embedded from another site."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from sqlalchemy import update
 from sqlmodel import select
 
 from commentbox.admin import actions
 from commentbox.domain import sites
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
-from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, post, running_stack, seed, status, widget
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_guest_posts_replies_edits_deletes_and_votes(page: Page, stack: Stack):
+@pytest.fixture
+def proxied_stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+    """The backend behind a trusted proxy on 127.0.0.1: readers can come from other addresses."""
+    with running_stack(database_url, tmp_path, trusted_proxies=["127.0.0.1/32"]) as running:
+        yield running
+
+
+def from_elsewhere(page: Page, address: str) -> None:
+    """The page's calls to the API arrive as from ``address`` (as the proxy would say)."""
+
+    def forwarded(route: Route) -> None:
+        route.continue_(headers={**route.request.headers, "x-forwarded-for": address})
+
+    page.route("**/api/v1/**", forwarded)
+
+
+def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxied_stack: Stack):
+    stack = proxied_stack
     page.goto(stack.article())
     root = widget(page)
     expect(root.locator(".cb-count")).to_have_text("No comments yet")
@@ -46,16 +65,29 @@ def test_a_guest_posts_replies_edits_deletes_and_votes(page: Page, stack: Stack)
     expect(reply.locator(".cb-text em")).to_have_text("better")
     expect(reply.locator(".cb-edited")).to_have_text("edited")
 
-    first.locator("> .cb-card .cb-up").click()
-    expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
-    expect(first.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
-
-    page.reload()
-    first = widget(page).locator(".cb-thread > .cb-comment").first
-    expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
-    expect(first.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
-    first.locator("> .cb-card .cb-up").click()  # pressing again withdraws the vote
+    # No vote buttons on one's own comments (the server would refuse the vote) ...
+    expect(first.locator("> .cb-card .cb-up")).to_be_hidden()
     expect(first.locator("> .cb-card .cb-score")).to_have_text("Score: 0")
+
+    # ... another reader, in their own browser and from their own address, votes.
+    reader = page.context.browser.new_context()
+    try:
+        other = reader.new_page()
+        from_elsewhere(other, "198.51.100.7")
+        other.goto(stack.article())
+        theirs = widget(other).locator(".cb-thread > .cb-comment").first
+        theirs.locator("> .cb-card .cb-up").click()
+        expect(theirs.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
+        expect(theirs.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
+
+        other.reload()
+        theirs = widget(other).locator(".cb-thread > .cb-comment").first
+        expect(theirs.locator("> .cb-card .cb-score")).to_have_text("Score: 1")
+        expect(theirs.locator("> .cb-card .cb-up")).to_have_attribute("aria-pressed", "true")
+        theirs.locator("> .cb-card .cb-up").click()  # pressing again withdraws the vote
+        expect(theirs.locator("> .cb-card .cb-score")).to_have_text("Score: 0")
+    finally:
+        reader.close()
 
     # The parent has a reply: deleting it leaves a tombstone; the reply goes entirely.
     first.locator("> .cb-card .cb-del").click()

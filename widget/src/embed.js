@@ -264,7 +264,11 @@
       for (const li of items) {
         const card = li.querySelector(":scope > .cb-card");
         const value = votes[li.dataset.id];
-        for (const b of card.querySelectorAll(".cb-vote")) b.setAttribute("aria-pressed", String(+b.dataset.vote === value));
+        const ownComment = !!own[li.dataset.id]; // the server refuses votes on one's own comments
+        for (const b of card.querySelectorAll(".cb-vote")) {
+          b.setAttribute("aria-pressed", String(+b.dataset.vote === value));
+          b.hidden = ownComment;
+        }
         const actions = card.querySelector(".cb-actions");
         if (actions) this.ownButtons(actions, own[li.dataset.id]);
       }
