@@ -867,6 +867,54 @@ def test_a_flood_of_login_ids_is_refused_with_429(
     assert row_count("login") == 3
 
 
+def test_a_flood_of_sign_in_starts_with_one_login_id_is_refused_with_429(
+    sign_in: Callable[..., SignIn], row_count: Callable[[str], int]
+) -> None:
+    """Each start writes Authlib's state: 100 starts of one login id, as fast as they come,
+    meet the login ids' budget (20 a minute) and write nothing more."""
+    flow = sign_in("google")
+    answers = [flow.start() for _ in range(100)]
+    assert [a.status_code for a in answers] == [303] * 20 + [429] * 80
+    refused = ResultPage.parse(answers[-1])
+    assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    assert refused.sentence.startswith("You are writing faster than this site allows (20 per minute)")
+    assert (row_count("oauth_state"), row_count("login")) == (20, 1)
+
+
+def test_one_login_id_started_from_many_addresses_is_charged_to_the_id(
+    app: Any, sign_in: Callable[..., SignIn], row_count: Callable[[str], int]
+) -> None:
+    login = sign_in("google").new_login()
+    statuses = []
+    for n in range(25):
+        with TestClient(app, base_url="http://testserver", client=(f"198.51.100.{n}", 4000)) as browser:
+            answer = browser.get(
+                "/auth/google/login",
+                params={"site": "blog", "login": login},
+                headers={"Referer": BLOG + "/"},
+                follow_redirects=False,
+            )
+            statuses.append(answer.status_code)
+    assert statuses == [303] * 20 + [429] * 5
+    assert row_count("oauth_state") == 20
+
+
+def test_a_flood_of_confirmed_and_admin_starts_is_refused_with_429(
+    client: TestClient, sign_in: Callable[..., SignIn], row_count: Callable[[str], int]
+) -> None:
+    login = sign_in("google").new_login()
+    same_origin = {"Origin": "http://testserver"}
+    form = {"site": "blog", "login": login}
+    confirmed = [
+        client.post("/auth/google/login", data=form, headers=same_origin, follow_redirects=False).status_code
+        for _ in range(21)
+    ]
+    assert confirmed == [200] * 20 + [429]  # each a page that moves on to Google (see _onwards)
+    admin = client.post("/auth/google/admin", headers=same_origin)  # the same address's budget
+    assert admin.status_code == 429 and int(admin.headers["retry-after"]) >= 1
+    assert row_count("oauth_state") == 20
+
+
 # Moderators signing in to /admin with a provider ----------------------------------------------------
 
 

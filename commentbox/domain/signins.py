@@ -107,6 +107,23 @@ def issue(signins: SignIns, site_id: str, origin: str, request_origin: str | Non
     return Issued(login=login.id, expires=login.expires)
 
 
+def charge_start(signins: SignIns, client_key: str, login_id: str | None = None) -> None:
+    """Charge the start of a provider flow like a login id (429 with ``Retry-After``).
+
+    Each start writes (Authlib's state, and the login's row), so a loop over one
+    ``/auth/{provider}/login`` URL would write without end. The budget is the login ids'
+    (``login_rate_limits``), kept apart from theirs, per client address (``client_key``)
+    and per login id, so neither many ids from one address nor one id from many addresses
+    gets further. An id not shaped like ours is refused later as unknown, writing nothing.
+    """
+    if signins.limiter is None:
+        return
+    keys = [client_key]
+    if login_id is not None and LOGIN_ID.match(login_id):
+        keys.append(f"login:{login_id}")
+    signins.limiter.hit("start", keys)
+
+
 def check_return_to(login_origin: str, return_to: str) -> str:
     """The page to come back to after a full-page sign-in, or ``InvalidInput``.
 

@@ -104,6 +104,13 @@ def _failure_page(
     )
 
 
+def _refused(request: Request, exc: CommentboxError) -> Response:
+    """A refusal as the popup's page, with the error's headers (a 429's ``Retry-After``)."""
+    response = _failure_page(request, exc.detail, status=exc.status)
+    response.headers.update(exc.headers)
+    return response
+
+
 def _back_to_page(login: signins.Pending) -> Response | None:
     """The full-page flow returns to its page, which redeems the id from the fragment."""
     if not login.return_to:
@@ -156,9 +163,10 @@ async def start(request: Request) -> Response:
     try:
         name, provider = _provider(request)
         site, login_id, return_to = _start_params(request.query_params)
+        await blocking(signins.charge_start, ctx.signins, ctx.keys.hash_ip(ClientInfo(request).ip), login_id)
         origin = await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return _refused(request, exc)
     if not signins.started_from(origin, request.headers.get("referer")):
         values = {
             "action": f"/auth/{name}/login",
@@ -182,9 +190,10 @@ async def start_confirmed(request: Request) -> Response:
     try:
         name, _ = _provider(request)
         site, login_id, return_to = _start_params(_single(await read_form(request)))
+        await blocking(signins.charge_start, ctx.signins, ctx.keys.hash_ip(ClientInfo(request).ip), login_id)
         await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return _refused(request, exc)
     return _onwards(request, await _to_provider(request, name, site, login_id, return_to))
 
 
@@ -247,8 +256,11 @@ async def admin_start(request: Request) -> Response:
         return _admin_failure(request, "Start signing in from the sign-in page of this server.", 403)
     try:
         name, provider = _provider(request)
+        await blocking(signins.charge_start, ctx.signins, ctx.keys.hash_ip(ClientInfo(request).ip))
     except CommentboxError as exc:
-        return _admin_failure(request, exc.detail, exc.status)
+        failure = _admin_failure(request, exc.detail, exc.status)
+        failure.headers.update(exc.headers)
+        return failure
 
     async def remember(state: str) -> None:
         await blocking(moderators.begin_signin, ctx.moderator_access, name, state)
@@ -295,7 +307,7 @@ async def callback(request: Request) -> Response:
     try:
         name, provider = _provider(request)
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return _refused(request, exc)
     ctx = context(request)
     assert ctx.auth is not None
     state = request.query_params.get("state", "")
@@ -342,7 +354,7 @@ async def demo_start(request: Request) -> Response:
         site, login_id, return_to = _start_params(request.query_params)
         await blocking(signins.check, ctx.signins, site, login_id, return_to)
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return _refused(request, exc)
     login = await blocking(signins.by_id, ctx.signins, login_id)
     values = {
         "site": site,
@@ -365,7 +377,7 @@ async def demo_finish(request: Request) -> Response:
         await blocking(signins.begin, ctx.signins, site, login_id, DEMO_PROVIDER, return_to, state)
         redeemed = await blocking(signins.complete, ctx.signins, login_id, DEMO_PROFILE)
     except CommentboxError as exc:
-        return _failure_page(request, exc.detail, status=exc.status)
+        return _refused(request, exc)
     login = await blocking(signins.by_id, ctx.signins, login_id)
     assert login is not None
     return _onwards(request, _finished(request, login, redeemed))
