@@ -25,6 +25,7 @@ from commentbox import cli
 from commentbox.admin import actions, moderators
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
+from commentbox.auth import google
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain import sites
 from commentbox.errors import Forbidden
@@ -314,6 +315,18 @@ def test_bad_id_tokens_are_refused_with_a_sentence(
     assert page.message is not None and page.message["commentbox"]["type"] == "login-failed"
     assert f"/auth/google/login?site=blog&amp;login={flow.login}" in page.text  # retry
     assert flow.redeem().status_code == 400
+    assert (row_count("user"), row_count("user_session")) == (0, 0)
+
+
+def test_a_google_token_answer_without_an_id_token_is_a_sentence_not_a_500(
+    sign_in: Callable[..., SignIn], fake_google: FakeGoogle, row_count: Callable[[str], int]
+) -> None:
+    fake_google.no_id_token = True
+    flow = sign_in("google")
+    page = flow.finish()
+    assert page.status == 400, page.text
+    assert page.sentence == google.UNNAMED  # one sentence: "Google signed you in but did not say who …"
+    assert flow.redeem().json()["detail"] == page.sentence
     assert (row_count("user"), row_count("user_session")) == (0, 0)
 
 

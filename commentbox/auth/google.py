@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from commentbox.auth.base import Profile, Provider
+from commentbox.auth.base import Profile, ProfileUnavailable, Provider
 from commentbox.config import Settings
 
 GOOGLE_ISSUER = "https://accounts.google.com"
+UNNAMED = (
+    "Google signed you in but did not say who you are, so you were not signed in. "
+    "Please try again, or comment as a guest."
+)
 
 
 class Google(Provider):
@@ -49,7 +53,9 @@ class Google(Provider):
         }
 
     async def profile(self, client: Any, token: dict[str, Any]) -> Profile:
-        claims = token["userinfo"]  # verified id_token claims (signature, iss, aud, exp, nonce)
+        claims = token.get("userinfo")  # verified id_token claims (signature, iss, aud, exp, nonce)
+        if claims is None:  # an answer without an id_token: nothing verified names the person
+            raise ProfileUnavailable(UNNAMED)
         email = claims.get("email") if claims.get("email_verified") else None
         return Profile(
             provider=self.name,

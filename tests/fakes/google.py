@@ -9,6 +9,7 @@ bad tokens an attacker or a broken provider could send::
     fake_google.wrong_audience = True     # aud and azp name another client
     fake_google.expired_id_token = True   # exp an hour ago (beyond any leeway)
     fake_google.id_token_claims = {"iss": "accounts.google.com"}  # any override
+    fake_google.no_id_token = True        # the token answer carries no id_token at all
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class FakeGoogle(FakeProvider):
         self.wrong_audience = False
         self.expired_id_token = False
         self.id_token_claims: dict[str, Any] = {}
+        self.no_id_token = False
 
     def rotate_key(self) -> RSAKey:
         """Sign with a fresh key from now on; JWKS keeps the old one too, like Google."""
@@ -186,7 +188,7 @@ class FakeGoogle(FakeProvider):
             "scope": grant.scope,
             "token_type": "Bearer",
         }
-        if "openid" in grant.scope.split():
+        if "openid" in grant.scope.split() and not self.no_id_token:
             body["id_token"] = self.id_token(
                 grant.user, grant.client_id, grant.nonce, access_token, grant.scope
             )
