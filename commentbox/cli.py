@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         "--close-after-days", type=int, metavar="N", help="close threads older than N days (0: never)"
     )
     update.add_argument(
+        "--hold-link-only",
+        choices=["on", "off"],
+        help="hold a comment that is nothing but links for a moderator (default on)",
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -298,6 +303,7 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 notify_moderators=NotifyModerators(args.notify_moderators)
                 if args.notify_moderators
                 else None,
+                hold_link_only=None if args.hold_link_only is None else args.hold_link_only == "on",
             )
         )
     elif args.site_command == "remove":

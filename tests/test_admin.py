@@ -419,10 +419,11 @@ def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_ad
                 "close_after_days": "30",
                 "blocked_words": "casino\ncheap pills",
                 "blocked_names": "admin",
-            },
+            },  # hold_link_only unticked
             page,
         )
         assert response.status_code == 303
+        assert 'name="hold_link_only">' in client.get(page).text  # shown unticked now
         act(client, f"{page}/moderators", {"provider": "google", "provider_user_id": "g-123"}, page)
         assert "google:g-123 — moderator" in client.get(page).text
         refused = client.post(
@@ -431,8 +432,10 @@ def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_ad
         assert refused.status_code == 422
     with ctx.db.read() as session:
         emails = moderators.moderator_emails(session, "blog")
-        site = session.exec(text("SELECT moderation, max_links FROM site WHERE id = 'blog'")).one()
-    assert tuple(site) == ("first-time", 1)
+        site = session.exec(
+            text("SELECT moderation, max_links, hold_link_only FROM site WHERE id = 'blog'")
+        ).one()
+    assert tuple(site) == ("first-time", 1, False)
     assert emails == ["owner@mods.example"]
 
 

@@ -109,6 +109,46 @@ def test_a_site_may_accept_no_links_at_all(client, make_site):
     assert_refused(post(client, body="visit www.x.example"), 422, "accepts no links")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "https://spam.example/cheap",
+        "[Cheap pills, best prices](https://spam.example)",
+        "<https://a.example>   www.b.example\n\n//c.example/x !!",
+        "**[click](https://spam.example)**",
+    ],
+)
+def test_a_comment_of_nothing_but_links_is_held(client, blog, row_count, body):
+    held = post(client, body=body)
+    assert held.status_code == 202 and held.json()["status"] == "pending"
+    assert (row_count("comment"), published_count(client)) == (1, 0)  # stored, shown to nobody
+
+
+def published_count(client) -> int:
+    return client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()["thread"]["count"]
+
+
+def test_a_link_with_words_about_it_is_published(client, blog):
+    assert post(client, body="The proof is here: https://a.example/paper").status_code == 201
+    assert post(client, body="[This paper](https://a.example/paper) says otherwise").status_code == 201
+
+
+def test_a_site_may_publish_link_only_comments(client, make_site):
+    make_site("blog", hold_link_only=False)
+    assert post(client, body="https://a.example/paper").status_code == 201
+
+
+def test_an_edit_into_nothing_but_a_link_is_held(client, blog):
+    posted = post(client).json()
+    response = client.patch(
+        f"/api/v1/comments/{posted['id']}",
+        json={"body": "https://spam.example"},
+        headers={"Origin": BLOG, "X-Edit-Token": posted["edit_token"]},
+    )
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    assert published_count(client) == 0
+
+
 def test_spam_checks_apply_to_edits_too(client, blog, row_count):
     posted = post(client).json()
     spammy = "now with https://a.example https://b.example https://c.example https://d.example"
@@ -217,6 +257,13 @@ def test_an_edit_into_a_duplicate_is_refused_but_keeping_ones_text_is_not(client
 # Unit: the helpers -------------------------------------------------------------------------
 
 
+def test_link_only_knows_links_from_words_about_them():
+    assert spam.link_only("https://a.example", '<p><a href="https://a.example">https://a.example</a></p>')
+    assert spam.link_only("www.a.example", "<p>www.a.example</p>")
+    assert not spam.link_only("words only", "<p>words only</p>")  # no link at all: not link-only
+    assert not spam.link_only("see www.a.example", "<p>see www.a.example</p>")
+
+
 def test_link_counting():
     assert spam.count_links("no links here, e.g. a.b", "<p>no</p>") == 0
     assert spam.count_links("http://a.example and HTTPS://B.example", "") == 2
@@ -249,7 +296,7 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
         [
             "site", "update", "blog", "--max-links", "1", "--min-post-seconds", "5",
             "--blocked-words", "casino,  cheap pills ,", "--blocked-names", "admin",
-            "--close-after-days", "90", "--notify-moderators", "all",
+            "--close-after-days", "90", "--notify-moderators", "all", "--hold-link-only", "off",
         ]
     )  # fmt: skip
     assert code == 0
@@ -260,5 +307,6 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
     assert site.blocked_words == ["casino", "cheap pills"]
     assert site.blocked_names == ["admin"]
     assert site.notify_moderators == "all"
+    assert site.hold_link_only is False
     assert cli.main(["site", "update", "blog", "--max-links", "-1"]) == 1
     assert "max_links" in capsys.readouterr().err

@@ -2,7 +2,8 @@
 
 Every write (a new comment *and* an edit — spammers post clean text and edit links in
 later) passes the layers in this order: rate limits (``charge``); honeypot and form timing
-(new comments only); links; blocked words and names; Akismet when configured; then the
+(new comments only); links (too many: refused; nothing but links: held, ``hold_link_only``);
+blocked words and names; Akismet when configured; then the
 layers that need the database: bans, closed threads, duplicates. A refusal raises a domain
 error that explains itself and nothing is stored; a hold returns ``PENDING`` (or ``SPAM``
 on Akismet's word), and the comment is stored with that status. Akismet runs *before*
@@ -90,6 +91,13 @@ def stricter(status: CommentStatus, screened: CommentStatus | None) -> CommentSt
     return CommentStatus.PENDING if CommentStatus.PENDING in (status, screened) else status
 
 
+def stricter_hold(first: CommentStatus | None, second: CommentStatus | None) -> CommentStatus | None:
+    """The stricter of two layers' holds, where None means the layer holds nothing."""
+    if first is None or second is None:
+        return first or second
+    return stricter(first, second)
+
+
 def charge(screens: Screens, visitor: Visitor, email: str | None, action: str) -> None:
     """The rate limits, first of all layers (429 with ``Retry-After``)."""
     screens.rate_limiter.hit(action, rate_keys(screens, visitor, email))
@@ -163,7 +171,8 @@ def _screen(
         name=draft.name,
         extra=[x for x in (draft.email, draft.website) if x],
     )
-    return _akismet(screens, site, draft, visitor, facts)
+    held = CommentStatus.PENDING if site.hold_link_only and spam.link_only(draft.body, draft.html) else None
+    return stricter_hold(held, _akismet(screens, site, draft, visitor, facts))
 
 
 def rate_keys(screens: Screens, visitor: Visitor, email: str | None) -> list[str]:

@@ -111,6 +111,7 @@ def update_site(
     blocked_names: Sequence[str] | None = None,
     close_after_days: int | None = None,
     notify_moderators: NotifyModerators | None = None,
+    hold_link_only: bool | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     with db.write() as session:
@@ -147,6 +148,8 @@ def update_site(
             site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
         if notify_moderators is not None:
             site.notify_moderators = notify_moderators
+        if hold_link_only is not None:
+            site.hold_link_only = hold_link_only
         rows.save(session, site)
     return site
 

@@ -25,6 +25,9 @@ FORM_TOKEN_SALT = "commentbox.form-token"  # noqa: S105 (a salt, not a secret)
 FORM_TOKEN_MAX_AGE_SECONDS = 2 * 24 * 3600
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)|(?<![\w/])//[\w-]+\.")
 _ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
+_ANCHOR_ELEMENT = re.compile(r"<a\s.*?</a>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_BARE_URL = re.compile(r"(?i)(?:https?://|www\.|(?<![\w/])//[\w-]+\.)\S*")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -103,6 +106,16 @@ def count_links(body: str, html: str) -> int:
     """Links in a comment: typed URLs (which spammers paste bare) or rendered anchors, whichever
     is more."""
     return max(len(_LINK.findall(body)), len(_ANCHOR.findall(html)))
+
+
+def link_only(body: str, html: str) -> bool:
+    """Whether a comment is nothing but links: no word is left once every link (its text
+    too) and every typed URL is taken away. Spammers drop a bare link and go; people say
+    something about what they link to."""
+    if not count_links(body, html):
+        return False
+    text = _TAG.sub(" ", _ANCHOR_ELEMENT.sub(" ", html))
+    return not any(ch.isalnum() for ch in _BARE_URL.sub(" ", text))
 
 
 def check_links(body: str, html: str, max_links: int) -> None:

@@ -90,6 +90,7 @@ class Site(SQLModel, table=True):
     blocked_names: list[str] = Field(default_factory=list, sa_type=JSON)
     close_after_days: int | None = None
     notify_moderators: str = Field(default=NotifyModerators.PENDING, sa_type=String(16))
+    hold_link_only: bool = True  # a comment that is nothing but links waits for a moderator
 
 
 class Thread(SQLModel, table=True):

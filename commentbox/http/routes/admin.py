@@ -440,6 +440,7 @@ async def update_site(request: Request) -> Response:
         blocked_names=_lines(first(form, "blocked_names")),
         close_after_days=_int(first(form, "close_after_days") or "0", "close_after_days"),
         notify_moderators=notify,
+        hold_link_only=first(form, "hold_link_only") == "on",  # a checkbox: absent when unticked
     )
     return _redirect(f"/admin/sites/{site_id}")
 
