@@ -174,6 +174,27 @@ class Comment(SQLModel, table=True):
     text_hash: str | None = Field(default=None, max_length=64)  # duplicate detection
 
 
+class CommentSource(SQLModel, table=True):
+    """Where an imported comment came from: ``source`` is the system and its id for the comment
+    (``wordpress:12-345``). The key is per site, so importing the same file twice finds every
+    comment already there and adds nothing (``transfer/loader.py``).
+
+    A table of its own rather than a column: ``comment`` has no site, and the uniqueness that
+    makes re-imports safe is per site. ``kind`` keeps pingbacks and trackbacks apart from comments.
+    """
+
+    __tablename__ = "comment_source"
+
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source: str = Field(primary_key=True, max_length=300)
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    kind: str = Field(default="comment", sa_type=String(16))
+
+
 class Vote(SQLModel, table=True):
     """One vote per identity per comment; ``voter`` is ``u:<user id>`` or a keyed guest hash."""
 

@@ -1,0 +1,67 @@
+"""Imported bodies: HTML from the old system becomes Markdown, then goes through ``markup.py``.
+
+Why convert instead of keeping the HTML: a comment's ``body`` is its editable source and
+``markup.py`` is the only path to stored HTML, so an imported comment is edited and
+rendered exactly like a live one. Conversion (markdownify) keeps paragraphs, line breaks,
+emphasis, code, quotes, lists and links; everything else becomes its text. It is not what
+makes the result safe — ``render_markdown`` is (raw HTML off, then the allow-list), so
+``<script>`` or ``onerror=`` in an old export ends up as nothing or as text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdownify import MarkdownConverter
+
+from commentbox.domain.markup import render_markdown
+from commentbox.errors import InvalidInput
+from commentbox.transfer.model import BodyFormat
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+_LINK_TEXT = re.compile(r"([\\\[\]*_`])")
+_BLOCK = re.compile(r"<(?:p|div|pre|blockquote|ul|ol|table|h[1-6])[\s>]", re.IGNORECASE)
+
+
+class _Converter(MarkdownConverter):
+    """markdownify's rules, except that a picture becomes a link to it named by its alt text:
+    images are a site setting (``allow_images``), and an unnamed link would show as nothing."""
+
+    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+        src = (el.attrs.get("src") or "").strip()
+        if not src:
+            return ""
+        alt = _LINK_TEXT.sub(r"\\\1", (el.attrs.get("alt") or "").strip() or "image")
+        return f"[{alt}]({src})"
+
+
+_CONVERTER = _Converter(heading_style="ATX", bullets="-", escape_misc=True)
+
+
+class Unrenderable(ValueError):
+    """A body the renderer refuses (lists or quotes nested past its limit)."""
+
+
+def paragraphs(text: str) -> str:
+    """WordPress keeps paragraphs as blank lines and line breaks as newlines (its ``wpautop``
+    adds the tags at display); make them tags so the conversion keeps them."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _BLOCK.search(text):
+        return text
+    return "".join("<p>" + part.strip().replace("\n", "<br>\n") + "</p>" for part in _BLANK_LINES.split(text))
+
+
+def html_to_markdown(html: str) -> str:
+    """Markdown for an HTML body, e.g. ``<p>Hi <b>you</b></p>`` → ``Hi **you**``."""
+    converted = _CONVERTER.convert(paragraphs(html))
+    return _BLANK_LINES.sub("\n\n", converted).strip()
+
+
+def render(body: str, body_format: BodyFormat, *, allow_images: bool) -> tuple[str, str]:
+    """``(markdown source, safe html)`` for an imported body."""
+    source = html_to_markdown(body) if body_format is BodyFormat.HTML else body.strip()
+    try:
+        return source, render_markdown(source, allow_images=allow_images)
+    except InvalidInput as exc:
+        raise Unrenderable(str(exc)) from None
