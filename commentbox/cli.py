@@ -28,6 +28,7 @@ from commentbox.http.routes.pages import DEMO_SITE
 from commentbox.store import migrate
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Role
+from commentbox.transfer import commands as transfer
 
 MODES = [m.value for m in ModerationMode]
 
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     grant.add_argument("--provider", choices=["google", "twitter", "facebook"])
     grant.add_argument("--provider-user-id", help="the provider's id of the user")
     grant.add_argument("--role", choices=[r.value for r in Role], default="moderator")
+    transfer.add_parsers(commands)
     return parser
 
 
@@ -258,6 +260,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     db = _database(settings)
     try:
+        if args.command in transfer.COMMANDS:
+            return transfer.run(args, db, settings)
         return _run_with(db, args)
     finally:
         db.dispose()  # close pooled connections (tests call main() in-process)

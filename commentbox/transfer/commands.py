@@ -1,0 +1,118 @@
+"""``commentbox import …`` and ``commentbox export …``: parse the arguments, call the transfer.
+
+``cli.py`` calls ``add_parsers`` with its subcommands and hands over the commands named in
+``COMMANDS``; everything about imports and exports on the command line lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from commentbox.config import Settings
+from commentbox.errors import InvalidInput
+from commentbox.keys import Keys
+from commentbox.store.db import Database
+from commentbox.transfer import wordpress
+from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
+from commentbox.transfer.loader import Options, load
+from commentbox.transfer.model import Entry
+from commentbox.transfer.pages import UrlMap
+
+COMMANDS = frozenset({"import"})
+PROGRESS_EVERY = 1000
+
+
+def add_parsers(commands: Any) -> None:
+    """Add ``import`` (one subcommand per format) to the CLI's subcommands."""
+    importing = commands.add_parser("import", help="bring comments from another system")
+    formats = importing.add_subparsers(dest="import_format", required=True, metavar="FORMAT")
+    wxr = formats.add_parser("wordpress", help="a WordPress export (WXR .xml, .xml.gz or .zip)")
+    _common(wxr)
+    wxr.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the blog's time zone (e.g. Europe/Paris), for comments with only a local time",
+    )
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--site", required=True, help="the site the comments belong to")
+    parser.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    parser.add_argument(
+        "--map-url",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="rewrite page addresses starting with OLD to start with NEW (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_BYTES // 1024**2,
+        metavar="MB",
+        help=f"refuse files that are larger once unpacked (default {DEFAULT_MAX_BYTES // 1024**2})",
+    )
+
+
+def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
+    return _import(args, db, settings)
+
+
+def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
+    url_map = UrlMap.parse(args.map_url)
+    zone = _zone(args.timezone)
+    max_bytes = args.max_size * 1024**2
+
+    def entries() -> Iterator[Entry]:
+        with open_export(args.file, max_bytes=max_bytes) as stream:
+            yield from wordpress.read(stream, timezone=zone, name=args.file.name)
+
+    # The whole file is read once before anything is written: a file that turns out to be
+    # malformed, hostile or too big halfway through changes nothing.
+    for _ in entries():
+        pass
+    report = load(
+        db,
+        args.site,
+        entries(),
+        Options(source=wordpress.SOURCE, url_map=url_map, dry_run=args.dry_run),
+        hash_ip=Keys(settings.secret()).hash_ip,
+        progress=_progress(),
+    )
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.as_text())
+    return 0
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"“{name}” is not a time zone name (e.g. Europe/Paris, UTC).") from None
+
+
+def _progress() -> Callable[[int], None]:
+    """Comments done so far on stderr, when it is a terminal (never in pipes or logs)."""
+    if not sys.stderr.isatty():
+        return lambda _n: None
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        before, done = done, done + n
+        if done // PROGRESS_EVERY != before // PROGRESS_EVERY:
+            print(f"\r{done:,} comments read", end="", file=sys.stderr, flush=True)
+
+    return advance

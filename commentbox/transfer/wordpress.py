@@ -1,0 +1,160 @@
+"""WordPress WXR (``.xml``, ``.xml.gz``, ``.zip``) → neutral entries, streamed item by item.
+
+Parsed with defusedxml's ``iterparse`` (expat): a DTD of any kind is refused before anything
+is expanded (WXR has none, so an entity bomb or an external entity can only be an attack),
+nothing is fetched, and each ``<item>`` is dropped once read, so memory stays flat.
+
+Elements are matched by their local name under any WordPress export namespace
+(``http``/``https``, 1.0–1.2), since real files carry each variant. Facts and pitfalls:
+``../shared/IMPORT-FORMATS.md`` §1.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, tzinfo
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from commentbox.store.models import CommentStatus
+from commentbox.transfer.files import BadFile
+from commentbox.transfer.model import BodyFormat, Entry, ImportedComment, ImportedThread, Kind, Skipped
+
+SOURCE = "wordpress"
+_WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
+_DATE = "%Y-%m-%d %H:%M:%S"
+STATUSES = {
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+    "trash": CommentStatus.DELETED,
+    "post-trashed": CommentStatus.DELETED,
+}
+KINDS = {"": Kind.COMMENT, "comment": Kind.COMMENT, "pingback": Kind.PINGBACK, "trackback": Kind.TRACKBACK}
+NOTE = "a WordPress block note (private, editorial)"
+LOCAL_TIME_ONLY = "only a site-local time (no valid comment_date_gmt): give --timezone"
+BAD_DATE = "an impossible date"
+NO_LINK = "its post has no link"
+OTHER_FORMATS = {"disqus": "a Disqus export: use `import disqus`"}
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag
+
+
+def _wp(element: Any, name: str) -> str:
+    """The text of the WordPress child ``name`` (any export namespace), trimmed, or ''."""
+    for child in element:
+        namespace, local = _split(child.tag)
+        if local == name and (_WP_NAMESPACE.match(namespace) or not namespace):
+            return (child.text or "").strip()
+    return ""
+
+
+def _plain(element: Any, name: str) -> str:
+    found = element.find(name)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the file") -> Iterator[Entry]:
+    """Every comment of every post, in file order; ``timezone`` reads ``comment_date`` (the
+    site's local time) where ``comment_date_gmt`` is missing or ``0000-00-00 …``."""
+    try:
+        events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
+        root = channel = None
+        for event, element in events:
+            if root is None:
+                root = element
+                _check_root(element, name)
+            if event == "start":
+                if element.tag == "channel":
+                    channel = element
+            elif element.tag == "item":
+                yield from _item(element, timezone)
+                if channel is not None:  # read items go, so memory stays flat
+                    channel.remove(element)
+    except DefusedXmlException:
+        raise BadFile(
+            f"{name} declares a DTD or entities, which a WordPress export never does: refused unread."
+        ) from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise BadFile(f"{name} is not well-formed XML (line {line}, column {column}).") from None
+
+
+def _check_root(element: Any, name: str) -> None:
+    local = _split(element.tag)[1]
+    if local in OTHER_FORMATS:
+        raise BadFile(f"{name} looks like {OTHER_FORMATS[local]}.")
+    if local != "rss":
+        raise BadFile(f"{name} is not a WordPress export (its root is <{local}>, not <rss>).")
+
+
+def _item(item: Any, timezone: tzinfo | None) -> Iterator[Entry]:
+    comments = [c for c in item if _split(c.tag)[1] == "comment" and _WP_NAMESPACE.match(_split(c.tag)[0])]
+    if not comments:
+        return
+    link = _plain(item, "link")
+    post = _wp(item, "post_id") or link
+    thread = ImportedThread(url=link, title=html.unescape(_plain(item, "title")))
+    for comment in comments:
+        source_id = f"{post}-{_wp(comment, 'comment_id')}"
+        if not link:
+            yield Skipped(NO_LINK, source_id)
+            continue
+        yield _comment(comment, source_id, post, thread, timezone)
+
+
+def _comment(
+    comment: Any, source_id: str, post: str, thread: ImportedThread, timezone: tzinfo | None
+) -> Entry:
+    kind_name = _wp(comment, "comment_type").lower()
+    if kind_name == "note":
+        return Skipped(NOTE, source_id)
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        return Skipped(f"a comment of type “{kind_name[:40]}”", source_id)
+    created = _time(_wp(comment, "comment_date_gmt"), UTC)
+    if created is None:
+        local = _wp(comment, "comment_date")
+        if timezone is None:
+            return Skipped(LOCAL_TIME_ONLY if _time(local, UTC) else BAD_DATE, source_id)
+        created = _time(local, timezone)
+        if created is None:
+            return Skipped(BAD_DATE, source_id)
+    parent = _wp(comment, "comment_parent")
+    return ImportedComment(
+        source_id=source_id,
+        thread=thread,
+        parent_id=f"{post}-{parent}" if parent not in ("", "0") else None,
+        created=created,
+        body=_wp(comment, "comment_content"),
+        body_format=BodyFormat.HTML,
+        status=STATUSES.get(_wp(comment, "comment_approved").lower(), CommentStatus.PENDING),
+        author_name=html.unescape(_wp(comment, "comment_author")),
+        author_email=_wp(comment, "comment_author_email") or None,
+        author_website=_wp(comment, "comment_author_url") or None,
+        ip=_wp(comment, "comment_author_IP") or None,
+        kind=kind,
+    )
+
+
+def _time(value: str, zone: tzinfo) -> datetime | None:
+    """A WXR time read in ``zone``, as UTC; None for ``0000-00-00 00:00:00`` and other nonsense."""
+    try:
+        parsed = datetime.strptime(value, _DATE)  # the zone is attached below
+    except ValueError:
+        return None
+    if parsed.year < 1990:
+        return None
+    return parsed.replace(tzinfo=zone).astimezone(UTC)  # a ZoneInfo's offset follows the date
