@@ -105,6 +105,16 @@ def _parser() -> argparse.ArgumentParser:
         help="hold a comment that is nothing but links for a moderator (default on)",
     )
     update.add_argument(
+        "--thread-write-limits",
+        metavar="RULES",
+        help='new comments on one thread from every address; beyond, held (default "10/minute; 100/hour")',
+    )
+    update.add_argument(
+        "--site-write-limits",
+        metavar="RULES",
+        help='the same for the whole site (default "60/minute; 600/hour"; "off" for none)',
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -308,6 +318,8 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 if args.notify_moderators
                 else None,
                 hold_link_only=None if args.hold_link_only is None else args.hold_link_only == "on",
+                thread_write_limits=args.thread_write_limits,
+                site_write_limits=args.site_write_limits,
             )
         )
     elif args.site_command == "remove":

@@ -13,11 +13,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from commentbox.runtime.ratelimit import DEFAULT_RULES, DEFAULT_VOTE_RULES
+from commentbox.runtime.ratelimit import DEFAULT_RULES, DEFAULT_VOTE_RULES, checked_rules
 
 SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
 SECRET_FIELDS = frozenset({"secret_key", "akismet_key", "smtp_password", "redis_url"})
@@ -140,14 +139,7 @@ class Settings(BaseSettings):
     @field_validator("rate_limits", "login_rate_limits", "vote_rate_limits")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
-        value = value.strip()
-        if value.lower() in ("off", "none", ""):
-            return "off"
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ValueError("must be 'off' or limits like '3/minute; 20/hour'") from None
-        return value
+        return checked_rules(value)
 
     @field_validator("akismet_url")
     @classmethod

@@ -14,10 +14,12 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.config import SettingsError, load_settings
+from commentbox.domain import sites
+from commentbox.errors import InvalidInput
 from commentbox.runtime.ratelimit import DEFAULT_RULES, RateLimiter
 from tests.conftest import required_or_skip
 from tests.fakes.server import ServerThread
-from tests.support import BLOG, TEST_SECRET, comment_payload
+from tests.support import ARTICLE, BLOG, TEST_SECRET, comment_payload
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -154,7 +156,8 @@ def test_a_vote_flood_from_one_client_stores_only_its_budget(settings, blog, row
     """A vote on each of 90 comments as fast as 16 connections send them: 10 stored, 80 refused
     (each on its own comment, so every vote let through is a row of its own)."""
     app = voting_app(settings, "10/minute")
-    ids = comments_by_others(app, 90)
+    sites.update_site(app.state.ctx.db, "blog", thread_write_limits="off", site_write_limits="off")
+    ids = comments_by_others(app, 90)  # all published: the thread's and site's budgets are off
     with (
         ServerThread(app) as server,
         httpx2.Client(base_url=server.url, timeout=30) as http,
@@ -251,3 +254,74 @@ def test_a_redis_outage_lets_comments_through(settings, blog, row_count, caplog)
         assert post(client, 2).status_code == 201
     assert row_count("comment") == 2
     assert "rate-limit storage unavailable" in caplog.text
+
+
+# Budgets across addresses: a thread's and a site's --------------------------------------------
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    """An app with the default limits behind a trusted proxy on 127.0.0.1, so that each
+    request of a flood may come from an address of its own (``X-Forwarded-For``)."""
+    return create_app(
+        settings.model_copy(update={"rate_limits": DEFAULT_RULES, "trusted_proxies": ["127.0.0.1/32"]})
+    )
+
+
+def from_address(client, n: int, **changes):
+    payload = comment_payload(
+        body=f"comment number {n}", author={"name": f"P{n}", "email": f"p{n}@example.com"}
+    )
+    payload.update(changes)
+    headers = {"Origin": BLOG, "X-Forwarded-For": f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"}
+    return client.post("/api/v1/comments", json=payload, headers=headers)
+
+
+def published(client, url=ARTICLE) -> int:
+    return client.get("/api/v1/threads", params={"site": "blog", "url": url}).json()["thread"]["count"]
+
+
+def test_the_defaults_of_the_thread_and_site_budgets(blog):
+    assert (blog.thread_write_limits, blog.site_write_limits) == (
+        "10/minute; 100/hour",
+        "60/minute; 600/hour",
+    )
+
+
+def test_a_flood_onto_one_thread_from_many_addresses_is_held_beyond_the_threads_budget(
+    behind_proxy, make_site, row_count
+):
+    """200 posts from 200 addresses, 16 at a time, onto one thread: each address within its
+    own limit, the thread's budget (5 a minute here) publishes 5 and holds the other 195."""
+    make_site(thread_write_limits="5/minute")
+    with ServerThread(behind_proxy) as server, httpx2.Client(base_url=server.url, timeout=30) as http:
+        with ThreadPoolExecutor(16) as pool:
+            statuses = Counter(pool.map(lambda n: from_address(http, n).status_code, range(200)))
+        assert statuses == {201: 5, 202: 195}
+        assert published(http) == 5
+    assert row_count("comment") == 200
+
+
+def test_the_sites_budget_holds_a_flood_spread_over_many_threads(behind_proxy, make_site, row_count):
+    make_site(site_write_limits="4/minute")
+    with TestClient(behind_proxy, client=("127.0.0.1", 4000)) as client:
+        statuses = [from_address(client, n, url=f"{BLOG}/posts/{n}").status_code for n in range(6)]
+        assert statuses == [201] * 4 + [202] * 2
+        assert sum(published(client, f"{BLOG}/posts/{n}") for n in range(6)) == 4
+    assert row_count("comment") == 6
+
+
+def test_each_thread_has_a_budget_of_its_own_and_off_switches_it_off(behind_proxy, make_site):
+    make_site(thread_write_limits="2/minute")
+    with TestClient(behind_proxy, client=("127.0.0.1", 4000)) as client:
+        assert [from_address(client, n).status_code for n in range(3)] == [201, 201, 202]
+        other = [from_address(client, 10 + n, url=f"{BLOG}/other").status_code for n in range(2)]
+        assert other == [201, 201]
+        sites.update_site(behind_proxy.state.ctx.db, "blog", thread_write_limits="off")
+        assert [from_address(client, 20 + n).status_code for n in range(3)] == [201] * 3
+
+
+def test_a_budget_that_is_not_one_is_refused_with_a_sentence(ctx, blog):
+    with pytest.raises(InvalidInput, match="thread_write_limits"):
+        sites.update_site(ctx.db, "blog", thread_write_limits="lots")
+    assert sites.update_site(ctx.db, "blog", site_write_limits=" 100/hour ").site_write_limits == "100/hour"

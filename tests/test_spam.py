@@ -297,6 +297,7 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
             "site", "update", "blog", "--max-links", "1", "--min-post-seconds", "5",
             "--blocked-words", "casino,  cheap pills ,", "--blocked-names", "admin",
             "--close-after-days", "90", "--notify-moderators", "all", "--hold-link-only", "off",
+            "--thread-write-limits", "20/minute", "--site-write-limits", "off",
         ]
     )  # fmt: skip
     assert code == 0
@@ -308,5 +309,6 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
     assert site.blocked_names == ["admin"]
     assert site.notify_moderators == "all"
     assert site.hold_link_only is False
+    assert (site.thread_write_limits, site.site_write_limits) == ("20/minute", "off")
     assert cli.main(["site", "update", "blog", "--max-links", "-1"]) == 1
     assert "max_links" in capsys.readouterr().err

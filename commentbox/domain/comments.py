@@ -179,7 +179,14 @@ def _screened(
         parent_id=data.parent,
     )
     screened = screening.screen_post(
-        commenting.screens, site, draft, visitor, facts, honeypot=data.hp, form_token=data.form_token
+        commenting.screens,
+        site,
+        draft,
+        visitor,
+        facts,
+        honeypot=data.hp,
+        form_token=data.form_token,
+        thread_key=ref.key,
     )
     values = {
         "parent_id": data.parent,

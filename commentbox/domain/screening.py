@@ -112,12 +112,26 @@ def screen_post(
     *,
     honeypot: str | None,
     form_token: str | None,
+    thread_key: str,
 ) -> CommentStatus | None:
     """The layers of a new comment that need no database (after ``charge``); the write
-    transaction then applies ``check_standing``. Returns the hold Akismet demands, if any."""
+    transaction then applies ``check_standing``. Returns the hold a layer demands, if any:
+    the content's, Akismet's, or the thread's and site's write budgets (``burst_hold``)."""
     spam.check_honeypot(honeypot)
     spam.check_form_token(screens.keys, site.id, form_token, site.min_post_seconds)
-    return _screen(screens, site, draft, visitor, facts)
+    held = _screen(screens, site, draft, visitor, facts)
+    return stricter_hold(held, burst_hold(screens, site, thread_key))
+
+
+def burst_hold(screens: Screens, site: Site, thread_key: str) -> CommentStatus | None:
+    """Budgets across every address: many clients pouring comments onto one thread (or one
+    site) each stay within their own rate limit, so the thread's and the site's own
+    budgets (``thread_write_limits``, ``site_write_limits``) hold what comes beyond them for
+    a moderator instead of publishing it. Counted by the rate limiter (in memory, or Redis
+    for every instance), so the write path reads nothing more. Both are charged."""
+    on_thread = screens.rate_limiter.within(site.thread_write_limits, "thread", f"{site.id}|{thread_key}")
+    on_site = screens.rate_limiter.within(site.site_write_limits, "site", site.id)
+    return None if on_thread and on_site else CommentStatus.PENDING
 
 
 def check_standing(

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from commentbox.domain.urls import InvalidURL, origin_of
 from commentbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commentbox.runtime.ratelimit import checked_rules
 from commentbox.store import rows
 from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Site
@@ -112,6 +113,8 @@ def update_site(
     close_after_days: int | None = None,
     notify_moderators: NotifyModerators | None = None,
     hold_link_only: bool | None = None,
+    thread_write_limits: str | None = None,
+    site_write_limits: str | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     with db.write() as session:
@@ -150,6 +153,10 @@ def update_site(
             site.notify_moderators = notify_moderators
         if hold_link_only is not None:
             site.hold_link_only = hold_link_only
+        if thread_write_limits is not None:
+            site.thread_write_limits = _rules(thread_write_limits, "thread_write_limits")
+        if site_write_limits is not None:
+            site.site_write_limits = _rules(site_write_limits, "site_write_limits")
         rows.save(session, site)
     return site
 
@@ -158,6 +165,16 @@ def _at_least(low: int, value: int, field: str) -> int:
     if value < low:
         raise InvalidInput(f"“{field}” must be {low} or more.", field=field)
     return value
+
+
+def _rules(value: str, field: str) -> str:
+    try:
+        rules = checked_rules(value)
+    except ValueError as exc:
+        raise InvalidInput(f"“{field}” {exc}.", field=field) from None
+    if len(rules) > 100:
+        raise InvalidInput(f"“{field}” is at most 100 characters.", field=field)
+    return rules
 
 
 def _word_list(words: Sequence[str]) -> list[str]:

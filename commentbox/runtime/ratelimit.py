@@ -15,6 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
@@ -29,8 +30,21 @@ DEFAULT_RULES = "3/minute; 20/hour"  # per client address and per identity, for 
 DEFAULT_VOTE_RULES = "30/minute; 300/hour"  # votes: cheaper than comments, so a larger budget of their own
 
 
+@lru_cache(maxsize=256)
 def _items(rules: str) -> list[RateLimitItem]:
     return [] if rules == "off" else parse_many(rules)
+
+
+def checked_rules(value: str) -> str:
+    """``value`` as rules the limiter takes ("off", or e.g. "3/minute; 20/hour"), or ValueError."""
+    value = value.strip()
+    if value.lower() in ("off", "none", ""):
+        return "off"
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("must be 'off' or limits like '3/minute; 20/hour'") from None
+    return value
 
 
 class RateLimiter:
@@ -81,6 +95,17 @@ class RateLimiter:
                         raise RateLimited(_sentence(item), retry_after=self._retry_after(item, action, key))
         except StorageError:
             log.exception("rate-limit storage unavailable; letting the write through")
+
+    def within(self, rules: str, action: str, key: str) -> bool:
+        """Charge one ``action`` to ``key`` under ``rules`` given per call (a site's own);
+        False once that budget is spent. For budgets that hold a write rather than refuse
+        it, so the caller decides. Off with the limiter, and on a storage outage."""
+        items = _items(rules) if self.items else []
+        try:
+            return all(self._limiter.hit(item, action, key) for item in items)
+        except StorageError:
+            log.exception("rate-limit storage unavailable; letting the write through")
+            return True
 
     def _retry_after(self, item: RateLimitItem, action: str, key: str) -> int:
         reset = self._limiter.get_window_stats(item, action, key).reset_time

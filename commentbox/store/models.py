@@ -91,6 +91,10 @@ class Site(SQLModel, table=True):
     close_after_days: int | None = None
     notify_moderators: str = Field(default=NotifyModerators.PENDING, sa_type=String(16))
     hold_link_only: bool = True  # a comment that is nothing but links waits for a moderator
+    # Write budgets across every address ("off" or limits syntax): new comments beyond them
+    # wait for a moderator (screening.burst_hold).
+    thread_write_limits: str = Field(default="10/minute; 100/hour", max_length=100)
+    site_write_limits: str = Field(default="60/minute; 600/hour", max_length=100)
 
 
 class Thread(SQLModel, table=True):

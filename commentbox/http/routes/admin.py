@@ -441,6 +441,8 @@ async def update_site(request: Request) -> Response:
         close_after_days=_int(first(form, "close_after_days") or "0", "close_after_days"),
         notify_moderators=notify,
         hold_link_only=first(form, "hold_link_only") == "on",  # a checkbox: absent when unticked
+        thread_write_limits=first(form, "thread_write_limits") or None,
+        site_write_limits=first(form, "site_write_limits") or None,
     )
     return _redirect(f"/admin/sites/{site_id}")
 
