@@ -115,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
         help='the same for the whole site (default "60/minute; 600/hour"; "off" for none)',
     )
     update.add_argument(
+        "--new-thread-limits",
+        metavar="RULES",
+        help='pages that may get their first comment (a new thread); beyond, refused (default "60/hour")',
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -320,6 +325,7 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 hold_link_only=None if args.hold_link_only is None else args.hold_link_only == "on",
                 thread_write_limits=args.thread_write_limits,
                 site_write_limits=args.site_write_limits,
+                new_thread_limits=args.new_thread_limits,
             )
         )
     elif args.site_command == "remove":

@@ -325,3 +325,36 @@ def test_a_budget_that_is_not_one_is_refused_with_a_sentence(ctx, blog):
     with pytest.raises(InvalidInput, match="thread_write_limits"):
         sites.update_site(ctx.db, "blog", thread_write_limits="lots")
     assert sites.update_site(ctx.db, "blog", site_write_limits=" 100/hour ").site_write_limits == "100/hour"
+
+
+# A cap on new threads ---------------------------------------------------------------------------
+
+
+def test_invented_pages_beyond_the_sites_new_thread_cap_are_refused(behind_proxy, make_site, row_count):
+    """A page's first comment makes its thread: 60 an hour by default, 3 here. Beyond, 429
+    with Retry-After and nothing written; pages that have a thread still take comments."""
+    assert make_site().new_thread_limits == "60/hour"
+    sites.update_site(behind_proxy.state.ctx.db, "blog", new_thread_limits="3/hour")
+    with TestClient(behind_proxy, client=("127.0.0.1", 4000)) as client:
+        answers = [from_address(client, n, url=f"{BLOG}/invented/{n}") for n in range(8)]
+        assert [a.status_code for a in answers] == [201] * 3 + [429] * 5
+        assert int(answers[-1].headers["retry-after"]) > 60  # the hour's window
+        assert "no new discussions" in answers[-1].json()["detail"]
+        assert from_address(client, 20, url=f"{BLOG}/invented/0").status_code == 201
+    assert (row_count("thread"), row_count("comment")) == (3, 4)
+
+
+def test_a_flood_of_invented_pages_makes_exactly_the_cap_of_threads(behind_proxy, make_site, row_count):
+    make_site(new_thread_limits="10/hour", site_write_limits="off")
+
+    def first_comment(n: int) -> int:
+        return from_address(http, n, url=f"{BLOG}/invented/{n}").status_code
+
+    with (
+        ServerThread(behind_proxy) as server,
+        httpx2.Client(base_url=server.url, timeout=30) as http,
+        ThreadPoolExecutor(16) as pool,
+    ):
+        statuses = Counter(pool.map(first_comment, range(150)))
+    assert statuses == {201: 10, 429: 140}
+    assert (row_count("thread"), row_count("comment")) == (10, 10)

@@ -93,7 +93,7 @@ def post_comment(
             commenting, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts
         )
         new.key_hash = hashed
-        written = commenting.group.run(partial(_write, new))
+        written = commenting.group.run(partial(_write, commenting.screens, new))
         if isinstance(written, tuple):  # a concurrent try with this key won
             return _replayed(commenting, *written)
         if written is not None:
@@ -208,7 +208,9 @@ def _screened(
     return _NewComment(site, ref, data.title or "", visitor, screened, values)
 
 
-def _write(new: _NewComment, connection: Connection) -> int | tuple[int, bool] | None:
+def _write(
+    screens: screening.Screens, new: _NewComment, connection: Connection
+) -> int | tuple[int, bool] | None:
     """The write, in a group transaction (``groupcommit``): every refusal comes before any
     write. None if the site changed since this process loaded it; the first try's
     ``(comment_id, held)`` if a concurrent try with the same key committed first."""
@@ -235,6 +237,8 @@ def _write(new: _NewComment, connection: Connection) -> int | tuple[int, bool] |
     if first is not None:
         return first
     screening.check_standing(connection, site, found, values["parent_id"])
+    if found.thread_id is None:
+        screening.check_new_thread(screens, site)
     by_mode = screening.initial_status(site, visitor, trusted=found.trusted)
     values["status"] = screening.stricter(by_mode, new.screened)
     values["thread_id"] = found.thread_id or posting.create_thread(

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from commentbox.domain import spam
 from commentbox.domain.akismet import AkismetQuery, Verdict
 from commentbox.domain.visitors import Visitor
-from commentbox.errors import Conflict, Forbidden, InvalidInput
+from commentbox.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
@@ -121,6 +121,20 @@ def screen_post(
     spam.check_form_token(screens.keys, site.id, form_token, site.min_post_seconds)
     held = _screen(screens, site, draft, visitor, facts)
     return stricter_hold(held, burst_hold(screens, site, thread_key))
+
+
+def check_new_thread(screens: Screens, site: Site) -> None:
+    """A page's first comment makes its thread: beyond the site's ``new_thread_limits`` it is
+    refused (429 with ``Retry-After``), so invented URLs on a registered origin cannot make
+    threads without end. Asked inside the write, only when the page has no thread yet."""
+    limiter = screens.rate_limiter
+    if limiter.within(site.new_thread_limits, "new-thread", site.id):
+        return
+    raise RateLimited(
+        "This site takes no new discussions for a while. Please comment on a page that has "
+        "comments already, or try again later.",
+        retry_after=limiter.retry_after(site.new_thread_limits, "new-thread", site.id),
+    )
 
 
 def burst_hold(screens: Screens, site: Site, thread_key: str) -> CommentStatus | None:

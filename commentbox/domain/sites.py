@@ -115,6 +115,7 @@ def update_site(
     hold_link_only: bool | None = None,
     thread_write_limits: str | None = None,
     site_write_limits: str | None = None,
+    new_thread_limits: str | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     with db.write() as session:
@@ -157,6 +158,8 @@ def update_site(
             site.thread_write_limits = _rules(thread_write_limits, "thread_write_limits")
         if site_write_limits is not None:
             site.site_write_limits = _rules(site_write_limits, "site_write_limits")
+        if new_thread_limits is not None:
+            site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
         rows.save(session, site)
     return site
 

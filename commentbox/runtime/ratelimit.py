@@ -107,6 +107,14 @@ class RateLimiter:
             log.exception("rate-limit storage unavailable; letting the write through")
             return True
 
+    def retry_after(self, rules: str, action: str, key: str) -> int:
+        """Seconds until ``key`` has room again under ``rules`` (after ``within`` said False)."""
+        try:
+            resets = [self._limiter.get_window_stats(item, action, key).reset_time for item in _items(rules)]
+        except StorageError:
+            return 60
+        return max(1, math.ceil(max(resets, default=time.time()) - time.time()))
+
     def _retry_after(self, item: RateLimitItem, action: str, key: str) -> int:
         reset = self._limiter.get_window_stats(item, action, key).reset_time
         return max(1, math.ceil(reset - time.time()))

@@ -95,6 +95,9 @@ class Site(SQLModel, table=True):
     # wait for a moderator (screening.burst_hold).
     thread_write_limits: str = Field(default="10/minute; 100/hour", max_length=100)
     site_write_limits: str = Field(default="60/minute; 600/hour", max_length=100)
+    # New threads (a page's first comment) beyond this are refused: invented URLs on a
+    # registered origin would otherwise make threads without end (screening.check_new_thread).
+    new_thread_limits: str = Field(default="60/hour", max_length=100)
 
 
 class Thread(SQLModel, table=True):

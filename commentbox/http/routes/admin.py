@@ -443,6 +443,7 @@ async def update_site(request: Request) -> Response:
         hold_link_only=first(form, "hold_link_only") == "on",  # a checkbox: absent when unticked
         thread_write_limits=first(form, "thread_write_limits") or None,
         site_write_limits=first(form, "site_write_limits") or None,
+        new_thread_limits=first(form, "new_thread_limits") or None,
     )
     return _redirect(f"/admin/sites/{site_id}")
 
