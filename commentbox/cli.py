@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
         help='pages that may get their first comment (a new thread); beyond, refused (default "60/hour")',
     )
     update.add_argument(
+        "--same-text-limits",
+        metavar="RULES",
+        help='the same text from anyone on the site; beyond, held as spam (default "3/day")',
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -326,6 +331,7 @@ def _run_with(db: Database, args: argparse.Namespace) -> int:
                 thread_write_limits=args.thread_write_limits,
                 site_write_limits=args.site_write_limits,
                 new_thread_limits=args.new_thread_limits,
+                same_text_limits=args.same_text_limits,
             )
         )
     elif args.site_command == "remove":

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 import redis
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from commentbox.app import create_app
@@ -358,3 +359,45 @@ def test_a_flood_of_invented_pages_makes_exactly_the_cap_of_threads(behind_proxy
         statuses = Counter(pool.map(first_comment, range(150)))
     assert statuses == {201: 10, 429: 140}
     assert (row_count("thread"), row_count("comment")) == (10, 10)
+
+
+# The same text from many authors -----------------------------------------------------------------
+
+
+CAMPAIGN = "Earn $500 a day from home, ask me how!"
+
+
+def spam_rows(ctx) -> int:
+    with ctx.db.engine.connect() as connection:
+        return int(
+            connection.execute(text("SELECT count(*) FROM comment WHERE status = 'spam'")).scalar_one()
+        )
+
+
+def test_the_same_text_from_many_authors_is_held_as_spam_after_the_first_three(behind_proxy, make_site, ctx):
+    assert make_site().same_text_limits == "3/day"
+    with TestClient(behind_proxy, client=("127.0.0.1", 4000)) as client:
+        answers = [from_address(client, n, body=CAMPAIGN, url=f"{BLOG}/posts/{n % 2}") for n in range(6)]
+        assert [a.status_code for a in answers] == [201] * 3 + [202] * 3
+        assert answers[-1].json()["status"] == "pending"  # the sender learns only that it waits
+        # Folded as duplicates are: case, width and spacing make no new text.
+        assert from_address(client, 9, body="  EARN $500 a day   from home, ask me how! ").status_code == 202
+        # What many people honestly say is never counted.
+        assert [from_address(client, 20 + n, body="Thanks for this!").status_code for n in range(5)] == [
+            201
+        ] * 5
+    assert spam_rows(ctx) == 4
+
+
+def test_a_campaign_flood_from_many_addresses_publishes_exactly_three(
+    behind_proxy, make_site, ctx, row_count
+):
+    make_site(thread_write_limits="off", site_write_limits="off")
+    with (
+        ServerThread(behind_proxy) as server,
+        httpx2.Client(base_url=server.url, timeout=30) as http,
+        ThreadPoolExecutor(16) as pool,
+    ):
+        statuses = Counter(pool.map(lambda n: from_address(http, n, body=CAMPAIGN).status_code, range(100)))
+    assert statuses == {201: 3, 202: 97}
+    assert (row_count("comment"), spam_rows(ctx)) == (100, 97)

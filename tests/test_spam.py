@@ -298,7 +298,7 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
             "--blocked-words", "casino,  cheap pills ,", "--blocked-names", "admin",
             "--close-after-days", "90", "--notify-moderators", "all", "--hold-link-only", "off",
             "--thread-write-limits", "20/minute", "--site-write-limits", "off",
-            "--new-thread-limits", "5/hour",
+            "--new-thread-limits", "5/hour", "--same-text-limits", "10/day",
         ]
     )  # fmt: skip
     assert code == 0
@@ -311,6 +311,6 @@ def test_site_owners_set_the_spam_rules_from_the_command_line(monkeypatch, setti
     assert site.notify_moderators == "all"
     assert site.hold_link_only is False
     assert (site.thread_write_limits, site.site_write_limits) == ("20/minute", "off")
-    assert site.new_thread_limits == "5/hour"
+    assert (site.new_thread_limits, site.same_text_limits) == ("5/hour", "10/day")
     assert cli.main(["site", "update", "blog", "--max-links", "-1"]) == 1
     assert "max_links" in capsys.readouterr().err

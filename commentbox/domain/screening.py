@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # only for annotations: keys, Akismet and the limiter are pas
     from commentbox.runtime.ratelimit import RateLimiter
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+SAME_TEXT_MIN_CHARS = 20
 CLOSED = "This discussion is closed to new comments."
 DUPLICATE = "You have already posted this comment. Write something new, or edit the one you sent."
 
@@ -119,7 +120,9 @@ def screen_post(
     the content's, Akismet's, or the thread's and site's write budgets (``burst_hold``)."""
     spam.check_honeypot(honeypot)
     spam.check_form_token(screens.keys, site.id, form_token, site.min_post_seconds)
-    held = _screen(screens, site, draft, visitor, facts)
+    held = stricter_hold(
+        _screen(screens, site, draft, visitor, facts), same_text_hold(screens, site, draft.body)
+    )
     return stricter_hold(held, burst_hold(screens, site, thread_key))
 
 
@@ -134,6 +137,19 @@ def check_new_thread(screens: Screens, site: Site) -> None:
         "This site takes no new discussions for a while. Please comment on a page that has "
         "comments already, or try again later.",
         retry_after=limiter.retry_after(site.new_thread_limits, "new-thread", site.id),
+    )
+
+
+def same_text_hold(screens: Screens, site: Site, body: str) -> CommentStatus | None:
+    """The same text from many authors (each with their own address and name) is a campaign,
+    not a discussion: beyond the site's ``same_text_limits`` (folded as duplicates compare
+    it) it is held as spam. Texts shorter than ``SAME_TEXT_MIN_CHARS`` ("Thanks!", "+1") are
+    what many people honestly say, so they are never counted."""
+    if len(spam.fold(body).strip()) < SAME_TEXT_MIN_CHARS:
+        return None
+    key = f"{site.id}|{spam.text_hash(body)}"
+    return (
+        None if screens.rate_limiter.within(site.same_text_limits, "same-text", key) else CommentStatus.SPAM
     )
 
 

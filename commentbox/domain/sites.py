@@ -116,6 +116,7 @@ def update_site(
     thread_write_limits: str | None = None,
     site_write_limits: str | None = None,
     new_thread_limits: str | None = None,
+    same_text_limits: str | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     with db.write() as session:
@@ -160,6 +161,8 @@ def update_site(
             site.site_write_limits = _rules(site_write_limits, "site_write_limits")
         if new_thread_limits is not None:
             site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
+        if same_text_limits is not None:
+            site.same_text_limits = _rules(same_text_limits, "same_text_limits")
         rows.save(session, site)
     return site
 

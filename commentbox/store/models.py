@@ -98,6 +98,9 @@ class Site(SQLModel, table=True):
     # New threads (a page's first comment) beyond this are refused: invented URLs on a
     # registered origin would otherwise make threads without end (screening.check_new_thread).
     new_thread_limits: str = Field(default="60/hour", max_length=100)
+    # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
+    # it is held as spam (screening.same_text_hold).
+    same_text_limits: str = Field(default="3/day", max_length=100)
 
 
 class Thread(SQLModel, table=True):

@@ -444,6 +444,7 @@ async def update_site(request: Request) -> Response:
         thread_write_limits=first(form, "thread_write_limits") or None,
         site_write_limits=first(form, "site_write_limits") or None,
         new_thread_limits=first(form, "new_thread_limits") or None,
+        same_text_limits=first(form, "same_text_limits") or None,
     )
     return _redirect(f"/admin/sites/{site_id}")
 
