@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox.domain import retries, screening
+from commentbox.domain import budgets, retries, screening
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.markup import render_markdown
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
@@ -238,7 +238,7 @@ def _write(
         return first
     screening.check_standing(connection, site, found, values["parent_id"])
     if found.thread_id is None:
-        screening.check_new_thread(screens, site)
+        budgets.check_new_thread(screens.rate_limiter, site)
     by_mode = screening.initial_status(site, visitor, trusted=found.trusted)
     values["status"] = screening.stricter(by_mode, new.screened)
     values["thread_id"] = found.thread_id or posting.create_thread(

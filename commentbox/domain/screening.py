@@ -3,8 +3,9 @@
 Every write (a new comment *and* an edit — spammers post clean text and edit links in
 later) passes the layers in this order: rate limits (``charge``); honeypot and form timing
 (new comments only); links (too many: refused; nothing but links: held, ``hold_link_only``);
-blocked words and names; Akismet when configured; then the
-layers that need the database: bans, closed threads, duplicates. A refusal raises a domain
+blocked words and names; Akismet when configured; for new comments the budgets across
+addresses (``budgets.py``); then the layers that need the database: bans, closed threads,
+duplicates, and the cap on new threads. A refusal raises a domain
 error that explains itself and nothing is stored; a hold returns ``PENDING`` (or ``SPAM``
 on Akismet's word), and the comment is stored with that status. Akismet runs *before*
 the write transaction, so a slow Akismet never holds a database lock; a new comment's
@@ -21,10 +22,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from commentbox.domain import spam
+from commentbox.domain import budgets, spam
 from commentbox.domain.akismet import AkismetQuery, Verdict
 from commentbox.domain.visitors import Visitor
-from commentbox.errors import Conflict, Forbidden, InvalidInput, RateLimited
+from commentbox.errors import Conflict, Forbidden, InvalidInput
 from commentbox.store import bans, comments, posting
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, Site, Thread, utcnow
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # only for annotations: keys, Akismet and the limiter are pas
     from commentbox.runtime.ratelimit import RateLimiter
 
 DUPLICATE_WINDOW = timedelta(hours=24)
-SAME_TEXT_MIN_CHARS = 20
 CLOSED = "This discussion is closed to new comments."
 DUPLICATE = "You have already posted this comment. Write something new, or edit the one you sent."
 
@@ -117,51 +117,14 @@ def screen_post(
 ) -> CommentStatus | None:
     """The layers of a new comment that need no database (after ``charge``); the write
     transaction then applies ``check_standing``. Returns the hold a layer demands, if any:
-    the content's, Akismet's, or the thread's and site's write budgets (``burst_hold``)."""
+    the content's, Akismet's, or the budgets across addresses (``budgets.py``)."""
     spam.check_honeypot(honeypot)
     spam.check_form_token(screens.keys, site.id, form_token, site.min_post_seconds)
-    held = stricter_hold(
-        _screen(screens, site, draft, visitor, facts), same_text_hold(screens, site, draft.body)
-    )
-    return stricter_hold(held, burst_hold(screens, site, thread_key))
-
-
-def check_new_thread(screens: Screens, site: Site) -> None:
-    """A page's first comment makes its thread: beyond the site's ``new_thread_limits`` it is
-    refused (429 with ``Retry-After``), so invented URLs on a registered origin cannot make
-    threads without end. Asked inside the write, only when the page has no thread yet."""
     limiter = screens.rate_limiter
-    if limiter.within(site.new_thread_limits, "new-thread", site.id):
-        return
-    raise RateLimited(
-        "This site takes no new discussions for a while. Please comment on a page that has "
-        "comments already, or try again later.",
-        retry_after=limiter.retry_after(site.new_thread_limits, "new-thread", site.id),
+    held = stricter_hold(
+        _screen(screens, site, draft, visitor, facts), budgets.same_text_hold(limiter, site, draft.body)
     )
-
-
-def same_text_hold(screens: Screens, site: Site, body: str) -> CommentStatus | None:
-    """The same text from many authors (each with their own address and name) is a campaign,
-    not a discussion: beyond the site's ``same_text_limits`` (folded as duplicates compare
-    it) it is held as spam. Texts shorter than ``SAME_TEXT_MIN_CHARS`` ("Thanks!", "+1") are
-    what many people honestly say, so they are never counted."""
-    if len(spam.fold(body).strip()) < SAME_TEXT_MIN_CHARS:
-        return None
-    key = f"{site.id}|{spam.text_hash(body)}"
-    return (
-        None if screens.rate_limiter.within(site.same_text_limits, "same-text", key) else CommentStatus.SPAM
-    )
-
-
-def burst_hold(screens: Screens, site: Site, thread_key: str) -> CommentStatus | None:
-    """Budgets across every address: many clients pouring comments onto one thread (or one
-    site) each stay within their own rate limit, so the thread's and the site's own
-    budgets (``thread_write_limits``, ``site_write_limits``) hold what comes beyond them for
-    a moderator instead of publishing it. Counted by the rate limiter (in memory, or Redis
-    for every instance), so the write path reads nothing more. Both are charged."""
-    on_thread = screens.rate_limiter.within(site.thread_write_limits, "thread", f"{site.id}|{thread_key}")
-    on_site = screens.rate_limiter.within(site.site_write_limits, "site", site.id)
-    return None if on_thread and on_site else CommentStatus.PENDING
+    return stricter_hold(held, budgets.burst_hold(limiter, site, thread_key))
 
 
 def check_standing(

@@ -92,14 +92,14 @@ class Site(SQLModel, table=True):
     notify_moderators: str = Field(default=NotifyModerators.PENDING, sa_type=String(16))
     hold_link_only: bool = True  # a comment that is nothing but links waits for a moderator
     # Write budgets across every address ("off" or limits syntax): new comments beyond them
-    # wait for a moderator (screening.burst_hold).
+    # wait for a moderator (budgets.burst_hold).
     thread_write_limits: str = Field(default="10/minute; 100/hour", max_length=100)
     site_write_limits: str = Field(default="60/minute; 600/hour", max_length=100)
     # New threads (a page's first comment) beyond this are refused: invented URLs on a
-    # registered origin would otherwise make threads without end (screening.check_new_thread).
+    # registered origin would otherwise make threads without end (budgets.check_new_thread).
     new_thread_limits: str = Field(default="60/hour", max_length=100)
     # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
-    # it is held as spam (screening.same_text_hold).
+    # it is held as spam (budgets.same_text_hold).
     same_text_limits: str = Field(default="3/day", max_length=100)
 
 
