@@ -154,6 +154,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_thread_status", "thread_id", "status"),
         Index("ix_comment_text_hash_thread", "text_hash", "thread_id"),
         Index("ix_comment_client_author_email", "client_hash", "author_email"),
+        # A restored backup finds the comments it holds already by their nonce (``import json``).
+        Index("ix_comment_nonce", "nonce"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -18,13 +18,14 @@ from commentbox.config import Settings
 from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import wordpress
+from commentbox.transfer import backup, wordpress
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
 from commentbox.transfer.pages import UrlMap
+from commentbox.transfer.report import Report
 
-COMMANDS = frozenset({"import"})
+COMMANDS = frozenset({"import", "export"})
 PROGRESS_EVERY = 1000
 
 
@@ -39,6 +40,17 @@ def add_parsers(commands: Any) -> None:
         metavar="ZONE",
         help="the blog's time zone (e.g. Europe/Paris), for comments with only a local time",
     )
+    restore = formats.add_parser("json", help="restore a backup made by `commentbox export json`")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--site", required=True, help="the site to restore into (made if missing)")
+    restore.add_argument("--json", action="store_true", help="print the report as JSON")
+    _max_size(restore)
+
+    exporting = commands.add_parser("export", help="write a site's comments out")
+    targets = exporting.add_subparsers(dest="export_format", required=True, metavar="FORMAT")
+    backup_parser = targets.add_parser("json", help="a lossless backup (JSON Lines) on standard output")
+    backup_parser.add_argument("--site", required=True)
+    backup_parser.add_argument("--output", type=Path, help="write to this file instead")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +65,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="rewrite page addresses starting with OLD to start with NEW (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    _max_size(parser)
+
+
+def _max_size(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-size",
         type=int,
@@ -63,7 +79,44 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
+    if args.command == "export":
+        return _export(args, db)
+    if args.import_format == "json":
+        return _restore(args, db)
     return _import(args, db, settings)
+
+
+def _export(args: argparse.Namespace, db: Database) -> int:
+    if args.output is None:
+        backup.export(db, args.site, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return 0
+    partial = args.output.with_name(args.output.name + ".partial")
+    with partial.open("wb") as out:
+        count = backup.export(db, args.site, out)
+    partial.replace(args.output)  # a stopped export never leaves a file that looks whole
+    print(f"exported {count} comments of {args.site} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _restore(args: argparse.Namespace, db: Database) -> int:
+    max_bytes = args.max_size * 1024**2
+
+    def entries() -> Iterator[tuple[str, dict[str, Any]]]:
+        with open_export(args.file, max_bytes=max_bytes) as stream:
+            yield from backup.records(stream, args.file.name)
+
+    for _ in entries():  # read whole before anything is written, as for every import
+        pass
+    _print(backup.restore(db, args.site, entries()), args.json)
+    return 0
+
+
+def _print(report: Report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.as_text())
 
 
 def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
@@ -87,10 +140,7 @@ def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
         hash_ip=Keys(settings.secret()).hash_ip,
         progress=_progress(),
     )
-    if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print(report.as_text())
+    _print(report, args.json)
     return 0
 
 

@@ -15,6 +15,7 @@ class Report:
     source: str
     site: str
     dry_run: bool = False
+    site_created: bool = False  # a restored backup made the site, with the backup's settings
     threads_created: int = 0
     threads_existing: int = 0
     created: Counter[str] = field(default_factory=Counter)  # by status
@@ -38,6 +39,7 @@ class Report:
             "source": self.source,
             "site": self.site,
             "dry_run": self.dry_run,
+            "site_created": self.site_created,
             "threads": {"created": self.threads_created, "existing": self.threads_existing},
             "comments": {
                 "created": dict(sorted(self.created.items())),
@@ -59,6 +61,8 @@ class Report:
             f"threads: {verb} {self.threads_created}, {self.threads_existing} existing",
             f"comments: {verb} {total} ({statuses}); {self.already_imported} already imported",
         ]
+        if self.site_created:
+            lines.insert(1, f"site {self.site} created with the backup's settings")
         if self.kinds:
             lines.append("  of which " + ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items())))
         for reason, n in sorted(self.reparented.items()):
