@@ -192,7 +192,10 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
             lambda d: _write(d, "disqus.xml", b'<disqus xmlns="http://disqus.com"></disqus>'),
             "use `import disqus`",
         ),
-        (lambda d: _write(d, "page.html", b"<html><body>hi</body></html>"), "not a WordPress export"),
+        (
+            lambda d: _write(d, "page.html", b"<html><body>hi</body></html>"),
+            "not the export expected (its root is <html>",
+        ),
         (lambda d: d / "missing.xml", "Cannot read"),
         (
             lambda d: _write(d, "big.xml", WXR.format(comments=" " * (2 * 1024**2)).encode()),

@@ -11,14 +11,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commentbox.config import Settings
 from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import backup, wordpress
+from commentbox.transfer import backup, disqus, wordpress
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
@@ -39,6 +39,13 @@ def add_parsers(commands: Any) -> None:
         "--timezone",
         metavar="ZONE",
         help="the blog's time zone (e.g. Europe/Paris), for comments with only a local time",
+    )
+    dsq = formats.add_parser("disqus", help="a Disqus export (.xml or .xml.gz)")
+    _common(dsq)
+    dsq.add_argument(
+        "--disqus-ids-as-page-ids",
+        action="store_true",
+        help="key threads by their disqus_identifier (for pages embedding with data-page-id)",
     )
     restore = formats.add_parser("json", help="restore a backup made by `commentbox export json`")
     restore.add_argument("file", type=Path)
@@ -121,12 +128,12 @@ def _print(report: Report, as_json: bool) -> None:
 
 def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     url_map = UrlMap.parse(args.map_url)
-    zone = _zone(args.timezone)
+    source, read = _reader(args)
     max_bytes = args.max_size * 1024**2
 
     def entries() -> Iterator[Entry]:
         with open_export(args.file, max_bytes=max_bytes) as stream:
-            yield from wordpress.read(stream, timezone=zone, name=args.file.name)
+            yield from read(stream)
 
     # The whole file is read once before anything is written: a file that turns out to be
     # malformed, hostile or too big halfway through changes nothing.
@@ -136,12 +143,22 @@ def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
         db,
         args.site,
         entries(),
-        Options(source=wordpress.SOURCE, url_map=url_map, dry_run=args.dry_run),
+        Options(source=source, url_map=url_map, dry_run=args.dry_run),
         hash_ip=Keys(settings.secret()).hash_ip,
         progress=_progress(),
     )
     _print(report, args.json)
     return 0
+
+
+def _reader(args: argparse.Namespace) -> tuple[str, Callable[[BinaryIO], Iterator[Entry]]]:
+    """The format's source name and reader, with its own options applied."""
+    name = args.file.name
+    if args.import_format == "wordpress":
+        zone = _zone(args.timezone)
+        return wordpress.SOURCE, lambda stream: wordpress.read(stream, timezone=zone, name=name)
+    ids = args.disqus_ids_as_page_ids
+    return disqus.SOURCE, lambda stream: disqus.read(stream, ids_as_page_ids=ids, name=name)
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

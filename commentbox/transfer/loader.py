@@ -92,6 +92,7 @@ class _Load:
         self.report = Report(source=options.source, site=site.id, dry_run=options.dry_run)
         self.nodes: dict[str, _Node] = {}
         self.threads: dict[str, int] = {}  # thread key → id
+        self.urls: dict[str, str] = {}  # thread key → canonical address ("" if unknown)
         self.fake_id = 0  # a dry run's stand-in ids are negative
 
     def run(self, entries: Iterable[Entry]) -> Report:
@@ -131,10 +132,15 @@ class _Load:
                 self.report.skipped["the same id twice in the file (the first is kept)"] += 1
                 continue
             try:
-                keyed.append((thread_key(self.site, comment.thread.url, self.options.url_map), comment))
+                key, url = thread_key(
+                    self.site, comment.thread.url, self.options.url_map, comment.thread.page_id
+                )
             except Refused as refused:
                 self.report.refuse_page(comment.thread.url, str(refused))
                 self.report.skipped[PAGE_REFUSED] += 1
+                continue
+            keyed.append((key, comment))
+            self.urls.setdefault(key, url)
         with self._connection() as connection:
             self._find_threads(connection, keyed)
             known = imports.known_sources(connection, self.site.id, [self._source(c) for _, c in keyed])
@@ -198,7 +204,7 @@ class _Load:
             if key in found:
                 continue
             thread = Thread(
-                site_id=self.site.id, key=key, url=key, title=comment.thread.title.strip()[:300],
+                site_id=self.site.id, key=key, url=self.urls[key], title=comment.thread.title.strip()[:300],
                 created=comment.created,
             )  # fmt: skip
             dry = self.options.dry_run

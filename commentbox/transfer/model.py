@@ -27,10 +27,12 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ImportedThread:
-    """A page as the old system knew it: its address (before ``--map-url``) and its title."""
+    """A page as the old system knew it: its address (before ``--map-url``), its title, and
+    the explicit page id it is keyed by instead of its address, if any (``data-page-id``)."""
 
     url: str
     title: str = ""
+    page_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

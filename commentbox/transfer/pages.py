@@ -43,8 +43,25 @@ class UrlMap:
         return url
 
 
-def thread_key(site: Site, url: str, url_map: UrlMap) -> str:
-    """The canonical URL (the thread key) of an imported page, or ``Refused``."""
+MAX_PAGE_ID = 2000
+
+
+def thread_key(site: Site, url: str, url_map: UrlMap, page_id: str | None = None) -> tuple[str, str]:
+    """``(thread key, canonical URL)`` of an imported page, or ``Refused``. With a page id the
+    key is ``id:<page id>`` as for a widget given ``data-page-id``, and the address is kept
+    only if it is the site's own."""
+    if page_id:
+        if len(page_id) > MAX_PAGE_ID or any(ord(ch) < 32 for ch in page_id):
+            raise Refused("a page id that is too long or holds control characters")
+        try:
+            return f"id:{page_id}", _canonical(site, url, url_map)
+        except Refused:
+            return f"id:{page_id}", ""
+    key = _canonical(site, url, url_map)
+    return key, key
+
+
+def _canonical(site: Site, url: str, url_map: UrlMap) -> str:
     mapped = url_map.apply(url.strip())
     try:
         key = canonical_url(mapped, frozenset(site.query_params))

@@ -1,8 +1,6 @@
 """WordPress WXR (``.xml``, ``.xml.gz``, ``.zip``) → neutral entries, streamed item by item.
 
-Parsed with defusedxml's ``iterparse`` (expat): a DTD of any kind is refused before anything
-is expanded (WXR has none, so an entity bomb or an external entity can only be an attack),
-nothing is fetched, and each ``<item>`` is dropped once read, so memory stays flat.
+Read through ``xmlstream`` (hardened and streamed: each ``<item>`` is dropped once read).
 
 Elements are matched by their local name under any WordPress export namespace
 (``http``/``https``, 1.0–1.2), since real files carry each variant. Facts and pitfalls:
@@ -16,13 +14,9 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any, BinaryIO
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from commentbox.store.models import CommentStatus
-from commentbox.transfer.files import BadFile
+from commentbox.transfer import xmlstream
 from commentbox.transfer.model import BodyFormat, Entry, ImportedComment, ImportedThread, Kind, Skipped
 
 SOURCE = "wordpress"
@@ -42,7 +36,6 @@ NOTE = "a WordPress block note (private, editorial)"
 LOCAL_TIME_ONLY = "only a site-local time (no valid comment_date_gmt): give --timezone"
 BAD_DATE = "an impossible date"
 NO_LINK = "its post has no link"
-OTHER_FORMATS = {"disqus": "a Disqus export: use `import disqus`"}
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -69,35 +62,9 @@ def _plain(element: Any, name: str) -> str:
 def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the file") -> Iterator[Entry]:
     """Every comment of every post, in file order; ``timezone`` reads ``comment_date`` (the
     site's local time) where ``comment_date_gmt`` is missing or ``0000-00-00 …``."""
-    try:
-        events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
-        root = channel = None
-        for event, element in events:
-            if root is None:
-                root = element
-                _check_root(element, name)
-            if event == "start":
-                if element.tag == "channel":
-                    channel = element
-            elif element.tag == "item":
-                yield from _item(element, timezone)
-                if channel is not None:  # read items go, so memory stays flat
-                    channel.remove(element)
-    except DefusedXmlException:
-        raise BadFile(
-            f"{name} declares a DTD or entities, which a WordPress export never does: refused unread."
-        ) from None
-    except ParseError as exc:
-        line, column = exc.position
-        raise BadFile(f"{name} is not well-formed XML (line {line}, column {column}).") from None
-
-
-def _check_root(element: Any, name: str) -> None:
-    local = _split(element.tag)[1]
-    if local in OTHER_FORMATS:
-        raise BadFile(f"{name} looks like {OTHER_FORMATS[local]}.")
-    if local != "rss":
-        raise BadFile(f"{name} is not a WordPress export (its root is <{local}>, not <rss>).")
+    for element in xmlstream.records(stream, "rss", name, depth=2):
+        if element.tag == "item":
+            yield from _item(element, timezone)
 
 
 def _item(item: Any, timezone: tzinfo | None) -> Iterator[Entry]:
