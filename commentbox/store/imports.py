@@ -49,11 +49,6 @@ def thread_ids(connection: Connection, site_id: str, keys: Collection[str]) -> d
     return found
 
 
-def create_thread(connection: Connection, thread: Thread) -> int:
-    values = thread.model_dump(exclude={"id"})
-    return int(connection.execute(insert(_THREADS).returning(_THREADS.c.id), values).scalar_one())
-
-
 def known_sources(connection: Connection, site_id: str, sources: Collection[str]) -> dict[str, Known]:
     """Which of these source ids an earlier import stored on this site, with their rows."""
     found: dict[str, Known] = {}

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from commentbox.errors import NotFound
-from commentbox.store import backups, imports, rows
+from commentbox.store import backups, imports, posting, rows
 from commentbox.store.db import Database
 from commentbox.store.models import Site, Thread
 from commentbox.transfer.files import BadFile
@@ -157,7 +157,7 @@ class _Restore:
                 self.report.threads_existing += 1
                 return
             thread = Thread(**{**values, "id": None, "site_id": self.site_id})
-            self.threads[values["id"]] = new = imports.create_thread(connection, thread)
+            self.threads[values["id"]] = new = posting.create_thread(connection, thread)
             self.new_threads.add(new)
             self.report.threads_created += 1
 

@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from commentbox.domain import sites
 from commentbox.domain.spam import text_hash
 from commentbox.domain.urls import InvalidURL, origin_of
-from commentbox.store import imports
+from commentbox.store import imports, posting
 from commentbox.store.db import Database
 from commentbox.store.models import CommentStatus, Site, Thread
 from commentbox.transfer.bodies import Unrenderable, render
@@ -208,7 +208,7 @@ class _Load:
                 created=comment.created,
             )  # fmt: skip
             dry = self.options.dry_run
-            self.threads[key] = self._stand_in() if dry else imports.create_thread(connection, thread)
+            self.threads[key] = self._stand_in() if dry else posting.create_thread(connection, thread)
             self.report.threads_created += 1
 
     def _source(self, comment: ImportedComment) -> str:
