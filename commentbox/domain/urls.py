@@ -1,6 +1,6 @@
 """Canonical page URLs: one thread per page, however the visitor's browser spelled its address.
 
-The policy (also in the README):
+The policy (also in docs/widget.md, "One thread per page"):
 - only ``http``/``https``; scheme and host lower-cased, IDNs to their ASCII (punycode) form,
   default ports dropped, user info dropped;
 - fragment dropped; query dropped, except parameters the site allow-lists (kept sorted by

@@ -130,7 +130,7 @@ class PostgresFreshness:
 
     Why asyncpg here while the ORM uses psycopg 3: this query runs on the event loop for
     every read, and asyncpg spends about a quarter of the client CPU per round trip that
-    psycopg's async connection does (measured: ~20-29 µs vs ~70-120 µs; see the README).
+    psycopg's async connection does (measured: ~20-29 µs vs ~70-120 µs; see docs/operations.md).
     The ORM stays synchronous (psycopg 3 through SQLAlchemy's pool, in the thread pool).
     """
 

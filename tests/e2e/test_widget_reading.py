@@ -97,7 +97,7 @@ def _background(page: Page) -> list[int]:
 
 
 def _screenshot(page: Page, name: str, tmp_path: Path) -> None:
-    """Screenshots for the README; written into docs/ when COMMENTBOX_SCREENSHOTS=1."""
+    """Screenshots for the README and docs/ pages; written into docs/ when COMMENTBOX_SCREENSHOTS=1."""
     folder = DOCS if os.environ.get("COMMENTBOX_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(exist_ok=True)
     path = folder / name
