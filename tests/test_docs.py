@@ -1,9 +1,10 @@
 """The README and the documentation site stay true: the site builds with ``mkdocs build
 --strict`` (a broken link or anchor fails it, so the README's test command catches what CI
-does), and the pages name every setting, every JSON route and every layer the code has."""
+does), and the pages name every setting, command, JSON route and layer the code has."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import re
@@ -11,8 +12,10 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
+from commentbox import cli
 from commentbox.config import Settings
 from commentbox.http.openapi import OPERATIONS
 from tests.conftest import required_or_skip
@@ -124,4 +127,22 @@ def test_the_architecture_page_names_every_layer_of_the_import_contract():
     modules = [name.strip() for layer in layers for name in layer.split("|")]
     text = (DOCS / "architecture.md").read_text()
     missing = [module for module in modules if f"`{module}`" not in text]
+    assert not missing, missing
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = "commentbox") -> Iterator[str]:
+    """Every leaf command of the CLI (``commentbox site add``, …), as ``--help`` lists them."""
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not actions:
+        yield prefix
+    for action in actions:
+        for name, sub in action.choices.items():
+            yield from _commands(sub, f"{prefix} {name}")
+
+
+def test_every_command_is_documented():
+    commands = list(_commands(cli._parser()))
+    assert "commentbox site add" in commands
+    text = _docs_text()
+    missing = [command for command in commands if f"`{command}" not in text]
     assert not missing, missing
