@@ -1,7 +1,7 @@
 """comment nonces indexed: restoring a backup asks which of its comments are there already
 
-Revision ID: 0007_comment_nonce
-Revises: 0006_comment_sources
+Revision ID: 0011_comment_nonce
+Revises: 0010_same_text_limits
 Create Date: 2026-12-07
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007_comment_nonce"
-down_revision: str | None = "0006_comment_sources"
+revision: str = "0011_comment_nonce"
+down_revision: str | None = "0010_same_text_limits"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
