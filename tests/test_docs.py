@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 TWO_COMMANDS = (  # exactly the README's first block (issue 17)
-    "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/commentbox serve --demo"
+    "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/commentbox serve --demo"
     "   # then open http://127.0.0.1:8080/\n"
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"
     "   # the tests (what CI runs: .ci/run)\n"
