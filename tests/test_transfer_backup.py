@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from starlette.testclient import TestClient
 
 from commentbox.store import migrate
 from commentbox.store.backups import SITE_FIELDS
@@ -80,12 +81,11 @@ def fresh_url(tmp_path):
     return f"sqlite:///{path}"
 
 
-def vote(client, comment_id, value, browser):
-    response = client.post(
-        f"/api/v1/comments/{comment_id}/vote",
-        json={"value": value},
-        headers={**ORIGIN, "X-Commentbox-Client": browser},
-    )
+def vote(client, comment_id, value, address):
+    """A reader's vote from their own address (a guest votes as their address, and not on
+    what was written from it)."""
+    reader = TestClient(client.app, base_url=str(client.base_url), client=(address, 4000))
+    response = reader.post(f"/api/v1/comments/{comment_id}/vote", json={"value": value}, headers=ORIGIN)
     assert response.status_code == 200, response.text
 
 
@@ -107,9 +107,9 @@ def test_a_restored_backup_has_every_row_of_the_site(
         headers={**ORIGIN, "Authorization": f"Bearer {token}"},
     )
     assert signed.status_code == 201, signed.text
-    vote(client, first["id"], 1, "b1")
-    vote(client, first["id"], 1, "b2")
-    vote(client, reply["id"], -1, "b1")
+    vote(client, first["id"], 1, "192.0.2.1")
+    vote(client, first["id"], 1, "192.0.2.2")
+    vote(client, reply["id"], -1, "192.0.2.1")
     path = wxr(tmp_path, {}, {"parent": 1}, {"status": "0"}, {"status": "spam"}, {"status": "trash"})
     assert cli(["import", "wordpress", str(path), "--site", "blog"]) == 0
     capsys.readouterr()
