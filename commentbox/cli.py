@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from commentbox import __version__
 from commentbox.admin import moderators
 from commentbox.app import check_demo_allowed, create_app
-from commentbox.config import Settings, SettingsError, load_settings
+from commentbox.config import Settings, SettingsError, load_settings, read_settings
 from commentbox.domain import sites
 from commentbox.domain.urls import origin_of
 from commentbox.errors import CommentboxError, InvalidInput
@@ -31,6 +31,7 @@ from commentbox.store.models import ModerationMode, NotifyModerators, Role
 from commentbox.transfer import commands as transfer
 
 MODES = [m.value for m in ModerationMode]
+DEMO_RATE_LIMITS = "30/minute; 300/hour"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--access-log", action="store_true", help="print a line for every request")
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -195,10 +197,43 @@ def _split(value: str | None) -> list[str] | None:
     return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _require_database(settings: Settings) -> None:
+    """Refuse, before anything is written, where there is no database: a command in a
+    folder without one would otherwise start an empty instance nobody serves. Only the
+    commands that set an instance up (``serve``, ``migrate``, ``site add``) make one."""
+    path = settings.sqlite_file
+    if path is not None:
+        if not path.exists():
+            raise SettingsError(_no_database(settings))
+        return
+    db = Database(settings.database_url)
+    try:
+        if not migrate.is_created(db.engine):
+            raise SettingsError(_no_database(settings))
+    finally:
+        db.dispose()
+
+
 def _database(settings: Settings) -> Database:
+    """The database, migrated; a new SQLite file (and its folder) is made and announced."""
+    path = settings.sqlite_file
+    new = path is not None and not path.exists()
+    if path is not None and new:
+        path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     migrate.upgrade(db.engine)
+    if new:
+        print(f"commentbox: created a new database in {path}", file=sys.stderr)
     return db
+
+
+def _no_database(settings: Settings) -> str:
+    where = settings.sqlite_file or make_url(settings.database_url).render_as_string(hide_password=True)
+    return (
+        f"There is no commentbox database at {where}. Run this where the server runs (its data "
+        "folder is commentbox-data/ there), set COMMENTBOX_DATA_DIR or COMMENTBOX_DATABASE_URL to "
+        "the server's, or create one with `commentbox migrate`."
+    )
 
 
 def _print_site(site: object) -> None:
@@ -222,6 +257,10 @@ def serve(args: argparse.Namespace) -> int:
         os.environ["COMMENTBOX_HOST"] = args.host
     if args.port:
         os.environ["COMMENTBOX_PORT"] = str(args.port)
+    if args.demo:
+        # One person trying everything on one article (post, reply, edit, vote, sign in and
+        # out) meets the public budget of 3 writes a minute at the fourth step.
+        os.environ.setdefault("COMMENTBOX_RATE_LIMITS", DEMO_RATE_LIMITS)
     settings = load_settings()
     if args.demo:
         # An argument, never a setting: no environment or config file can switch it on.
@@ -233,10 +272,11 @@ def serve(args: argparse.Namespace) -> int:
         _ensure_demo_site(db, settings)
     db.dispose()
     database = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(
-        f"commentbox {__version__} listening on {settings.base_url}/ (database {database})",
-        flush=True,
-    )
+    lines = [f"commentbox {__version__} listening on {settings.base_url}/ (database {database})"]
+    if settings.demo_page:
+        lines.append(f"  open {settings.base_url}/ for the demo article")
+    lines.append("  press Ctrl+C to stop" + ("" if args.access_log else "; --access-log shows each request"))
+    print("\n".join(lines), flush=True)
     if args.demo:
         print(
             "DEMO MODE: anyone on this machine can sign in as the built-in test identity. "
@@ -253,8 +293,8 @@ def serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             proxy_headers=False,  # commentbox trusts forwarding headers itself (COMMENTBOX_TRUSTED_PROXIES)
             server_header=False,
-            access_log=False,  # the reverse proxy logs requests; /metrics counts them
-            log_level="warning",
+            access_log=args.access_log,  # off by default: the reverse proxy logs requests
+            log_level="info" if args.access_log else "warning",
         )
     return 0
 
@@ -277,6 +317,9 @@ def _shared_metrics(settings: Settings, workers: int) -> Iterator[None]:
 def run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve(args)
+    creates = args.command == "migrate" or (args.command == "site" and args.site_command == "add")
+    if not creates:
+        _require_database(read_settings())
     settings = load_settings()
     db = _database(settings)
     try:

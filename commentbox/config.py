@@ -13,12 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from commentbox.runtime.ratelimit import DEFAULT_RULES, DEFAULT_VOTE_RULES, checked_rules
 
 SECRET_FILE_NAME = "commentbox.secret"  # noqa: S105 (a file name)
+DATA_DIR = Path("commentbox-data")  # relative to the folder commentbox runs in
+DATABASE_FILE_NAME = "commentbox.sqlite3"
 SECRET_FIELDS = frozenset({"secret_key", "akismet_key", "smtp_password", "redis_url"})
 
 
@@ -53,9 +56,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COMMENTBOX_", extra="ignore", frozen=True)
 
-    database_url: str = "sqlite:///commentbox.sqlite3"
+    # The data folder holds the SQLite database and the generated secret, unless
+    # database_url or secret_file name places of their own.
+    data_dir: Path = DATA_DIR
+    database_url: str = ""  # default: sqlite:///<data_dir>/commentbox.sqlite3
     secret_key: SecretStr | None = None
-    secret_file: Path = Path(SECRET_FILE_NAME)
+    secret_file: Path | None = None  # default: <data_dir>/commentbox.secret
     public_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
@@ -175,6 +181,23 @@ class Settings(BaseSettings):
         """Where browsers reach this server; redirect URIs and links are built from it."""
         return self.public_url or f"http://{self.host}:{self.port}"
 
+    @model_validator(mode="after")
+    def _in_the_data_folder(self) -> Settings:
+        """What is not named on its own lives in the data folder (one place to back up)."""
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}")
+        if self.secret_file is None:
+            object.__setattr__(self, "secret_file", self.data_dir / SECRET_FILE_NAME)
+        return self
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file, when the database is SQLite on disk."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
+
     def secret(self) -> bytes:
         """The signing key, as bytes. Never logged: only this accessor unwraps it."""
         assert self.secret_key is not None, "load_settings() always fills the secret"
@@ -191,6 +214,7 @@ def _persisted_secret(path: Path) -> str:
     except FileNotFoundError:
         pass
     value = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another worker won the race: use its secret
@@ -200,15 +224,22 @@ def _persisted_secret(path: Path) -> str:
     return value
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Read and validate settings; raise ``SettingsError`` with one sentence naming the setting."""
+def read_settings(**overrides: Any) -> Settings:
+    """Read and validate settings, without touching the secret (nothing is written)."""
     try:
-        settings = Settings(**overrides)
+        return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"
         raise SettingsError(f"Setting COMMENTBOX_{name.upper()} is invalid: {error['msg']}.") from None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings, and the secret (generated in the data folder the first
+    time); raise ``SettingsError`` with one sentence naming the setting."""
+    settings = read_settings(**overrides)
     if settings.secret_key is None:
+        assert settings.secret_file is not None, "the data folder fills it"
         secret = SecretStr(_persisted_secret(settings.secret_file))
         settings = settings.model_copy(update={"secret_key": secret})
     else:

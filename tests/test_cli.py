@@ -41,6 +41,40 @@ def test_site_add_list_update_remove(in_tmp, capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_the_first_setup_command_makes_the_data_folder_and_says_where(in_tmp, capsys):
+    assert main(["site", "add", "myblog", "--origin", "https://blog.example"]) == 0
+    assert "created a new database in commentbox-data/commentbox.sqlite3" in capsys.readouterr().err
+    assert [p.name for p in in_tmp.iterdir()] == ["commentbox-data"]
+    secret = in_tmp / "commentbox-data" / "commentbox.secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert main(["site", "list"]) == 0
+    assert "myblog" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["site", "list"],
+        ["site", "update", "myblog", "--name", "x"],
+        ["import", "wordpress", "export.xml", "--site", "myblog"],
+    ],
+)
+def test_other_commands_refuse_where_there_is_no_database_and_write_nothing(in_tmp, capsys, argv):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "There is no commentbox database at commentbox-data/commentbox.sqlite3." in err
+    assert "COMMENTBOX_DATA_DIR" in err and "commentbox migrate" in err
+    assert list(in_tmp.iterdir()) == []  # no database, no secret, no folder
+
+
+def test_the_data_folder_is_a_setting(in_tmp, monkeypatch, capsys):
+    elsewhere = in_tmp / "srv" / "comments"
+    monkeypatch.setenv("COMMENTBOX_DATA_DIR", str(elsewhere))
+    assert main(["migrate"]) == 0
+    assert (elsewhere / "commentbox.sqlite3").exists() and (elsewhere / "commentbox.secret").exists()
+    assert main(["site", "list"]) == 0  # found there from any folder
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -50,6 +84,8 @@ def test_site_add_list_update_remove(in_tmp, capsys):
     ],
 )
 def test_mistakes_are_one_clear_line(in_tmp, capsys, argv, message):
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
     assert main(argv) == 1
     assert message in capsys.readouterr().err
 
@@ -95,8 +131,15 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
         cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
+        assert (
+            process.stdout.readline()
+            == "commentbox: created a new database in commentbox-data/commentbox.sqlite3\n"
+        )
         line = process.stdout.readline()
         assert f"listening on http://127.0.0.1:{port}/" in line
+        assert "commentbox-data/commentbox.sqlite3" in line
+        assert process.stdout.readline().strip() == f"open http://127.0.0.1:{port}/ for the demo article"
+        assert process.stdout.readline().strip().startswith("press Ctrl+C to stop")
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 15
         while True:
@@ -110,7 +153,7 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
         config = httpx.get(f"{base}/api/v1/sites/demo/config").json()
         assert config["form_token"]
         # As if the form had been on screen for a minute: signed with the generated secret.
-        secret = (in_tmp / "commentbox.secret").read_text().strip().encode()
+        secret = (in_tmp / "commentbox-data" / "commentbox.secret").read_text().strip().encode()
         posted = httpx.post(
             f"{base}/api/v1/comments",
             json={
@@ -130,7 +173,8 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
-    secret = in_tmp / "commentbox.secret"
+    secret = in_tmp / "commentbox-data" / "commentbox.secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert (in_tmp / "commentbox.sqlite3").exists()
+    assert (in_tmp / "commentbox-data" / "commentbox.sqlite3").exists()
+    assert [p.name for p in in_tmp.iterdir()] == ["commentbox-data"]  # nothing else in the folder
     assert secret.read_text().strip() not in line

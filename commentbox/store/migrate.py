@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -25,3 +25,8 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision``; safe to run at every start (a no-op when current)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def is_created(engine: Engine) -> bool:
+    """Whether this database holds a commentbox schema at all (any revision)."""
+    return inspect(engine).has_table("alembic_version")

@@ -1,0 +1,110 @@
+"""The README's first command, as a newcomer runs it, clicked through in Chromium.
+
+``commentbox serve --demo`` starts as a subprocess in an empty folder with no settings at
+all; the demo article it names is opened in the browser, and the visitor does what the
+article invites: post, reply, edit, sign in (in a popup, then with popups blocked), post
+signed in, log out. Nothing is seeded or configured behind the browser's back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import post, status, widget
+from tests.e2e.test_signin import TIMEOUT_MS, guest_fields, identity, sign_in_with_popup
+from tests.instances import CHECKOUT, free_port
+
+pytestmark = pytest.mark.browser
+
+READING_SECONDS = 3.5  # a person reads before writing (the demo site's form timing wants 3 s)
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTBOX_")}
+    env["PYTHONPATH"] = str(CHECKOUT)  # this checkout, whatever copy is installed
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commentbox", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        said = [process.stdout.readline() for _ in range(4)]
+        opened = [re.search(r"open (http://\S+) for the demo article", line) for line in said]
+        found = next((m for m in opened if m), None)
+        assert found, said
+        _wait_until_up(found.group(1))
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stdout.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["commentbox-data"]
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the server did not come up"
+        time.sleep(0.1)
+
+
+def test_the_demo_article_invites_and_everything_it_invites_works(page: Page, demo_server: str):
+    page.goto(demo_server)
+    root = widget(page)
+    page.wait_for_timeout(READING_SECONDS * 1000)
+    post(page, "My *first* comment")
+    expect(status(page)).to_have_text("Your comment was published.", timeout=TIMEOUT_MS)
+    first = root.locator(".cb-thread > .cb-comment").first
+    expect(first.locator(".cb-text em")).to_have_text("first")
+
+    first.locator(".cb-reply").click()
+    post(page, "And a reply to it")
+    reply = first.locator(".cb-replies > .cb-comment")
+    expect(reply.locator(".cb-text")).to_have_text("And a reply to it", timeout=TIMEOUT_MS)
+
+    reply.locator(".cb-edit-btn").click()
+    reply.locator(".cb-edit textarea").fill("And a *better* reply")
+    reply.locator(".cb-save").click()
+    expect(reply.locator(".cb-text em")).to_have_text("better", timeout=TIMEOUT_MS)
+
+    sign_in_with_popup(page, "demo")
+    expect(identity(page)).to_contain_text("Demo Visitor", timeout=TIMEOUT_MS)
+    page.fill("#cb-body", "Signed in this time")
+    page.click(".cb-submit")
+    mine = root.locator(".cb-comment", has_text="Signed in this time")
+    expect(mine).to_be_visible(timeout=TIMEOUT_MS)
+
+    page.click("#commentbox .cb-logout")
+    expect(guest_fields(page)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(root.locator(".cb-comment")).to_have_count(3)
+
+
+def test_the_demo_sign_in_works_with_popups_blocked(browser: Browser, demo_server: str):
+    context = browser.new_context()
+    context.add_init_script("window.open = () => null;")
+    page = context.new_page()
+    page.goto(demo_server)
+    widget(page)
+    page.click("#commentbox .cb-provider-demo")
+    page.locator("#approve").wait_for(timeout=TIMEOUT_MS)  # the demo consent page, in this tab
+    page.click("#approve")
+    page.wait_for_url(re.compile(re.escape(demo_server)), timeout=TIMEOUT_MS)
+    expect(identity(page)).to_contain_text("Demo Visitor", timeout=TIMEOUT_MS)
+    context.close()
