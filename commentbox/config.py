@@ -101,7 +101,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None  # shares rate limits between instances
     akismet_key: SecretStr | None = None  # unset: nothing is sent to a third party
     akismet_url: str = "https://rest.akismet.com/1.1"
-    akismet_timeout: float = Field(5.0, gt=0, le=60)
+    akismet_timeout: float = Field(5.0, gt=0, le=60)  # capped by the fetcher's 5 s in all
+
+    # Outbound requests (outbound/fetch.py) never reach loopback, private, link-local or other
+    # non-public addresses. FOR TESTS ONLY: the host names listed here skip that check (the test
+    # suite's fakes on 127.0.0.1, a self-hosted Akismet-compatible service). Empty by default;
+    # never list a host whose addresses someone else controls.
+    outbound_allow_hosts: list[str] = []
 
     # Email notifications (mail.py, notify.py); unset smtp_host: no mail is sent
     smtp_host: str = ""

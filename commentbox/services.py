@@ -28,6 +28,7 @@ from commentbox.keys import Keys
 from commentbox.live.service import Live
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
+from commentbox.outbound.fetch import Fetcher
 from commentbox.runtime.events import Events
 from commentbox.runtime.freshness import Freshness, open_freshness
 from commentbox.runtime.groupcommit import GroupCommit
@@ -52,6 +53,7 @@ class Context:
     providers: tuple[str, ...] = ()  # what the widget offers: configured providers (+ "demo")
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter("off"))
     akismet: Akismet | None = None
+    fetcher: Fetcher = field(default_factory=Fetcher)  # every outbound request goes through it
     outbox: Outbox = field(init=False)
     group: GroupCommit = field(init=False)
     # What each domain module receives (built once, below).
@@ -104,6 +106,7 @@ class Context:
         db = Database(settings.database_url)
         auth = AuthRegistry(settings, db)
         key = settings.akismet_key.get_secret_value() if settings.akismet_key else None
+        fetcher = Fetcher(allow_hosts=settings.outbound_allow_hosts)
         return cls(
             settings=settings,
             db=db,
@@ -114,5 +117,6 @@ class Context:
             rate_limiter=RateLimiter(
                 settings.rate_limits, settings.redis_url, per_action={"vote": settings.vote_rate_limits}
             ),
-            akismet=Akismet(settings.akismet_url, key, settings.akismet_timeout) if key else None,
+            akismet=Akismet(fetcher, settings.akismet_url, key, settings.akismet_timeout) if key else None,
+            fetcher=fetcher,
         )

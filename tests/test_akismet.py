@@ -20,12 +20,21 @@ def fake_akismet():
         yield fake
 
 
+# The fake listens on 127.0.0.1, which the outbound fetcher refuses unless it is allow-listed.
+ALLOW_FAKE = {"outbound_allow_hosts": ["127.0.0.1"]}
+
+
 @pytest.fixture
 def akismet_client(settings, fake_akismet, blog):
     fake_akismet.checks.clear()
     app = create_app(
         settings.model_copy(
-            update={"akismet_key": SecretStr(KEY), "akismet_url": fake_akismet.url, "akismet_timeout": 0.5}
+            update={
+                "akismet_key": SecretStr(KEY),
+                "akismet_url": fake_akismet.url,
+                "akismet_timeout": 0.5,
+                **ALLOW_FAKE,
+            }
         )
     )
     with TestClient(app, headers={"User-Agent": "Mozilla/5.0 test", "Referer": ARTICLE}) as client:
@@ -84,7 +93,9 @@ def test_an_akismet_outage_holds_the_comment_for_a_moderator(akismet_client, row
 
 def test_a_wrong_key_holds_rather_than_publishes(settings, fake_akismet, blog, row_count):
     app = create_app(
-        settings.model_copy(update={"akismet_key": SecretStr("wrong"), "akismet_url": fake_akismet.url})
+        settings.model_copy(
+            update={"akismet_key": SecretStr("wrong"), "akismet_url": fake_akismet.url, **ALLOW_FAKE}
+        )
     )
     with TestClient(app) as client:
         assert post(client, "ada").status_code == 202
@@ -97,6 +108,19 @@ def test_an_unreachable_akismet_holds_too(settings, blog, row_count):
     )
     with TestClient(app) as client:
         assert post(client, "ada").status_code == 202
+    assert row_count("comment") == 1
+
+
+def test_an_akismet_on_a_private_address_is_never_reached_unless_allowed(
+    settings, fake_akismet, blog, row_count
+):
+    fake_akismet.checks.clear()
+    app = create_app(
+        settings.model_copy(update={"akismet_key": SecretStr(KEY), "akismet_url": fake_akismet.url})
+    )
+    with TestClient(app) as client:
+        assert post(client, "ada").status_code == 202  # held, as for any outage
+    assert fake_akismet.checks == []
     assert row_count("comment") == 1
 
 

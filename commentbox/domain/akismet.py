@@ -1,8 +1,9 @@
 """Akismet's ``comment-check``, optional: only used when ``COMMENTBOX_AKISMET_KEY`` is set.
 
-The endpoint is a setting (``COMMENTBOX_AKISMET_URL``) so tests run against a local fake.
-Akismet being slow, down or confused never loses a comment: the caller holds it for a
-moderator instead (``Verdict.UNKNOWN``).
+The endpoint is a setting (``COMMENTBOX_AKISMET_URL``) so tests run against a local fake
+(allowed by ``COMMENTBOX_OUTBOUND_ALLOW_HOSTS``: the request goes through the safe fetcher,
+like everything that leaves the server). Akismet being slow, down or confused never loses a
+comment: the caller holds it for a moderator instead (``Verdict.UNKNOWN``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlencode
 
-import httpx2
+from commentbox.outbound.fetch import Fetcher, FetchRefused
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,12 @@ class AkismetQuery:
     comment_type: str = "comment"
 
 
+ANSWER_BYTES = 4096  # "true" or "false"; anything longer is not an answer
+
+
 class Akismet:
-    def __init__(self, url: str, key: str, timeout: float) -> None:
+    def __init__(self, fetcher: Fetcher, url: str, key: str, timeout: float) -> None:
+        self._fetcher = fetcher
         self._url = url.rstrip("/") + "/comment-check"
         self._key = key
         self._timeout = timeout
@@ -61,15 +67,22 @@ class Akismet:
             "blog_charset": "UTF-8",
         }
         try:
-            response = httpx2.post(self._url, data=form, timeout=self._timeout)
-        except httpx2.HTTPError as exc:
-            log.warning("Akismet unreachable (%s); holding the comment for moderation", type(exc).__name__)
+            response = self._fetcher.post(
+                self._url,
+                content=urlencode(form).encode(),
+                content_type="application/x-www-form-urlencoded",
+                accept={"text/plain"},
+                max_bytes=ANSWER_BYTES,
+                deadline=self._timeout,
+            )
+        except FetchRefused as exc:
+            log.warning("Akismet unreachable (%s); holding the comment for moderation", exc.reason)
             return Verdict.UNKNOWN
-        answer = response.text.strip()
-        if response.status_code != 200 or answer not in ("true", "false"):
+        answer = response.text().strip()
+        if response.status != 200 or answer not in ("true", "false"):
             log.warning(
                 "Akismet answered %s %r (%s); holding the comment for moderation",
-                response.status_code,
+                response.status,
                 answer[:40],
                 response.headers.get("x-akismet-debug-help", ""),
             )
