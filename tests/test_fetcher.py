@@ -194,7 +194,9 @@ def test_only_plain_http_and_https_urls_are_fetched(fetcher, url):
     assert refused(fetcher.get, url, accept={"text/html"}) == BAD_URL
 
 
-@pytest.mark.parametrize("to", ["ftp://fake.test/file", "file:///etc/passwd", "gopher://fake.test/"])
+@pytest.mark.parametrize(
+    "to", ["ftp://fake.test/file", "file:///etc/passwd", "gopher://fake.test/", "http://[::1/"]
+)
 def test_a_redirect_to_another_scheme_is_refused(fetcher, web, port, to):
     assert refused(fetcher.get, f"http://{FAKE}:{port}/go?to={to}", accept={"text/html"}) == BAD_URL
 

@@ -98,6 +98,14 @@ def _target(url: str) -> httpcore2.URL:
     )
 
 
+def _follow(url: str, location: str) -> str:
+    """Where a redirect points, resolved against the URL that answered it."""
+    try:
+        return str(httpx2.URL(url).join(location))
+    except (httpx2.InvalidURL, TypeError):
+        raise FetchRefused(BAD_URL) from None
+
+
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in raw:
@@ -178,7 +186,7 @@ class Fetcher:
                         answer = _headers(response.headers)
                         location = answer.get("location")
                         if method == "GET" and response.status in REDIRECT_STATUSES and location:
-                            url = str(httpx2.URL(url).join(location))
+                            url = _follow(url, location)
                             continue
                         body = _read(response, answer, accept, min(max_bytes, MAX_BYTES), deadline)
                         return Fetched(url=url, status=response.status, headers=answer, body=body)
@@ -190,7 +198,7 @@ class Fetcher:
             raise self._refused(method, NOT_ALLOWED) from None
         except httpcore2.TimeoutException:
             raise self._refused(method, TOO_SLOW) from None
-        except (httpcore2.NetworkError, httpcore2.UnsupportedProtocol, httpx2.InvalidURL):
+        except (httpcore2.NetworkError, httpcore2.UnsupportedProtocol):
             raise self._refused(method, UNREACHABLE) from None
         except httpcore2.ProtocolError:
             raise self._refused(method, BROKEN) from None
