@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from commentbox.domain.markup import render_markdown
 from commentbox.keys import Keys
 from commentbox.store.models import Comment, CommentStatus, Thread
+from commentbox.transfer import bodies
 from commentbox.transfer.bodies import html_to_markdown
 from commentbox.transfer.loader import MISSING_PARENT, PAGE_REFUSED, SPAM_PARENT, Options, load
 from commentbox.transfer.model import BodyFormat, ImportedComment, ImportedThread, Kind, Skipped
@@ -202,3 +204,20 @@ def test_hostile_html_bodies_come_out_safe(ctx, blog, payload):
 
 def test_wordpress_paragraphs_and_line_breaks_survive_the_conversion():
     assert html_to_markdown("Hello\nworld\n\nSecond <b>bold</b>") == "Hello  \nworld\n\nSecond **bold**"
+
+
+PLAIN = [
+    "# not a heading\n1. not a list\n- nor this\n> nor a quote",
+    "a_b_c *x* [a](https://x.example) `code` ~~s~~ <not a tag> &amp; &#8217; \\ back",
+    "Hello\nworld\n\n\nSecond paragraph    \n  indented",
+    "مرحبا 这篇 😀👍🏽 e\u0301",
+    "1) x\n+ y\n***\n---\n===",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_bodies_skip_the_html_parser_and_render_the_same(text):
+    escaped = text.replace("<not a tag>", "&lt;not a tag&gt;")
+    fast = bodies.html_to_markdown(escaped)
+    parsed = bodies._CONVERTER.convert(bodies.paragraphs(escaped))
+    assert render_markdown(fast) == render_markdown(parsed.strip())

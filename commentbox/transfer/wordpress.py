@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 from commentbox.store.models import CommentStatus
@@ -38,20 +39,28 @@ BAD_DATE = "an impossible date"
 NO_LINK = "its post has no link"
 
 
-def _split(tag: str) -> tuple[str, str]:
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        return namespace, local
-    return "", tag
+@lru_cache(maxsize=512)
+def _wp_name(tag: str) -> str | None:
+    """``{http://wordpress.org/export/1.2/}comment_id`` → ``comment_id``; None for another
+    namespace's element. (Asked for every element of the file, hence remembered.)"""
+    if not tag.startswith("{"):
+        return tag
+    namespace, _, local = tag[1:].partition("}")
+    return local if _WP_NAMESPACE.match(namespace) else None
+
+
+def _fields(element: Any) -> dict[str, str]:
+    """The texts of an element's WordPress children by name, trimmed (the first of each)."""
+    fields: dict[str, str] = {}
+    for child in element:
+        name = _wp_name(child.tag)
+        if name is not None and name not in fields:
+            fields[name] = (child.text or "").strip()
+    return fields
 
 
 def _wp(element: Any, name: str) -> str:
-    """The text of the WordPress child ``name`` (any export namespace), trimmed, or ''."""
-    for child in element:
-        namespace, local = _split(child.tag)
-        if local == name and (_WP_NAMESPACE.match(namespace) or not namespace):
-            return (child.text or "").strip()
-    return ""
+    return _fields(element).get(name, "")
 
 
 def _plain(element: Any, name: str) -> str:
@@ -68,50 +77,51 @@ def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the f
 
 
 def _item(item: Any, timezone: tzinfo | None) -> Iterator[Entry]:
-    comments = [c for c in item if _split(c.tag)[1] == "comment" and _WP_NAMESPACE.match(_split(c.tag)[0])]
+    comments = [c for c in item if c.tag.startswith("{") and _wp_name(c.tag) == "comment"]
     if not comments:
         return
     link = _plain(item, "link")
     post = _wp(item, "post_id") or link
     thread = ImportedThread(url=link, title=html.unescape(_plain(item, "title")))
     for comment in comments:
-        source_id = f"{post}-{_wp(comment, 'comment_id')}"
+        fields = _fields(comment)
+        source_id = f"{post}-{fields.get('comment_id', '')}"
         if not link:
             yield Skipped(NO_LINK, source_id)
             continue
-        yield _comment(comment, source_id, post, thread, timezone)
+        yield _comment(fields, source_id, post, thread, timezone)
 
 
 def _comment(
-    comment: Any, source_id: str, post: str, thread: ImportedThread, timezone: tzinfo | None
+    fields: dict[str, str], source_id: str, post: str, thread: ImportedThread, timezone: tzinfo | None
 ) -> Entry:
-    kind_name = _wp(comment, "comment_type").lower()
+    kind_name = fields.get("comment_type", "").lower()
     if kind_name == "note":
         return Skipped(NOTE, source_id)
     kind = KINDS.get(kind_name)
     if kind is None:
         return Skipped(f"a comment of type “{kind_name[:40]}”", source_id)
-    created = _time(_wp(comment, "comment_date_gmt"), UTC)
+    created = _time(fields.get("comment_date_gmt", ""), UTC)
     if created is None:
-        local = _wp(comment, "comment_date")
+        local = fields.get("comment_date", "")
         if timezone is None:
             return Skipped(LOCAL_TIME_ONLY if _time(local, UTC) else BAD_DATE, source_id)
         created = _time(local, timezone)
         if created is None:
             return Skipped(BAD_DATE, source_id)
-    parent = _wp(comment, "comment_parent")
+    parent = fields.get("comment_parent", "")
     return ImportedComment(
         source_id=source_id,
         thread=thread,
         parent_id=f"{post}-{parent}" if parent not in ("", "0") else None,
         created=created,
-        body=_wp(comment, "comment_content"),
+        body=fields.get("comment_content", ""),
         body_format=BodyFormat.HTML,
-        status=STATUSES.get(_wp(comment, "comment_approved").lower(), CommentStatus.PENDING),
-        author_name=html.unescape(_wp(comment, "comment_author")),
-        author_email=_wp(comment, "comment_author_email") or None,
-        author_website=_wp(comment, "comment_author_url") or None,
-        ip=_wp(comment, "comment_author_IP") or None,
+        status=STATUSES.get(fields.get("comment_approved", "").lower(), CommentStatus.PENDING),
+        author_name=html.unescape(fields.get("comment_author", "")),
+        author_email=fields.get("comment_author_email", "") or None,
+        author_website=fields.get("comment_author_url", "") or None,
+        ip=fields.get("comment_author_IP", "") or None,
         kind=kind,
     )
 
