@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -252,3 +256,28 @@ def test_crazy_cdata_is_refused_and_its_escaped_twin_is_read(cli, capsys, blog_s
 def test_an_unknown_site_is_one_sentence(cli, capsys, tmp_path):
     assert cli(["import", "wordpress", str(wxr(tmp_path, {})), "--site", "ghost"]) == 1
     assert "no site called" in capsys.readouterr().err
+
+
+def test_an_import_killed_midway_is_finished_by_running_it_again(cli, capsys, query, tmp_path, blog_site):
+    total = 4000
+    replies = {n for n in range(2, total + 1) if n % 3}  # each answers the one before it
+    path = wxr(tmp_path, *({"parent": n - 1 if n in replies else 0} for n in range(1, total + 1)))
+    env = {
+        k: v for k, v in os.environ.items() if k.startswith("COMMENTBOX_") or not k.startswith("COMMENTBOX")
+    }
+    command = [sys.executable, "-m", "commentbox", "import", "wordpress", str(path), "--site", "blog"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while query("SELECT count(*) FROM comment") == [(0,)] and child.poll() is None:
+        assert time.monotonic() < deadline, "the import wrote nothing in two minutes"
+        time.sleep(0.01)
+    child.kill()  # SIGKILL: no handler runs, the open batch's transaction is simply lost
+    child.wait()
+    [(written,)] = query("SELECT count(*) FROM comment")
+    assert 0 < written < total, "the import was not stopped midway"
+    report = imported(cli, capsys, path, "blog")
+    assert report["comments"]["already_imported"] == written
+    assert sum(report["comments"]["created"].values()) == total - written
+    assert query("SELECT count(*), count(DISTINCT source) FROM comment_source") == [(total, total)]
+    assert query("SELECT count(*) FROM comment WHERE parent_id IS NOT NULL") == [(len(replies),)]
+    assert query("SELECT comment_count FROM thread") == [(total,)]

@@ -126,6 +126,7 @@ class _Restore:
 
     def run(self, entries: Iterator[tuple[str, dict[str, Any]]]) -> Report:
         batch: list[dict[str, Any]] = []
+        threads: list[dict[str, Any]] = []
         for kind, values in entries:
             if kind == "site":
                 self._site(values)
@@ -133,12 +134,18 @@ class _Restore:
                 with self.db.write_connection() as connection:
                     self.users[values["id"]] = backups.user_id(connection, values)
             elif kind == "thread":
-                self._thread(values)
+                threads.append(values)
+                if len(threads) >= BATCH_SIZE:
+                    self._threads(threads)
+                    threads = []
             else:
+                self._threads(threads)  # a comment's thread is written before it
+                threads = []
                 batch.append(values)
                 if len(batch) >= BATCH_SIZE:
                     self._comments(batch)
                     batch = []
+        self._threads(threads)
         self._comments(batch)
         self._parents()
         return self.report
@@ -149,17 +156,22 @@ class _Restore:
                 rows.save(session, Site(**{**values, "id": self.site_id}))
                 self.report.site_created = True
 
-    def _thread(self, values: dict[str, Any]) -> None:
+    def _threads(self, batch: list[dict[str, Any]]) -> None:
+        if not batch:
+            return
         with self.db.write_connection() as connection:
-            found = imports.thread_ids(connection, self.site_id, [values["key"]])
-            if values["key"] in found:
-                self.threads[values["id"]] = found[values["key"]]
-                self.report.threads_existing += 1
-                return
-            thread = Thread(**{**values, "id": None, "site_id": self.site_id})
-            self.threads[values["id"]] = new = posting.create_thread(connection, thread)
-            self.new_threads.add(new)
-            self.report.threads_created += 1
+            found = imports.thread_ids(connection, self.site_id, {values["key"] for values in batch})
+            for values in batch:
+                if values["key"] in found:
+                    self.threads[values["id"]] = found[values["key"]]
+                    self.report.threads_existing += 1
+                    continue
+                thread = Thread(**{**values, "id": None, "site_id": self.site_id})
+                self.threads[values["id"]] = found[values["key"]] = new = posting.create_thread(
+                    connection, thread
+                )
+                self.new_threads.add(new)
+                self.report.threads_created += 1
 
     def _comments(self, batch: list[dict[str, Any]]) -> None:
         if not batch:
