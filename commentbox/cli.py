@@ -257,11 +257,11 @@ def serve(args: argparse.Namespace) -> int:
         os.environ["COMMENTBOX_HOST"] = args.host
     if args.port:
         os.environ["COMMENTBOX_PORT"] = str(args.port)
-    if args.demo:
-        # One person trying everything on one article (post, reply, edit, vote, sign in and
-        # out) meets the public budget of 3 writes a minute at the fourth step.
-        os.environ.setdefault("COMMENTBOX_RATE_LIMITS", DEMO_RATE_LIMITS)
-    settings = load_settings()
+    # One person trying everything the demo article invites (post, reply, edit, vote, sign
+    # in and out) meets the public budget of 3 writes a minute at the fourth step. Demo mode
+    # serves from this process, so the settings object carries it (no variable is changed).
+    trying = args.demo and "COMMENTBOX_RATE_LIMITS" not in os.environ
+    settings = load_settings(**({"rate_limits": DEMO_RATE_LIMITS} if trying else {}))
     if args.demo:
         # An argument, never a setting: no environment or config file can switch it on.
         check_demo_allowed(settings)
