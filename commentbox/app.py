@@ -27,6 +27,9 @@ from starlette.templating import Jinja2Templates
 from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain.urls import is_loopback_url
+from commentbox.http import demo_providers
+from commentbox.http.demo_providers.google import new_signing_key
+from commentbox.http.demo_providers.grants import DemoGrants
 from commentbox.http.hotreads import HotReads
 from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
@@ -81,12 +84,15 @@ def check_demo_allowed(settings: Settings) -> None:
 def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     """Build a complete, independent app: nothing here touches module-level state.
 
-    ``demo`` (``commentbox serve --demo``) adds a built-in test identity to sign in with. It
+    ``demo`` (``commentbox serve --demo``) adds a built-in test identity to sign in with, and
+    demo Google, X and Facebook pages for the providers the owner has not configured. It
     is an argument, not a setting, so no environment variable or config file can turn it on,
     and it is refused unless the server listens on, and is reached at, a loopback address.
     """
+    grants = DemoGrants()
     if demo:
         check_demo_allowed(settings)
+        settings = demo_providers.demo_settings(settings, grants)
     ctx = Context.from_settings(settings, demo=demo)
     notify.subscribe_listeners(ctx.notifier)
 
@@ -110,6 +116,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *ops.routes,
         *admin.routes,
         *notifications.routes,
+        *(demo_providers.routes if demo else []),
     ]
     app = Starlette(
         routes=routes,
@@ -131,6 +138,9 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    if demo:
+        app.state.demo_grants = grants
+        app.state.demo_google_key = new_signing_key()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.operations = list(OPERATIONS) + (DEMO_OPERATIONS if demo else [])
     return app
