@@ -4,7 +4,8 @@ Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` �
 the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
 ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
 ``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin.py``;
-``/readyz``, ``/metrics`` → ``ops.py``. Handlers call one function of a
+``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
+``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
 domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """

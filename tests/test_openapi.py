@@ -23,6 +23,20 @@ def test_every_route_is_documented_and_every_documented_route_exists(client, app
     assert set(served_operations(app.routes)) == documented
 
 
+def test_the_demo_apps_document_matches_its_routes_too(database_url, tmp_path):
+    from starlette.testclient import TestClient
+
+    from commentbox.app import create_app
+    from tests.test_auth import demo_settings
+
+    demo = create_app(demo_settings(database_url, tmp_path), demo=True)
+    with TestClient(demo) as client:
+        document = client.get("/api/v1/openapi.json").json()
+    validate(document)
+    documented = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert set(served_operations(demo.routes)) == documented
+
+
 def test_the_document_is_valid_openapi_3_1(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")

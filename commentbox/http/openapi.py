@@ -386,6 +386,8 @@ OPERATIONS += [
     ),
 ]
 
+_GRAPH_VERSION = ("version", "path", True, "the Graph API version, as in COMMENTBOX_FACEBOOK_GRAPH_VERSION")
+
 # Served only by ``commentbox serve --demo`` (``create_app(settings, demo=True)``).
 DEMO_OPERATIONS: list[Operation] = [
     Operation(
@@ -402,6 +404,31 @@ DEMO_OPERATIONS: list[Operation] = [
         "Demo mode: sign in as the test identity",
         responses={303: "back"},
         tag="auth",
+    ),
+    *(
+        Operation(
+            method,
+            "/demo-providers" + path,
+            "Demo mode: " + summary,
+            (_GRAPH_VERSION,) if "{version}" in path else (),
+            responses={200: kind},
+            tag="demo",
+        )
+        for method, path, summary, kind in (
+            ("get", "/google/.well-known/openid-configuration", "demo Google's discovery", "JSON"),
+            ("get", "/google/jwks", "demo Google's public signing key", "JSON"),
+            ("get", "/google/authorize", "demo Google's consent page", _HTML),
+            ("post", "/google/authorize", "the answer to demo Google's consent page", _HTML),
+            ("post", "/google/token", "demo Google's token endpoint (with id_token)", "JSON"),
+            ("get", "/twitter/authorize", "demo X's consent page", _HTML),
+            ("post", "/twitter/authorize", "the answer to demo X's consent page", _HTML),
+            ("post", "/twitter/2/oauth2/token", "demo X's token endpoint", "JSON"),
+            ("get", "/twitter/2/users/me", "demo X's profile", "JSON"),
+            ("get", "/facebook/{version}/dialog/oauth", "demo Facebook's login dialog", _HTML),
+            ("post", "/facebook/{version}/dialog/oauth", "the answer to demo Facebook's dialog", _HTML),
+            ("post", "/facebook/{version}/oauth/access_token", "demo Facebook's token endpoint", "JSON"),
+            ("get", "/facebook/{version}/me", "demo Facebook's Graph profile", "JSON"),
+        )
     ),
 ]
 
