@@ -3,7 +3,7 @@
 Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` → ``live.py``;
 the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
 ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin.py``;
+``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin/``;
 ``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
 ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the

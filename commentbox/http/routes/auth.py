@@ -29,7 +29,7 @@ from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginR
 from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.http.forms import Form, first, read_form, sent_from_here
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
-from commentbox.http.routes.admin import set_session_cookie
+from commentbox.http.routes.admin.signin import set_session_cookie
 from commentbox.runtime.offload import blocking
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"

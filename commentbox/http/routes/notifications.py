@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from commentbox.http.forms import first, read_form, refuse_cross_site
 from commentbox.http.request import context
-from commentbox.http.routes.admin import _render, page
+from commentbox.http.routes.admin.plumbing import page, render
 from commentbox.mail import notify
 from commentbox.runtime.offload import blocking
 
@@ -26,7 +26,7 @@ async def action_page(request: Request) -> Response:
     token = request.path_params["token"]
     link = await blocking(notify.read_action_token, ctx.notifier, token)
     comment_html = await blocking(notify.comment_preview, ctx.notifier, link.comment_id)
-    return _render(
+    return render(
         request,
         "notice.html",
         {
@@ -52,12 +52,12 @@ async def action(request: Request) -> Response:
     )
     done = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}[link.action.value]
     message = f"The comment was {done}." if changed else f"The comment was already {done}."
-    return _render(request, "notice.html", {"title": "Done", "message": message, "button": None})
+    return render(request, "notice.html", {"title": "Done", "message": message, "button": None})
 
 
 @page
 async def confirm_page(request: Request) -> Response:
-    return _render(
+    return render(
         request,
         "notice.html",
         {
@@ -74,7 +74,7 @@ async def confirm_page(request: Request) -> Response:
 async def confirm(request: Request) -> Response:
     refuse_cross_site(request)
     await blocking(notify.confirm_subscription, context(request).notifier, request.path_params["token"])
-    return _render(
+    return render(
         request,
         "notice.html",
         {"title": "Confirmed", "message": "You will hear about replies.", "button": None},
@@ -83,7 +83,7 @@ async def confirm(request: Request) -> Response:
 
 @page
 async def unsubscribe_page(request: Request) -> Response:
-    return _render(
+    return render(
         request,
         "notice.html",
         {
@@ -100,7 +100,7 @@ async def unsubscribe_page(request: Request) -> Response:
 async def unsubscribe(request: Request) -> Response:
     """Also RFC 8058's one-click POST (body ``List-Unsubscribe=One-Click``) from mail clients."""
     email = await blocking(notify.unsubscribe, context(request).notifier, request.path_params["token"])
-    return _render(
+    return render(
         request,
         "notice.html",
         {"title": "Unsubscribed", "message": f"No more of these emails to {email}.", "button": None},
