@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from commentbox import cli
 from commentbox.admin import moderators
+from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
@@ -437,6 +438,17 @@ def test_owners_change_settings_and_name_moderators(app, ctx, make_site, make_ad
         ).one()
     assert tuple(site) == ("first-time", 1, False)
     assert emails == ["owner@mods.example"]
+
+
+def test_the_site_page_names_the_site_once_in_its_heading(app, ctx, make_admin):
+    sites.add_site(ctx.db, "blog", origins=(BLOG,), name="A small <b>blog</b>")
+    make_admin("owner", superuser=False, sites=("blog",), role=Role.OWNER)
+    with TestClient(app, headers=SAME_ORIGIN) as client:
+        sign_in(client, "owner")
+        html = client.get("/admin/sites/blog").text
+    assert re.findall(r"<h1>(.*?)</h1>", html, re.S) == ["A small &lt;b&gt;blog&lt;/b&gt;"]
+    assert "<title>A small &lt;b&gt;blog&lt;/b&gt; · commentbox</title>" in html
+    assert "Site id <code>blog</code>" in html
 
 
 def test_hostile_form_bodies_are_refused(admin_client, settings, blog):
