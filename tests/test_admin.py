@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from commentbox import cli
 from commentbox.admin import moderators
+from commentbox.app import create_app
 from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
@@ -449,6 +450,22 @@ def test_the_site_page_names_the_site_once_in_its_heading(app, ctx, make_admin):
     assert re.findall(r"<h1>(.*?)</h1>", html, re.S) == ["A small &lt;b&gt;blog&lt;/b&gt;"]
     assert "<title>A small &lt;b&gt;blog&lt;/b&gt; · commentbox</title>" in html
     assert "Site id <code>blog</code>" in html
+
+
+MAIL_HINT = "Mail is not configured on this server"
+
+
+def test_the_site_page_says_when_mail_is_not_configured(admin_client, settings):
+    assert MAIL_HINT in admin_client.get("/admin/sites/blog").text
+    mailing = create_app(settings.model_copy(update={"smtp_host": "127.0.0.1"}))
+    try:
+        with TestClient(mailing, headers=SAME_ORIGIN) as client:
+            sign_in(client)
+            html = client.get("/admin/sites/blog").text
+    finally:
+        mailing.state.ctx.db.dispose()
+    assert "Site id <code>blog</code>" in html
+    assert MAIL_HINT not in html
 
 
 def test_hostile_form_bodies_are_refused(admin_client, settings, blog):

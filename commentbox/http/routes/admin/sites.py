@@ -36,6 +36,7 @@ def _site_values(request: Request, admin: moderators.AdminContext, site_id: str)
         "notify": [n.value for n in NotifyModerators],
         "role_names": [r.value for r in Role],
         "here": here(request),
+        "mail_configured": bool(context(request).settings.smtp_host),
     }
 
 
