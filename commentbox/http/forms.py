@@ -12,12 +12,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from commentbox.domain.urls import origin_of
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.http.request import context, read_body
 
 Form = dict[str, list[str]]
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_FIELDS = 2000
 
 
@@ -54,3 +56,15 @@ def first(form: Form, name: str, default: str = "") -> str:
     """A field's value: our pages send each field once, so a repeated one is not read twice."""
     values = form.get(name)
     return values[0] if values else default
+
+
+def continue_to(request: Request, target: str) -> Response:
+    """A page that moves on to ``target`` by itself, to answer a form posted here with a way
+    off this server: our pages allow forms to post to this server only (CSP ``form-action
+    'self'``), and browsers apply that to the redirects that answer a post, so a 303 there
+    would stop."""
+    values = {"title": "Continuing", "target": target}
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, "auth/continue.html", values, headers=NO_STORE
+    )
+    return response

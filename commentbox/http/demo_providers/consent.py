@@ -20,10 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from commentbox.http.demo_providers.grants import Authorization, DemoGrants, DemoIdentity
-from commentbox.http.forms import Form, first, read_form, sent_from_here
+from commentbox.http.forms import NO_STORE, Form, continue_to, first, read_form, sent_from_here
 from commentbox.http.request import context
 
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 _TOKENISH = re.compile(r"^[A-Za-z0-9._~\-]{1,512}$")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9._~\-]{43,128}$")
 
@@ -116,12 +115,8 @@ async def authorize_answer(request: Request, provider: DemoProvider) -> Response
 
 def _back(request: Request, waiting: Authorization, query: dict[str, str]) -> Response:
     """To the callback as a page that moves on by itself, not a 303: the callback's own
-    redirect to the article leaves this server, and CSP ``form-action 'self'`` would stop
-    it at the end of a chain that began with a form post."""
-    values = {"title": "Continuing", "target": waiting.redirect_uri + "?" + urlencode(query)}
-    return request.app.state.templates.TemplateResponse(
-        request, "auth/continue.html", values, headers=NO_STORE
-    )
+    redirect to the article leaves this server, at the end of a chain begun by a form post."""
+    return continue_to(request, waiting.redirect_uri + "?" + urlencode(query))
 
 
 def basic_client(request: Request) -> tuple[str, str] | None:

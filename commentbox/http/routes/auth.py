@@ -27,13 +27,12 @@ from commentbox.auth.registry import DEMO_PROVIDER
 from commentbox.domain import signins, user_sessions
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.errors import CommentboxError, Forbidden, NotFound
-from commentbox.http.forms import Form, first, read_form, sent_from_here
+from commentbox.http.forms import NO_STORE, Form, continue_to, first, read_form, sent_from_here
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.admin.signin import set_session_cookie
 from commentbox.runtime.offload import blocking
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
 
 
@@ -198,15 +197,8 @@ async def start_confirmed(request: Request) -> Response:
 
 
 def _onwards(request: Request, answer: Response) -> Response:
-    """A form's redirect off this server, as a page that moves on by itself: our pages allow
-    forms to post to this server only (CSP ``form-action 'self'``), and browsers apply that
-    to the redirects that answer a post, so a 303 to the provider or the article would stop."""
-    if answer.status_code != 303:
-        return answer
-    values = {"title": "Continuing", "target": answer.headers["location"]}
-    return request.app.state.templates.TemplateResponse(
-        request, "auth/continue.html", values, headers=NO_STORE
-    )
+    """A form's redirect off this server becomes a page that moves on (``forms.continue_to``)."""
+    return continue_to(request, answer.headers["location"]) if answer.status_code == 303 else answer
 
 
 async def _to_provider(
