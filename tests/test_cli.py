@@ -107,6 +107,12 @@ def test_adding_a_site_twice_is_refused(in_tmp, capsys):
         ["site", "list"],
         ["site", "update"],
         ["site", "remove"],
+        ["site", "show"],
+        ["admin", "list"],
+        ["admin", "remove"],
+        ["comments"],
+        ["comments", "list"],
+        ["comments", "approve"],
     ],
 )
 def test_every_command_has_help(argv, capsys):

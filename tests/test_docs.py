@@ -141,7 +141,7 @@ def _commands(parser: argparse.ArgumentParser, prefix: str = "commentbox") -> It
 
 
 def test_every_command_is_documented():
-    commands = list(_commands(cli._parser()))
+    commands = list(_commands(cli.parser()))
     assert "commentbox site add" in commands
     text = _docs_text()
     missing = [command for command in commands if f"`{command}" not in text]

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -92,6 +92,40 @@ def set_password(db: Database, name: str, password: str) -> None:
         account.password_hash = password_hash
         rows.save(session, account)
         admins.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as ``commentbox admin list`` shows it: never its password hash."""
+
+    name: str
+    email: str | None
+    superuser: bool
+    roles: tuple[tuple[str, str], ...]  # (site, role)
+    created: datetime
+
+
+def list_accounts(db: Database) -> list[AccountView]:
+    with db.read() as session:
+        return [
+            AccountView(
+                account.name,
+                account.email,
+                account.superuser,
+                tuple((r.site_id, r.role) for r in admins.roles_of_account(session, account.id)),  # type: ignore[arg-type]
+                account.created,
+            )
+            for account in admins.all_accounts(session)
+        ]
+
+
+def remove_account(db: Database, name: str) -> None:
+    """Delete an account; its roles and sessions go with it (the foreign keys cascade, and
+    the sessions are deleted first so that no cookie outlives the account on SQLite)."""
+    with db.write() as session:
+        account = _account(session, name)
+        admins.delete_admin_sessions(session, account.id)  # type: ignore[arg-type]
+        rows.remove(session, account)
 
 
 def _hash(password: str) -> str:

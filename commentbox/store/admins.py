@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     pass
 
 
+def all_accounts(session: Session) -> Sequence[AdminAccount]:
+    return session.exec(select(AdminAccount).order_by(col(AdminAccount.name))).all()
+
+
 def account_by_name(session: Session, name: str) -> AdminAccount | None:
     return session.exec(select(AdminAccount).where(AdminAccount.name == name)).first()
 
