@@ -25,9 +25,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
-from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain.urls import is_loopback_url
+from commentbox.html.render import environment
 from commentbox.http import demo_providers
 from commentbox.http.demo_providers.google import new_signing_key
 from commentbox.http.demo_providers.grants import DemoGrants
@@ -142,7 +142,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     if demo:
         app.state.demo_grants = grants
         app.state.demo_google_key = new_signing_key()
-    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates = Jinja2Templates(env=environment())
     app.state.operations = list(OPERATIONS) + (DEMO_OPERATIONS if demo else [])
     return app
 

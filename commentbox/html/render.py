@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
 from commentbox import TEMPLATES
@@ -62,9 +62,13 @@ def _exact(moment: datetime) -> str:
 
 @cache
 def environment() -> Environment:
+    """The one template environment of the package: widget fragments, the pages under
+    ``/auth``, ``/admin`` and the demo, and email. HTML is autoescaped, the plain-text
+    parts of emails are not, and an undefined name is an error, never an empty string.
+    Built once: a new environment parses and compiles every template again."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
+        autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

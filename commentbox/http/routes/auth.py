@@ -75,7 +75,8 @@ async def logout(request: Request) -> Response:
 
 
 def _page(request: Request, status: int = 200, **values: Any) -> Response:
-    values.setdefault("demo", False)
+    """The popup's last page; what a caller leaves out is off (templates are strict)."""
+    values = {"demo": False, "origin": None, "message": None, "close": False, "retry_url": None, **values}
     response: Response = request.app.state.templates.TemplateResponse(
         request, "auth/result.html", values, status_code=status, headers=NO_STORE
     )
