@@ -1,12 +1,14 @@
-"""``commentbox import …`` and ``commentbox export …``: parse the arguments, call the transfer.
+"""``commentbox import …``, ``export …``, ``backup`` and ``copy``: parse the arguments, call the transfer.
 
 ``cli.py`` calls ``add_parsers`` with its subcommands and hands over the commands named in
-``COMMANDS``; everything about imports and exports on the command line lives here.
+``COMMANDS``; everything about imports, exports and moving an instance on the command line
+lives here (``moving`` runs ``backup`` and ``copy``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -18,14 +20,14 @@ from commentbox.config import Settings
 from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import backup, disqus, wordpress
+from commentbox.transfer import backup, disqus, moving, wordpress, wxr_export
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
 from commentbox.transfer.pages import UrlMap
 from commentbox.transfer.report import Report
 
-COMMANDS = frozenset({"import", "export"})
+COMMANDS = frozenset({"import", "export", "backup", "copy"})
 PROGRESS_EVERY = 1000
 
 
@@ -58,6 +60,22 @@ def add_parsers(commands: Any) -> None:
     backup_parser = targets.add_parser("json", help="a lossless backup (JSON Lines) on standard output")
     backup_parser.add_argument("--site", required=True)
     backup_parser.add_argument("--output", type=Path, help="write to this file instead")
+    wxr_out = targets.add_parser("wxr", help="WordPress eXtended RSS (WXR 1.2) for WordPress's importer")
+    wxr_out.add_argument("--site", required=True)
+    wxr_out.add_argument("--output", type=Path, help="write to this file instead")
+    wxr_out.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the WordPress blog's time zone, for comment_date (default UTC; comment_date_gmt is always UTC)",
+    )
+
+    snapshot = commands.add_parser("backup", help="an online copy of the SQLite database, while serving")
+    snapshot.add_argument("file", type=Path, help="the backup file to write")
+    snapshot.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    moving_parser = commands.add_parser("copy", help="move this instance's rows into an empty PostgreSQL")
+    moving_parser.add_argument(
+        "--to", required=True, metavar="URL", help="the target, e.g. postgresql+psycopg://user:pw@host/db"
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +104,10 @@ def _max_size(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
+    if args.command == "backup":
+        return moving.backup(db, args.file, force=args.force)
+    if args.command == "copy":
+        return moving.copy(db, args.to)
     if args.command == "export":
         return _export(args, db)
     if args.import_format == "json":
@@ -94,13 +116,26 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, db: Database) -> int:
+    if args.export_format == "wxr":
+        zone = _zone(args.timezone) or ZoneInfo("UTC")
+        write: Callable[[BinaryIO], int] = functools.partial(wxr_export.export, db, args.site, timezone=zone)
+    else:
+        write = functools.partial(backup.export, db, args.site)
     if args.output is None:
-        backup.export(db, args.site, sys.stdout.buffer)
+        write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
     partial = args.output.with_name(args.output.name + ".partial")
-    with partial.open("wb") as out:
-        count = backup.export(db, args.site, out)
+    try:
+        out = partial.open("wb")
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {args.output}: {exc.strerror}.") from None
+    try:
+        with out:
+            count = write(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(args.output)  # a stopped export never leaves a file that looks whole
     print(f"exported {count} comments of {args.site} to {args.output}", file=sys.stderr)
     return 0
