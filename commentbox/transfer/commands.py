@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -122,8 +123,11 @@ def _export(args: argparse.Namespace, db: Database) -> int:
     else:
         write = functools.partial(backup.export, db, args.site)
     if args.output is None:
-        write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        try:
+            write(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `… | head`: the reader has seen enough, which is no error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     partial = args.output.with_name(args.output.name + ".partial")
     try:
