@@ -32,6 +32,8 @@ from operator import itemgetter
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
+from sqlalchemy import Connection
+
 from commentbox.errors import NotFound
 from commentbox.store import backups, exports
 from commentbox.store.db import Database
@@ -99,7 +101,7 @@ def export(db: Database, site_id: str, out: BinaryIO, *, timezone: tzinfo = UTC)
 class _Fresh:
     """Ids above every comment id of the database, for replies whose parent has a higher id."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._next: int | None = None
 
