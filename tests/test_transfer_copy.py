@@ -7,6 +7,8 @@ made by the test on 127.0.0.1:5432 (trust auth, user postgres) and dropped after
 
 from __future__ import annotations
 
+import io
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -76,9 +78,9 @@ def every_row(url: str) -> dict[str, list[str]]:
     return found
 
 
-def populate(cli, capsys, client, make_comment, signed_in_as, tmp_path) -> None:
-    """Live comments (a reply, a signed-in user's, votes) and imported ones, one of them a
-    reply that holds a lower id than its parent."""
+def populate(cli, capsys, client, make_comment, signed_in_as, tmp_path, monkeypatch) -> None:
+    """Live comments (a reply, a signed-in user's, votes), imported ones (one of them a reply
+    that holds a lower id than its parent), and a site owner's account."""
     first = make_comment(body="first *live*")
     make_comment(body="a reply", parent=first["id"])
     token = signed_in_as()
@@ -93,16 +95,19 @@ def populate(cli, capsys, client, make_comment, signed_in_as, tmp_path) -> None:
     assert vote.status_code == 200, vote.text
     path = wxr(tmp_path, {"id": 5, "parent": 6, "body": "early reply"}, {"id": 6}, {"status": "spam"})
     assert cli(["import", "wordpress", str(path), "--site", "blog"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough owner passphrase 42\n"))
+    assert cli(["admin", "add", "mia", "--site", "blog", "--role", "owner", "--password-stdin"]) == 0
     capsys.readouterr()
 
 
 @pytest.mark.postgres
 def test_an_instance_moves_to_postgresql_and_is_served_from_it(
-    cli, capsys, client, make_comment, signed_in_as, database_url, fresh_postgres, tmp_path
+    cli, capsys, client, make_comment, signed_in_as, database_url, fresh_postgres, tmp_path, monkeypatch
 ):
-    populate(cli, capsys, client, make_comment, signed_in_as, tmp_path)
+    populate(cli, capsys, client, make_comment, signed_in_as, tmp_path, monkeypatch)
     before = every_row(database_url)
     assert len(before["comment"]) == 6 and len(before["vote"]) == 1 and len(before["user_session"]) == 1
+    assert len(before["admin_account"]) == 1 and len(before["site_role"]) == 1
 
     assert cli(["copy", "--to", fresh_postgres]) == 0
     out = capsys.readouterr().out
@@ -124,6 +129,14 @@ def test_an_instance_moves_to_postgresql_and_is_served_from_it(
             timeout=10,
         )
         assert posted.status_code == 201, posted.text
+        # The site's owner signs in on the copy with the password set on SQLite.
+        with httpx.Client(base_url=instance.url, headers={"Origin": instance.url}, timeout=10) as owner:
+            form = owner.get("/admin/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf, form.text
+            fields = {"csrf": csrf.group(1), "name": "mia", "password": "a long enough owner passphrase 42"}
+            assert owner.post("/admin/login", data=fields).status_code == 303
+            assert owner.get("/admin", follow_redirects=False).status_code == 200
     engine = create_engine(fresh_postgres)
     with engine.connect() as connection:
         ids = [i for (i,) in connection.execute(text("SELECT id FROM comment ORDER BY id"))]
