@@ -71,7 +71,7 @@ def add_parsers(commands: Any) -> None:
     )
 
     snapshot = commands.add_parser("backup", help="an online copy of the SQLite database, while serving")
-    snapshot.add_argument("file", type=Path, help="the backup file to write")
+    snapshot.add_argument("file", type=Path, metavar="FILE", help="the backup file to write")
     snapshot.add_argument("--force", action="store_true", help="replace FILE if it exists")
     moving_parser = commands.add_parser("copy", help="move this instance's rows into an empty PostgreSQL")
     moving_parser.add_argument(
