@@ -11,14 +11,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commentbox.config import Settings
 from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import backup, disqus, wordpress
+from commentbox.transfer import backup, disqus, readers, wordpress
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
@@ -47,6 +47,8 @@ def add_parsers(commands: Any) -> None:
         action="store_true",
         help="key threads by their disqus_identifier (for pages embedding with data-page-id)",
     )
+    for known in readers.FORMATS:
+        _common(formats.add_parser(known.name, help=known.help))
     restore = formats.add_parser("json", help="restore a backup made by `commentbox export json`")
     restore.add_argument("file", type=Path)
     restore.add_argument("--site", required=True, help="the site to restore into (made if missing)")
@@ -132,8 +134,7 @@ def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     max_bytes = args.max_size * 1024**2
 
     def entries() -> Iterator[Entry]:
-        with open_export(args.file, max_bytes=max_bytes) as stream:
-            yield from read(stream)
+        yield from read(args.file, max_bytes)
 
     # The whole file is read once before anything is written: a file that turns out to be
     # malformed, hostile or too big halfway through changes nothing.
@@ -151,14 +152,19 @@ def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     return 0
 
 
-def _reader(args: argparse.Namespace) -> tuple[str, Callable[[BinaryIO], Iterator[Entry]]]:
+def _reader(args: argparse.Namespace) -> tuple[str, readers.Read]:
     """The format's source name and reader, with its own options applied."""
-    name = args.file.name
+    for known in readers.FORMATS:
+        if known.name == args.import_format:
+            return known.source, known.reader(args)
     if args.import_format == "wordpress":
         zone = _zone(args.timezone)
-        return wordpress.SOURCE, lambda stream: wordpress.read(stream, timezone=zone, name=name)
+        read = readers.streamed(lambda stream, name: wordpress.read(stream, timezone=zone, name=name))
+        return wordpress.SOURCE, read
     ids = args.disqus_ids_as_page_ids
-    return disqus.SOURCE, lambda stream: disqus.read(stream, ids_as_page_ids=ids, name=name)
+    return disqus.SOURCE, readers.streamed(
+        lambda stream, name: disqus.read(stream, ids_as_page_ids=ids, name=name)
+    )
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

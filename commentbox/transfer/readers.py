@@ -1,0 +1,58 @@
+"""The import formats read from JSON and SQLite files, as ``commands`` offers them.
+
+Each ``Format`` names its subcommand, the source its comments remember, and how to read a
+file into entries. A reader is given the path rather than a stream because an Isso
+database is opened by SQLite, and a Commento export is read twice (its commenters and
+pages come after its comments in the file, and a comment needs its author's name).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from commentbox.transfer import isso, remark42
+from commentbox.transfer.files import open_export
+from commentbox.transfer.model import Entry
+
+Read = Callable[[Path, int], Iterator[Entry]]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # the subcommand: ``commentbox import <name>``
+    source: str  # what each imported comment's source id starts with
+    help: str
+    what: str  # "an Isso database": what ``import auto`` says it found
+    reader: Callable[[argparse.Namespace], Read]
+
+
+def streamed(read: Callable[[BinaryIO, str], Iterator[Entry]]) -> Read:
+    """A reader of a byte stream, given the file (plain, gzip or a zip of one, size-capped)."""
+
+    def run(path: Path, max_bytes: int) -> Iterator[Entry]:
+        with open_export(path, max_bytes=max_bytes) as stream:
+            yield from read(stream, path.name)
+
+    return run
+
+
+FORMATS = (
+    Format(
+        "isso",
+        isso.SOURCE,
+        "an Isso database (comments.db), opened read-only",
+        "an Isso database",
+        lambda _args: lambda path, max_bytes: isso.read(path, max_bytes=max_bytes, name=path.name),
+    ),
+    Format(
+        "remark42",
+        remark42.SOURCE,
+        "a Remark42 backup (JSON Lines, .gz or not)",
+        "a Remark42 backup",
+        lambda _args: streamed(lambda stream, name: remark42.read(stream, name=name)),
+    ),
+)
