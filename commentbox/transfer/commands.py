@@ -12,10 +12,8 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commentbox.config import Settings
-from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
 from commentbox.transfer import backup, disqus, readers, wordpress
@@ -35,10 +33,8 @@ def add_parsers(commands: Any) -> None:
     formats = importing.add_subparsers(dest="import_format", required=True, metavar="FORMAT")
     wxr = formats.add_parser("wordpress", help="a WordPress export (WXR .xml, .xml.gz or .zip)")
     _common(wxr)
-    wxr.add_argument(
-        "--timezone",
-        metavar="ZONE",
-        help="the blog's time zone (e.g. Europe/Paris), for comments with only a local time",
+    readers.timezone_option(
+        wxr, "the blog's time zone (e.g. Europe/Paris), for comments with only a local time"
     )
     dsq = formats.add_parser("disqus", help="a Disqus export (.xml or .xml.gz)")
     _common(dsq)
@@ -48,7 +44,10 @@ def add_parsers(commands: Any) -> None:
         help="key threads by their disqus_identifier (for pages embedding with data-page-id)",
     )
     for known in readers.FORMATS:
-        _common(formats.add_parser(known.name, help=known.help))
+        parser = formats.add_parser(known.name, help=known.help)
+        _common(parser)
+        if known.timezone:
+            readers.timezone_option(parser, "the time zone of times written without an offset")
     restore = formats.add_parser("json", help="restore a backup made by `commentbox export json`")
     restore.add_argument("file", type=Path)
     restore.add_argument("--site", required=True, help="the site to restore into (made if missing)")
@@ -158,22 +157,13 @@ def _reader(args: argparse.Namespace) -> tuple[str, readers.Read]:
         if known.name == args.import_format:
             return known.source, known.reader(args)
     if args.import_format == "wordpress":
-        zone = _zone(args.timezone)
+        zone = readers.zone(args.timezone)
         read = readers.streamed(lambda stream, name: wordpress.read(stream, timezone=zone, name=name))
         return wordpress.SOURCE, read
     ids = args.disqus_ids_as_page_ids
     return disqus.SOURCE, readers.streamed(
         lambda stream, name: disqus.read(stream, ids_as_page_ids=ids, name=name)
     )
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    if name is None:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"“{name}” is not a time zone name (e.g. Europe/Paris, UTC).") from None
 
 
 def _progress() -> Callable[[int], None]:

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from commentbox.transfer import isso, remark42
+from commentbox.errors import InvalidInput
+from commentbox.transfer import commento, isso, remark42
 from commentbox.transfer.files import open_export
 from commentbox.transfer.model import Entry
 
@@ -28,6 +30,21 @@ class Format:
     help: str
     what: str  # "an Isso database": what ``import auto`` says it found
     reader: Callable[[argparse.Namespace], Read]
+    timezone: bool = False  # whether it takes --timezone, for times written without an offset
+
+
+def timezone_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--timezone", metavar="ZONE", help=help)
+
+
+def zone(name: str | None) -> ZoneInfo | None:
+    """The ``--timezone`` given, or None; a name that is no zone is one sentence."""
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"“{name}” is not a time zone name (e.g. Europe/Paris, UTC).") from None
 
 
 def streamed(read: Callable[[BinaryIO, str], Iterator[Entry]]) -> Read:
@@ -54,5 +71,12 @@ FORMATS = (
         "a Remark42 backup (JSON Lines, .gz or not)",
         "a Remark42 backup",
         lambda _args: streamed(lambda stream, name: remark42.read(stream, name=name)),
+    ),
+    Format(
+        "commento",
+        commento.SOURCE,
+        "a Commento export or a Comentario one (v1 or v3; .json or .json.gz)",
+        "a Commento or Comentario export",
+        lambda _args: lambda path, max_bytes: commento.read(path, max_bytes=max_bytes, name=path.name),
     ),
 )
