@@ -127,10 +127,12 @@ class _Load:
         if not batch:
             return
         keyed: list[tuple[str, ImportedComment]] = []
+        in_batch: set[str] = set()  # twins within one batch are not in self.nodes yet
         for comment in batch:
-            if comment.source_id in self.nodes:
+            if comment.source_id in self.nodes or comment.source_id in in_batch:
                 self.report.skipped["the same id twice in the file (the first is kept)"] += 1
                 continue
+            in_batch.add(comment.source_id)
             try:
                 key, url = thread_key(
                     self.site, comment.thread.url, self.options.url_map, comment.thread.page_id

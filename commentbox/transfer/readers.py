@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commentbox.errors import InvalidInput
-from commentbox.transfer import commento, isso, remark42
+from commentbox.transfer import artalk, commento, isso, remark42
 from commentbox.transfer.files import open_export
 from commentbox.transfer.model import Entry
 
@@ -57,6 +58,10 @@ def streamed(read: Callable[[BinaryIO, str], Iterator[Entry]]) -> Read:
     return run
 
 
+def _artalk(timezone: tzinfo | None) -> Read:
+    return streamed(lambda stream, name: artalk.read(stream, timezone=timezone, name=name))
+
+
 FORMATS = (
     Format(
         "isso",
@@ -78,5 +83,13 @@ FORMATS = (
         "a Commento export or a Comentario one (v1 or v3; .json or .json.gz)",
         "a Commento or Comentario export",
         lambda _args: lambda path, max_bytes: commento.read(path, max_bytes=max_bytes, name=path.name),
+    ),
+    Format(
+        "artalk",
+        artalk.SOURCE,
+        "an Artalk export (Artrans: .artrans, .json or .gz)",
+        "an Artalk export (Artrans)",
+        lambda args: _artalk(zone(args.timezone)),
+        timezone=True,
     ),
 )
