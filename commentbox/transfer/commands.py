@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from commentbox.config import Settings
+from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import backup, disqus, readers, wordpress
+from commentbox.transfer import backup, detect, disqus, readers, wordpress
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
@@ -38,16 +39,16 @@ def add_parsers(commands: Any) -> None:
     )
     dsq = formats.add_parser("disqus", help="a Disqus export (.xml or .xml.gz)")
     _common(dsq)
-    dsq.add_argument(
-        "--disqus-ids-as-page-ids",
-        action="store_true",
-        help="key threads by their disqus_identifier (for pages embedding with data-page-id)",
-    )
+    _disqus_ids(dsq)
     for known in readers.FORMATS:
         parser = formats.add_parser(known.name, help=known.help)
         _common(parser)
         if known.timezone:
             readers.timezone_option(parser, "the time zone of times written without an offset")
+    auto = formats.add_parser("auto", help="any of these: the format is told from the file's content")
+    _common(auto)
+    readers.timezone_option(auto, "for WordPress and Artalk: the time zone of times without an offset")
+    _disqus_ids(auto)
     restore = formats.add_parser("json", help="restore a backup made by `commentbox export json`")
     restore.add_argument("file", type=Path)
     restore.add_argument("--site", required=True, help="the site to restore into (made if missing)")
@@ -59,6 +60,14 @@ def add_parsers(commands: Any) -> None:
     backup_parser = targets.add_parser("json", help="a lossless backup (JSON Lines) on standard output")
     backup_parser.add_argument("--site", required=True)
     backup_parser.add_argument("--output", type=Path, help="write to this file instead")
+
+
+def _disqus_ids(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--disqus-ids-as-page-ids",
+        action="store_true",
+        help="key threads by their disqus_identifier (for pages embedding with data-page-id)",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -89,9 +98,20 @@ def _max_size(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     if args.command == "export":
         return _export(args, db)
+    if args.import_format == "auto":
+        _detect(args)
     if args.import_format == "json":
         return _restore(args, db)
     return _import(args, db, settings)
+
+
+def _detect(args: argparse.Namespace) -> None:
+    """Say which format the file is, and import it as that (``import auto``)."""
+    found = detect.detect(args.file, max_bytes=args.max_size * 1024**2)
+    if found == "json" and args.dry_run:
+        raise InvalidInput(f"{args.file.name} is a commentbox backup: `import json` has no --dry-run.")
+    print(f"{args.file.name} is {detect.NAMES[found]}: importing it as `import {found}`.", file=sys.stderr)
+    args.import_format = found
 
 
 def _export(args: argparse.Namespace, db: Database) -> int:

@@ -29,7 +29,6 @@ class Format:
     name: str  # the subcommand: ``commentbox import <name>``
     source: str  # what each imported comment's source id starts with
     help: str
-    what: str  # "an Isso database": what ``import auto`` says it found
     reader: Callable[[argparse.Namespace], Read]
     timezone: bool = False  # whether it takes --timezone, for times written without an offset
 
@@ -67,28 +66,24 @@ FORMATS = (
         "isso",
         isso.SOURCE,
         "an Isso database (comments.db), opened read-only",
-        "an Isso database",
         lambda _args: lambda path, max_bytes: isso.read(path, max_bytes=max_bytes, name=path.name),
     ),
     Format(
         "remark42",
         remark42.SOURCE,
         "a Remark42 backup (JSON Lines, .gz or not)",
-        "a Remark42 backup",
         lambda _args: streamed(lambda stream, name: remark42.read(stream, name=name)),
     ),
     Format(
         "commento",
         commento.SOURCE,
         "a Commento export or a Comentario one (v1 or v3; .json or .json.gz)",
-        "a Commento or Comentario export",
         lambda _args: lambda path, max_bytes: commento.read(path, max_bytes=max_bytes, name=path.name),
     ),
     Format(
         "artalk",
         artalk.SOURCE,
         "an Artalk export (Artrans: .artrans, .json or .gz)",
-        "an Artalk export (Artrans)",
         lambda args: _artalk(zone(args.timezone)),
         timezone=True,
     ),
