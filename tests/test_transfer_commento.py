@@ -91,6 +91,7 @@ def test_comentarios_exports(cli, capsys, query, name, created, thread):
         assert query("SELECT author_name, author_email, body FROM comment") == [
             ("Bugs Bunny", "bugsy@bigsy", "Yay, imported")
         ]
+        assert query("SELECT score FROM comment") == [(23,)]  # its votes, as one imported vote
 
 
 @pytest.mark.parametrize(

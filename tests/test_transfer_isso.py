@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import BLOG
 from tests.transfer_support import fixture
 from tests.xss import PAYLOADS, executable_parts
 
@@ -169,3 +170,28 @@ def test_our_own_database_is_not_taken_for_isso(cli, capsys, query, database_url
         pytest.skip("the test database is not SQLite here")
     assert cli(["import", "isso", ours, "--site", "blog"]) == 1
     assert "not Isso's" in capsys.readouterr().err
+
+
+def test_likes_and_dislikes_become_the_score_that_live_votes_add_to(cli, capsys, query, tmp_path, client):
+    assert cli(["site", "add", "blog", "--origin", BLOG]) == 0
+    capsys.readouterr()
+    path = isso_db(
+        tmp_path,
+        {1: "/post/"},
+        {"likes": 5, "dislikes": 2},
+        {"likes": 1, "dislikes": 1},
+        {"mode": 4, "likes": 9},
+    )
+    imported(cli, capsys, path)
+    assert query("SELECT body, score FROM comment ORDER BY id") == [
+        ("comment *1*", 3),
+        ("comment *2*", 0),
+        ("", 0),
+    ]
+    assert query("SELECT voter, value FROM vote") == [("imported", 3)]
+    [(comment_id,)] = query("SELECT id FROM comment WHERE score = 3")
+    voted = client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": 1},
+                        headers={"Origin": BLOG, "X-Commentbox-Client": "b1"})  # fmt: skip
+    assert voted.status_code == 200 and voted.json()["score"] == 4
+    again = imported(cli, capsys, path)
+    assert again["comments"]["created"] == {} and query("SELECT count(*) FROM vote") == [(2,)]

@@ -4,7 +4,8 @@ Artalk exports its own comments this way, and its Artransfer tool converts Typec
 Twikoo, WordPress and Disqus exports into it, so the values vary: every field may be a
 string (``"true"``, ``"12"``) or a JSON value, ``rid`` is ``""`` or ``"0"`` at the top level,
 ``page_key`` a full address or a path (on the comment's ``site_urls``, else on the site's
-first origin). ``is_pending`` → the moderation queue, everything else is published.
+first origin). ``is_pending`` → the moderation queue, everything else is published;
+``vote_up`` minus ``vote_down`` is the score.
 
 Times: converted files write ISO 8601 with ``Z``; Artalk itself writes Go's
 ``2022-04-09 17:28:47 +0800 CST``. A time without an offset is read in ``--timezone`` (it
@@ -73,6 +74,7 @@ def _comment(record: dict[str, Any], zone: tzinfo | None) -> Entry:
         author_email=values.optional(record.get("email")),
         author_website=values.optional(record.get("link")),
         ip=values.optional(record.get("ip")),
+        score=values.score(record.get("vote_up"), record.get("vote_down")),
     )
 
 

@@ -122,6 +122,7 @@ def _v1(record: dict[str, Any], tables: _Tables) -> Entry:
         author_name=name,
         author_email=email,
         author_website=link,
+        score=values.score(record.get("score")),
     )
 
 
@@ -154,6 +155,7 @@ def _v3(record: dict[str, Any], tables: _Tables) -> Entry:
         author_name=name,
         author_email=email,
         author_website=link,
+        score=values.score(record.get("score")),
     )
 
 

@@ -9,7 +9,8 @@ databases differ from Isso's own schema (extra tables, a version number that lie
 Threads are keyed by their ``uri``: a path, on the site's first origin, or a custom
 ``data-isso-id``, which becomes a page id. ``mode`` 1 is published, 2 the moderation queue,
 4 a tombstone (Isso keeps a deleted comment that has replies); anything else goes to the
-queue, so nothing unclear is published. ``text`` is Markdown; ``created`` is UTC epoch.
+queue, so nothing unclear is published. ``text`` is Markdown; ``created`` is UTC epoch;
+likes minus dislikes is the score.
 Facts: ``../shared/IMPORT-FORMATS.md`` §3.
 """
 
@@ -29,7 +30,7 @@ SOURCE = "isso"
 MAGIC = b"SQLite format 3\x00"
 MODES = {1: CommentStatus.APPROVED, 2: CommentStatus.PENDING, 4: CommentStatus.DELETED}
 REQUIRED = {"threads": {"id", "uri"}, "comments": {"tid", "id", "parent", "created", "mode", "text"}}
-OPTIONAL = ("author", "email", "website", "remote_addr")
+OPTIONAL = ("author", "email", "website", "remote_addr", "likes", "dislikes")
 BAD_DATE = "an impossible date"
 NO_THREAD = "its thread is not in the database"
 
@@ -39,8 +40,8 @@ def read(path: Path, *, max_bytes: int, name: str = "the file") -> Iterator[Entr
     connection = _open(path, max_bytes, name)
     try:
         columns = _columns(connection, name)
-        picked = ", ".join(f"c.{c}" if c in columns else "NULL" for c in OPTIONAL)
-        title = "t.title" if "title" in _table_columns(connection, "threads") else "NULL"
+        picked = ", ".join(f"c.{c}" if c in columns else f"NULL AS {c}" for c in OPTIONAL)
+        title = "t.title" if "title" in _table_columns(connection, "threads") else "NULL AS title"
         rows = connection.execute(  # the names come from OPTIONAL, never from the file
             "SELECT c.id, c.parent, c.created, c.mode, c.text, t.uri, "  # noqa: S608
             f"{title}, {picked} FROM comments c LEFT JOIN threads t ON t.id = c.tid ORDER BY c.id"
@@ -70,6 +71,7 @@ def _open(path: Path, max_bytes: int, name: str) -> sqlite3.Connection:
         # Isso stores whatever it was sent; a byte sequence that is not UTF-8 costs the
         # character, not the import.
         connection.text_factory = lambda data: data.decode("utf-8", "replace")
+        connection.row_factory = sqlite3.Row
         checked = connection.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise BadFile(f"{name} is a damaged SQLite database ({exc}).") from None
@@ -95,30 +97,32 @@ def _columns(connection: sqlite3.Connection, name: str) -> set[str]:
     return found["comments"]
 
 
-def _comment(row: tuple) -> Entry:  # type: ignore[type-arg]
-    comment_id, parent, created_at, mode, body, uri, title, author, email, website, address = row
-    source_id = values.text(comment_id)
-    if uri is None:
+def _comment(row: sqlite3.Row) -> Entry:
+    source_id = values.text(row["id"])
+    if row["uri"] is None:
         return Skipped(NO_THREAD, source_id)
-    created = values.epoch(created_at)
+    created = values.epoch(row["created"])
     if created is None:
         return Skipped(BAD_DATE, source_id)
-    key = values.text(uri)
+    key = values.text(row["uri"])
     thread = (
-        ImportedThread(url=key, title=values.text(title))
+        ImportedThread(url=key, title=values.text(row["title"]))
         if key.startswith(("/", "http://", "https://"))
-        else ImportedThread(url="", title=values.text(title), page_id=key)  # a data-isso-id
+        else ImportedThread(url="", title=values.text(row["title"]), page_id=key)  # a data-isso-id
     )
     return ImportedComment(
         source_id=source_id,
         thread=thread,
-        parent_id=values.text(parent) or None,
+        parent_id=values.text(row["parent"]) or None,
         created=created,
-        body=values.text(body),
+        body=values.text(row["text"]),
         body_format=BodyFormat.MARKDOWN,
-        status=MODES.get(mode, CommentStatus.PENDING) if isinstance(mode, int) else CommentStatus.PENDING,
-        author_name=values.name(author),
-        author_email=values.optional(email),
-        author_website=values.optional(website),
-        ip=values.optional(address),
+        status=MODES.get(row["mode"], CommentStatus.PENDING)
+        if isinstance(row["mode"], int)
+        else CommentStatus.PENDING,
+        author_name=values.name(row["author"]),
+        author_email=values.optional(row["email"]),
+        author_website=values.optional(row["website"]),
+        ip=values.optional(row["remote_addr"]),
+        score=values.score(row["likes"], row["dislikes"]),
     )

@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from commentbox.domain import sites
 from commentbox.domain.spam import text_hash
 from commentbox.domain.urls import InvalidURL, origin_of
-from commentbox.store import imports, posting
+from commentbox.store import backups, imports, posting
 from commentbox.store.db import Database
 from commentbox.store.models import CommentStatus, Site, Thread
 from commentbox.transfer.bodies import Unrenderable, render
@@ -41,6 +41,9 @@ SPAM_PARENT = "reply to spam, attached to the nearest ancestor that is not spam"
 MISSING_PARENT = "reply to a comment not in the import, shown at the top level"
 OTHER_PAGE_PARENT = "reply to a comment on another page, shown at the top level"
 LOOP = "replies in a loop, the first shown at the top level"
+# The old system's votes on a comment, as one vote of their net value: a comment's score is
+# the sum of its votes, so live votes add to it (no live voter key looks like this one).
+IMPORTED_VOTER = "imported"
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,14 @@ class _Load:
                         for (c, _), i in zip(made, ids, strict=True)
                     ],
                 )
+                backups.insert_votes(
+                    connection,
+                    [
+                        {"comment_id": i, "voter": IMPORTED_VOTER, "value": values["score"]}
+                        for i, values in zip(ids, rows, strict=True)
+                        if values["score"]
+                    ],
+                )
             for (comment, thread_id), comment_id, values in zip(made, ids, rows, strict=True):
                 self.nodes[comment.source_id] = _Node(
                     comment_id, comment.parent_id, values["status"], thread_id, None, new=True
@@ -242,7 +253,7 @@ class _Load:
             "body": body,
             "html": html,
             "status": comment.status,
-            "score": 0,
+            "score": 0 if deleted else comment.score,
             "created": comment.created,
             "edited": None,
             "ip_hash": self.hash_ip(comment.ip.strip()) if comment.ip and comment.ip.strip() else None,

@@ -61,6 +61,11 @@ def integer(value: Any) -> int:
     return number if abs(number) < 2**31 else 0
 
 
+def score(up: Any, down: Any = 0) -> int:
+    """Votes up minus votes down, within what an integer column holds."""
+    return max(-(2**31 - 1), min(2**31 - 1, integer(up) - integer(down)))
+
+
 def time(value: Any, zone: tzinfo | None = None) -> datetime | None:
     """An ISO 8601 / RFC 3339 time as UTC (``2021-10-27T01:04:29.000Z``, ``… -06:00``,
     ``2021-02-04 06:49:46``). Without an offset it is read in ``zone``, or None without one;
