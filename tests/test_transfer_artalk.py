@@ -133,6 +133,8 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     [
         (lambda d: _write(d, "a.artrans", b'{"version": 1, "comments": []}'), "is not an Artrans file"),
         (lambda d: _write(d, "a.artrans", b'["just", "strings"]'), "is not an Artrans file"),
+        (lambda d: _write(d, "a.artrans", b"{}"), "is not an Artrans file"),
+        (lambda d: _write(d, "a.artrans", b'"text"'), "is not an Artrans file"),
         (lambda d: _write(d, "a.artrans", b"[" * 10000), "nests values more than 32 levels deep"),
         (lambda d: _write(d, "a.artrans", b'[{"id": "1", "content": "cut'), "is not valid JSON"),
         (

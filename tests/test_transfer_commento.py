@@ -169,6 +169,7 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
          "nests values more than 32 levels deep"),
         (lambda d: _write(d, "c.json", b'[{"id": "1"}]'), "is not a Commento or Comentario export (it"),
         (lambda d: _write(d, "c.json", b'{"comments": []}'), "it names no version"),
+        (lambda d: _write(d, "c.json", b"42"), "is not a Commento or Comentario export (it"),
         (lambda d: _write(d, "c.json", b'{"version": true}'), "of version true"),
         (lambda d: _write(d, "c.json", b"<rss></rss>"), "is not valid JSON"),
         (lambda d: _write(d, "c.json", b""), "is not valid JSON"),

@@ -34,6 +34,7 @@ NO_ID = "a comment without an id"
 NO_PAGE = "a comment without its page (page_key)"
 LOCAL_TIME_ONLY = "only a local time (no UTC offset): give --timezone"
 BAD_DATE = "an impossible date"
+NOT_IT = "is not an Artrans file (a JSON array of comments)."
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*[\s/>]")
 # Go's time.Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST"
 _GO_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d+))? ([+-])(\d\d)(\d\d)(?: \S+)?")
@@ -41,9 +42,9 @@ _GO_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d+))? ([+-])(\d\d
 
 def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the file") -> Iterator[Entry]:
     """Every comment, in file order."""
-    for key, record in jsonstream.records(stream, name):
-        if key is not None or not isinstance(record, dict):
-            raise BadFile(f"{name} is not an Artrans file (a JSON array of comments).")
+    for _, record in jsonstream.records(stream, name, root="array", not_it=NOT_IT):
+        if not isinstance(record, dict):
+            raise BadFile(f"{name} {NOT_IT}")
         yield _comment(record, timezone)
 
 

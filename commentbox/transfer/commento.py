@@ -39,6 +39,7 @@ DELETED_BODIES = ("", "[deleted]")
 BAD_DATE = "an impossible date"
 NO_ID = "a comment without an id"
 NO_PAGE = "its page is not in the file"
+NOT_IT = "is not a Commento or Comentario export (it is not a JSON object)."
 
 
 @dataclass
@@ -54,7 +55,7 @@ def read(path: Path, *, max_bytes: int, name: str = "the file") -> Iterator[Entr
     """Every comment, in file order."""
     tables = _tables(path, max_bytes, name)
     with open_export(path, max_bytes=max_bytes) as stream:
-        for key, record in jsonstream.records(stream, name):
+        for key, record in jsonstream.records(stream, name, root="map", not_it=NOT_IT):
             if key == "comments" and isinstance(record, dict):
                 yield _v3(record, tables) if tables.version == 3 else _v1(record, tables)
 
@@ -62,9 +63,7 @@ def read(path: Path, *, max_bytes: int, name: str = "the file") -> Iterator[Entr
 def _tables(path: Path, max_bytes: int, name: str) -> _Tables:
     tables = _Tables()
     with open_export(path, max_bytes=max_bytes) as stream:
-        for key, record in jsonstream.records(stream, name):
-            if key is None:
-                raise BadFile(f"{name} is not a Commento or Comentario export (it is not a JSON object).")
+        for key, record in jsonstream.records(stream, name, root="map", not_it=NOT_IT):
             if key == "version":
                 tables.version = record
             elif key == "commenters" and isinstance(record, dict):

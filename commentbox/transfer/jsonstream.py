@@ -24,17 +24,19 @@ _STARTS = {"start_map": dict, "start_array": list}
 _ENDS = {"end_map", "end_array"}
 
 
-def records(stream: BinaryIO, name: str) -> Iterator[tuple[str | None, Any]]:
+def records(stream: BinaryIO, name: str, *, root: str, not_it: str) -> Iterator[tuple[str | None, Any]]:
     """``(key, value)`` per record: for an object root, each member's key with each element of
     its value if that is an array (``("comments", {…})`` per comment), else with the value
-    itself (``("version", 1)``); for an array root, ``(None, element)`` per element. A
-    scalar root yields ``(None, value)`` once, for the caller to refuse."""
+    itself (``("version", 1)``); for an array root, ``(None, element)`` per element. The root
+    must be ``root`` (``"map"`` or ``"array"``), else the file is refused: "<name> <not_it>"."""
     depth = 0
     key: str | None = None
     stack: list[Any] = []  # the containers being built, outermost first
     keys: list[str | None] = []  # the pending member name in each map being built
     try:
         for event, value in ijson.basic_parse(stream, use_float=True):
+            if depth == 0 and event != f"start_{root}":
+                raise BadFile(f"{name} {not_it}")
             if event in _STARTS:
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -63,7 +65,7 @@ def records(stream: BinaryIO, name: str) -> Iterator[tuple[str | None, Any]]:
             elif stack:
                 _add(stack[-1], keys, value)
             else:
-                yield key, value  # a scalar member, an array's scalar element, or a scalar root
+                yield key, value  # a scalar member, or an array's scalar element
     except ijson.JSONError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "it ends too early"
         raise BadFile(f"{name} is not valid JSON ({first.rstrip('.')}).") from None

@@ -28,8 +28,10 @@ def text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, bytes):  # a BLOB where SQLite should hold text
         value = value.decode("utf-8", "replace")
-    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return str(int(value)) if float(value).is_integer() else str(value)
+    elif isinstance(value, int):
+        return str(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else str(value)
     if not isinstance(value, str):
         return ""
     return _UNSTORABLE.sub("\ufffd", value).strip()
