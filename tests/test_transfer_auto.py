@@ -28,6 +28,7 @@ def everywhere(cli, capsys):
     ("relative", "format", "created"),
     [
         ("isso/snjlogs/comments.db", "isso", 2),
+        ("isso/isso/generic.json", "isso", 0),  # local times: --timezone wanted
         ("remark42/remark42/native_test--TestNative_Import.jsonl", "remark42", 2),
         ("commento/remark42/commento.json", "commento", 3),
         ("commento/comentario/comentario-ok-single-v3.json.gz", "commento", 0),  # localhost:8000: refused

@@ -146,7 +146,11 @@ def _truncated(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: _write(d, "comments.db", b"<rss></rss>"), "is not an SQLite database"),
+        (
+            lambda d: _write(d, "comments.db", b"<rss></rss>"),
+            "is neither an Isso database nor Isso's generic",
+        ),
+        (lambda d: _write(d, "comments.db", b'{"version": 1}'), "is neither an Isso database nor Isso's"),
         (_other_sqlite, "is an SQLite database but not Isso's (no comments table with created, mode, "),
         (_truncated, "is a damaged SQLite database"),
         (lambda d: _write(d, "junk.db", b"SQLite format 3\x00" + b"\xff" * 5000), "is a damaged SQLite"),
@@ -162,6 +166,26 @@ def test_bad_databases_get_one_sentence_and_change_nothing(
     captured = capsys.readouterr()
     assert message in captured.err and captured.err.count("\n") == 1 and captured.out == ""
     assert query("SELECT count(*) FROM comment") == query("SELECT count(*) FROM thread") == [(0,)]
+
+
+def test_isso_generic_json_is_read_in_the_time_zone_given(cli, capsys, query, tmp_path):
+    cli(["site", "add", "s", "--origin", "https://blog.example"])
+    capsys.readouterr()
+    path = fixture("isso/isso/generic.json")
+    without = imported(cli, capsys, path, "s")
+    assert without["skipped"] == {"only a local time (no UTC offset): give --timezone": 2}
+    report = imported(cli, capsys, path, "s", "--timezone", "America/Chicago")
+    assert report["comments"]["created"] == {"approved": 2} and report["threads"]["created"] == 2
+    assert sorted(query("SELECT key, title FROM thread")) == [
+        ("https://blog.example/posts/0001", "Test+post"),
+        ("https://blog.example/posts/0007", "Nat+%26+Miguel"),
+    ]  # both sample threads hold a comment 0: ids are per thread
+    assert {str(c)[:19] for (c,) in query("SELECT created FROM comment")} == {
+        "2005-02-24 10:03:37",  # CST, UTC-6
+        "2005-05-08 11:50:26",  # CDT, UTC-5
+    }
+    again = imported(cli, capsys, path, "s", "--timezone", "America/Chicago")
+    assert again["comments"]["already_imported"] == 2
 
 
 def test_our_own_database_is_not_taken_for_isso(cli, capsys, query, database_url, blog_site):

@@ -32,8 +32,7 @@ from commentbox.transfer.model import BodyFormat, Entry, ImportedComment, Import
 SOURCE = "artalk"
 NO_ID = "a comment without an id"
 NO_PAGE = "a comment without its page (page_key)"
-LOCAL_TIME_ONLY = "only a local time (no UTC offset): give --timezone"
-BAD_DATE = "an impossible date"
+BAD_DATE = values.BAD_DATE
 NOT_IT = "is not an Artrans file (a JSON array of comments)."
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*[\s/>]")
 # Go's time.Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST"
@@ -59,7 +58,7 @@ def _comment(record: dict[str, Any], zone: tzinfo | None) -> Entry:
         base = values.text(record.get("site_urls")).split(",")[0].strip().rstrip("/")
         page = base + page if base.startswith(("http://", "https://")) else page
     created = _time(record.get("created_at"), zone)
-    if not isinstance(created, datetime):
+    if isinstance(created, str):
         return Skipped(created, source_id)
     body = values.text(record.get("content"))
     parent = values.text(record.get("rid"))
@@ -92,7 +91,4 @@ def _time(value: Any, zone: tzinfo | None) -> datetime | str:
         except (ValueError, OverflowError):
             return BAD_DATE
         return parsed if parsed >= values.EARLIEST else BAD_DATE
-    read = values.time(found, zone)
-    if read is not None:
-        return read
-    return LOCAL_TIME_ONLY if zone is None and values.time(found, UTC) else BAD_DATE
+    return values.time_or_reason(found, zone)

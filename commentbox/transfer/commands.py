@@ -107,10 +107,11 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
 
 def _detect(args: argparse.Namespace) -> None:
     """Say which format the file is, and import it as that (``import auto``)."""
-    found = detect.detect(args.file, max_bytes=args.max_size * 1024**2)
+    kind = detect.detect(args.file, max_bytes=args.max_size * 1024**2)
+    found = detect.command(kind)
     if found == "json" and args.dry_run:
         raise InvalidInput(f"{args.file.name} is a commentbox backup: `import json` has no --dry-run.")
-    print(f"{args.file.name} is {detect.NAMES[found]}: importing it as `import {found}`.", file=sys.stderr)
+    print(f"{args.file.name} is {detect.NAMES[kind]}: importing it as `import {found}`.", file=sys.stderr)
     args.import_format = found
 
 

@@ -54,6 +54,15 @@ def read(path: Path, *, max_bytes: int, name: str = "the file") -> Iterator[Entr
         connection.close()
 
 
+def is_sqlite(path: Path) -> bool:
+    """Whether the file starts as an SQLite database does (False if it cannot be read)."""
+    try:
+        with path.open("rb") as raw:
+            return raw.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
 def _open(path: Path, max_bytes: int, name: str) -> sqlite3.Connection:
     try:
         with path.open("rb") as raw:

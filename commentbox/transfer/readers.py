@@ -17,7 +17,7 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commentbox.errors import InvalidInput
-from commentbox.transfer import artalk, commento, isso, remark42
+from commentbox.transfer import artalk, commento, isso, isso_json, remark42
 from commentbox.transfer.files import open_export
 from commentbox.transfer.model import Entry
 
@@ -57,6 +57,18 @@ def streamed(read: Callable[[BinaryIO, str], Iterator[Entry]]) -> Read:
     return run
 
 
+def _isso(timezone: tzinfo | None) -> Read:
+    """The database, or else Isso's generic JSON (what ``isso import --type generic`` reads)."""
+    generic = streamed(lambda stream, name: isso_json.read(stream, timezone=timezone, name=name))
+
+    def run(path: Path, max_bytes: int) -> Iterator[Entry]:
+        if isso.is_sqlite(path):
+            return isso.read(path, max_bytes=max_bytes, name=path.name)
+        return generic(path, max_bytes)
+
+    return run
+
+
 def _artalk(timezone: tzinfo | None) -> Read:
     return streamed(lambda stream, name: artalk.read(stream, timezone=timezone, name=name))
 
@@ -65,8 +77,9 @@ FORMATS = (
     Format(
         "isso",
         isso.SOURCE,
-        "an Isso database (comments.db), opened read-only",
-        lambda _args: lambda path, max_bytes: isso.read(path, max_bytes=max_bytes, name=path.name),
+        "an Isso database (comments.db), opened read-only, or Isso's generic JSON",
+        lambda args: _isso(zone(args.timezone)),
+        timezone=True,
     ),
     Format(
         "remark42",

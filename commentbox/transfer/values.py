@@ -88,6 +88,19 @@ def time(value: Any, zone: tzinfo | None = None) -> datetime | None:
     return parsed if parsed >= EARLIEST else None
 
 
+LOCAL_TIME_ONLY = "only a local time (no UTC offset): give --timezone"
+BAD_DATE = "an impossible date"
+
+
+def time_or_reason(value: Any, zone: tzinfo | None) -> datetime | str:
+    """``time``, or why the comment is skipped: a time without an offset and no ``zone`` to
+    read it in (never guessed as UTC), or an impossible one."""
+    found = time(value, zone)
+    if found is not None:
+        return found
+    return LOCAL_TIME_ONLY if zone is None and time(value, UTC) else BAD_DATE
+
+
 def epoch(value: Any) -> datetime | None:
     """Unix seconds (Isso's ``created``) as UTC; None if not a sensible number."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
