@@ -83,6 +83,17 @@ def test_markdown_source_deleted_blocked_and_replies(cli, capsys, query, tmp_pat
     assert str(query("SELECT created FROM comment")[0][0]).startswith("2021-07-01 12:00:00")
 
 
+def test_concatenated_backups_bring_their_headers(cli, capsys, query, tmp_path, blog_site):
+    first = backup(tmp_path, comment("a1"), name="one.jsonl").read_bytes()
+    header = {"version": 1, "users": [{"id": "late", "blocked": {"status": True}}], "posts": []}
+    second = backup(
+        tmp_path, comment("b1", user={"name": "L", "id": "late"}), header=header, name="two.jsonl"
+    )
+    merged = _write(tmp_path, "merged.jsonl", first + second.read_bytes())
+    report = imported(cli, capsys, merged)
+    assert report["comments"]["created"] == {"approved": 1, "pending": 1}
+
+
 def test_hostile_values_in_every_field(cli, capsys, query, tmp_path, blog_site):
     rows = [
         comment(f"x{n}", text=p, orig=p if n % 2 else "", title=p, user={"name": p, "id": p})

@@ -33,8 +33,9 @@ def read(stream: BinaryIO, *, name: str = "the file") -> Iterator[Entry]:
     """Every comment, in file order (Remark42 writes them page by page, oldest first)."""
     blocked: set[str] | None = None
     for number, record in _lines(stream, name):
-        if blocked is None:
-            blocked = _header(record, name)
+        if blocked is None or (isinstance(record, dict) and "version" in record and "locator" not in record):
+            # Remark42's docs merge backups by concatenating them: each brings its header.
+            blocked = (blocked or set()) | _header(record, name)
             continue
         if not isinstance(record, dict) or not isinstance(record.get("locator"), dict):
             raise BadFile(f"{name} line {number} is not a Remark42 comment.")
