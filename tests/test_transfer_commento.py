@@ -136,6 +136,12 @@ def test_states_parents_and_hosts(cli, capsys, query, tmp_path, blog_site):
     assert ("Ann", "ann@example.org", None) in people
 
 
+def test_a_byte_order_mark_is_no_problem(cli, capsys, tmp_path, blog_site):
+    path = export(tmp_path, {"version": 1, "comments": [v1_comment("c1")]}, name="bom.json")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert imported(cli, capsys, path)["comments"]["created"] == {"approved": 1}
+
+
 def test_hostile_values_in_every_field(cli, capsys, query, tmp_path, blog_site):
     comments = [v1_comment(f"x{n}", markdown=p, commenterHex=f"p{n}") for n, p in enumerate(PAYLOADS)]
     people = [{"commenterHex": f"p{n}", "name": p, "email": p, "link": p} for n, p in enumerate(PAYLOADS)]
@@ -172,6 +178,8 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
         (lambda d: _write(d, "c.json", b"42"), "is not a Commento or Comentario export (it"),
         (lambda d: _write(d, "c.json", b'{"version": true}'), "of version true"),
         (lambda d: _write(d, "c.json", b"<rss></rss>"), "is not valid JSON"),
+        (lambda d: _write(d, "c.json", b'{"version": "\xff"}'), "(lexical error: invalid bytes"),
+        (lambda d: _write(d, "c.json", b'{"version": "\xed\xa0\x80"}'), "is not valid JSON (its text is not"),
         (lambda d: _write(d, "c.json", b""), "is not valid JSON"),
         (lambda d: _write(d, "c.json.gz", gzip.compress(b'{"version": 1}')[:15]), "damaged or truncated"),
         (lambda d: _write(d, "c.json", b'{"version": 1, "x": "' + b"a" * (2 * 1024**2) + b'"}'),

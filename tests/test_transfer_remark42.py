@@ -83,6 +83,12 @@ def test_markdown_source_deleted_blocked_and_replies(cli, capsys, query, tmp_pat
     assert str(query("SELECT created FROM comment")[0][0]).startswith("2021-07-01 12:00:00")
 
 
+def test_a_byte_order_mark_is_no_problem(cli, capsys, tmp_path, blog_site):
+    path = backup(tmp_path, comment("c1"), name="bom.jsonl")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert imported(cli, capsys, path)["comments"]["created"] == {"approved": 1}
+
+
 def test_concatenated_backups_bring_their_headers(cli, capsys, query, tmp_path, blog_site):
     first = backup(tmp_path, comment("a1"), name="one.jsonl").read_bytes()
     header = {"version": 1, "users": [{"id": "late", "blocked": {"status": True}}], "posts": []}

@@ -26,6 +26,7 @@ NO_THREAD = "a thread without an id"
 
 def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the file") -> Iterator[Entry]:
     """Every comment of every thread, in file order."""
+    jsonstream.skip_bom(stream)
     if stream.peek(1)[:1] != b"[":  # type: ignore[attr-defined]  # open_export's BufferedReader
         raise BadFile(f"{name} {NOT_IT}")
     for _, thread in jsonstream.records(stream, name, root="array", not_it=NOT_IT):

@@ -20,6 +20,7 @@ import ijson
 from commentbox.transfer.files import BadFile
 
 MAX_DEPTH = 32
+BOM = b"\xef\xbb\xbf"
 _STARTS = {"start_map": dict, "start_array": list}
 _ENDS = {"end_map", "end_array"}
 
@@ -29,6 +30,7 @@ def records(stream: BinaryIO, name: str, *, root: str, not_it: str) -> Iterator[
     its value if that is an array (``("comments", {…})`` per comment), else with the value
     itself (``("version", 1)``); for an array root, ``(None, element)`` per element. The root
     must be ``root`` (``"map"`` or ``"array"``), else the file is refused: "<name> <not_it>"."""
+    skip_bom(stream)
     depth = 0
     key: str | None = None
     stack: list[Any] = []  # the containers being built, outermost first
@@ -67,8 +69,23 @@ def records(stream: BinaryIO, name: str, *, root: str, not_it: str) -> Iterator[
             else:
                 yield key, value  # a scalar member, or an array's scalar element
     except ijson.JSONError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "it ends too early"
-        raise BadFile(f"{name} is not valid JSON ({first.rstrip('.')}).") from None
+        raise BadFile(f"{name} is not valid JSON ({_first_line(exc)}).") from None
+    except UnicodeDecodeError:  # yajl checks UTF-8, but not for encoded surrogates
+        raise BadFile(f"{name} is not valid JSON (its text is not UTF-8).") from None
+
+
+def skip_bom(stream: BinaryIO) -> None:
+    """Drop a UTF-8 byte order mark (Windows tools write one; JSON parsers refuse it)."""
+    if stream.peek(3)[:3] == BOM:  # type: ignore[attr-defined]  # open_export's BufferedReader
+        stream.read(3)
+
+
+def _first_line(exc: Exception) -> str:
+    """yajl's message without the excerpt and arrow it draws under it (it may come as bytes)."""
+    message = exc.args[0] if exc.args else ""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    lines = text.strip().splitlines()
+    return lines[0].rstrip(".") if lines else "it ends too early"
 
 
 def _add(container: Any, keys: list[str | None], value: Any) -> None:

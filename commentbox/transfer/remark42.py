@@ -19,6 +19,7 @@ import orjson
 from commentbox.store.models import CommentStatus
 from commentbox.transfer import values
 from commentbox.transfer.files import BadFile
+from commentbox.transfer.jsonstream import BOM
 from commentbox.transfer.model import BodyFormat, Entry, ImportedComment, ImportedThread, Skipped
 
 SOURCE = "remark42"
@@ -52,7 +53,7 @@ def _lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, Any]]:
             continue
         records += 1
         try:
-            yield number, orjson.loads(raw)
+            yield number, orjson.loads(raw.removeprefix(BOM) if records == 1 else raw)
         except orjson.JSONDecodeError:
             raise BadFile(f"{name} line {number} is not JSON: is this a Remark42 backup?") from None
     if records == 0:
