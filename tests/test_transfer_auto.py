@@ -92,6 +92,8 @@ def _two_files(tmp_path: Path) -> Path:
     [
         (lambda d: _write(d, "x", b"<html><body>hi</body></html>"), "is XML, but neither a WordPress"),
         (lambda d: _write(d, "x", b'<?xml version="1.0"?><!-- hi --><feed/>'), "(its root is <feed>)"),
+        (lambda d: _write(d, "x", b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaa">]><rss/>'),
+         "declares a DTD or entities"),
         (lambda d: _write(d, "x", b'{"name": "package", "version": "1.0"}'), "its keys: name, version"),
         (lambda d: _write(d, "x", b'{"version": 1, "comm'), "is not valid JSON"),
         (lambda d: _write(d, "x", b"\x00\x01binary"), "is not an export commentbox can read"),

@@ -24,6 +24,7 @@ from commentbox.transfer.isso import MAGIC
 SNIFF = 64 * 1024
 # The first element's name, past the XML declaration, comments and processing instructions.
 _ROOT = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<([A-Za-z_][\w.:-]*)", re.DOTALL)
+_DOCTYPE = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL | re.IGNORECASE)
 _XML_ROOTS = {"rss": "wordpress", "disqus": "disqus"}
 NAMES = {
     "wordpress": "a WordPress export",
@@ -69,6 +70,8 @@ def detect(path: Path, *, max_bytes: int) -> str:
 
 
 def _xml(start: bytes, name: str) -> str:
+    if _DOCTYPE.match(start):  # what the XML readers refuse too, in the same words
+        raise BadFile(f"{name} declares a DTD or entities, which an export never does: refused unread.")
     found = _ROOT.match(start)
     root = found.group(1).decode("ascii", "replace").rpartition(":")[2] if found else ""
     if root in _XML_ROOTS:
