@@ -192,6 +192,19 @@ OPERATIONS: list[Operation] = [
         responses={200: _HTML, 304: "not modified"},
         tag="widget",
     ),
+    Operation(
+        "get",
+        "/feeds/{site}.atom",
+        "The site's 50 newest published comments as an Atom feed; with url or page_id, one "
+        "thread's (ETag, 304; 404 for an unknown site or thread, or when the site's feeds are off)",
+        (
+            ("site", "path", True, "the site id"),
+            ("url", "query", False, "a page URL: that page's thread only"),
+            ("page_id", "query", False, "an explicit page id: that page's thread only"),
+        ),
+        responses={200: "application/atom+xml", 304: "not modified", 404: "no such site, thread or feed"},
+        tag="feeds",
+    ),
     Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
     Operation(
         "get",

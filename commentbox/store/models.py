@@ -101,6 +101,8 @@ class Site(SQLModel, table=True):
     # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
     # it is held as spam (budgets.same_text_hold).
     same_text_limits: str = Field(default="3/day", max_length=100)
+    # The Atom feeds of the site's comments (/feeds/{site}.atom) are published (docs/feeds.md).
+    feeds: bool = True
 
 
 class Thread(SQLModel, table=True):
