@@ -232,6 +232,15 @@ OPERATIONS: list[Operation] = [
         responses={200: "image/svg+xml"},
         tag="pages",
     ),
+    Operation(
+        "get",
+        "/avatars/{key}",
+        "A signed-in author's picture, fetched from the provider by this server and cached "
+        "(the identicon, image/svg+xml, when it cannot be fetched)",
+        (("key", "path", True, "user id and picture key, as the thread gives it"),),
+        responses={200: "image/png, image/jpeg, image/gif or image/webp", 404: "not an avatar key"},
+        tag="pages",
+    ),
 ]
 
 _PROVIDER = ("provider", "path", True, "google, twitter or facebook")
