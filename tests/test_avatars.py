@@ -6,6 +6,7 @@ expire or the provider's URL changes, and replaced by the identicon when they ca
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.auth.base import Profile
-from commentbox.domain import sites, user_sessions
+from commentbox.domain import avatars, sites, user_sessions
 from commentbox.domain.avatars import MAX_PICTURE_BYTES
 from tests.fakes.server import ServerThread
 from tests.fakes.web import PNG, FakeWeb
@@ -130,6 +131,15 @@ def test_a_new_provider_url_is_a_new_address_and_a_new_fetch(client, sign_in, im
     stale = client.get(local(old))  # a key for a URL the user no longer has
     assert stale.headers["content-type"] == "image/svg+xml"
     assert images.hits["/png"] == 2
+
+
+def test_readers_arriving_together_share_one_fetch(client, ctx, sign_in, images, provider):
+    post_signed_in(client, sign_in(f"{provider}/slow.png"))
+    key = local(thread_avatar(client)).rsplit("/", 1)[1]
+    with ThreadPoolExecutor(6) as pool:
+        served = list(pool.map(lambda _: avatars.picture(ctx.pictures, key), range(6)))
+    assert [p.body if p else None for p in served] == [PNG] * 6
+    assert images.hits["/slow.png"] == 1
 
 
 def test_an_expired_copy_is_fetched_again(client, ctx, sign_in, images, provider):

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from dataclasses import dataclass
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from commentbox.keys import Keys
@@ -56,6 +58,9 @@ class Pictures:
     fetcher: Fetcher
     keys: Keys
     cache_seconds: int
+    # One fetch per user at a time in this process: the readers of a popular thread who
+    # arrive together wait for the first one's fetch instead of each making their own.
+    _fetching: defaultdict[int, threading.Lock] = field(default_factory=lambda: defaultdict(threading.Lock))
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,20 @@ def _fetch(fetcher: Fetcher, url: str) -> Picture | None:
     return Picture(fetched.media_type, fetched.body)
 
 
+def _cached(pictures: Pictures, user_id: int, digest: str) -> tuple[str | None, Picture | None, bool]:
+    """``(provider URL, cached picture, whether the cache answers)`` for the user named by an
+    avatar key; no URL when the user is gone, has no picture, or the key is not theirs."""
+    with pictures.db.read() as session:
+        user = users.user_by_id(session, user_id)
+        cached = stored_avatars.cached_picture(session, user_id)
+    source = user.avatar if user is not None else None
+    if not source or not hmac.compare_digest(pictures.keys.picture_key(user_id, source), digest):
+        return None, None, True
+    if cached is None or cached.source_url != source or cached.expires <= utcnow():
+        return source, None, False
+    return source, Picture(cached.media_type, cached.body) if cached.body is not None else None, True
+
+
 def picture(pictures: Pictures, key: str) -> Picture | None:
     """The picture behind ``/avatars/{key}``, fetched now if it is not cached (or its cache
     expired, or the user's provider URL changed since); None when there is none to show —
@@ -83,16 +102,19 @@ def picture(pictures: Pictures, key: str) -> Picture | None:
     found = _KEY.match(key)
     if found is None:
         return None
-    user_id = int(found.group(1))
-    with pictures.db.read() as session:
-        user = users.user_by_id(session, user_id)
-        cached = stored_avatars.cached_picture(session, user_id)
-    source = user.avatar if user is not None else None
-    if not source or not hmac.compare_digest(pictures.keys.picture_key(user_id, source), found.group(2)):
-        return None
+    user_id, digest = int(found.group(1)), found.group(2)
+    source, cached, answered = _cached(pictures, user_id, digest)
+    if answered or source is None:
+        return cached
+    with pictures._fetching[user_id]:
+        source, cached, answered = _cached(pictures, user_id, digest)  # fetched while we waited?
+        if answered or source is None:
+            return cached
+        return _fetch_and_keep(pictures, user_id, source)
+
+
+def _fetch_and_keep(pictures: Pictures, user_id: int, source: str) -> Picture | None:
     now = utcnow()
-    if cached is not None and cached.source_url == source and cached.expires > now:
-        return Picture(cached.media_type, cached.body) if cached.body is not None else None
     fetched = _fetch(pictures.fetcher, source)
     keep = timedelta(seconds=pictures.cache_seconds if fetched else RETRY_SECONDS)
     row = AvatarCache(

@@ -6,7 +6,7 @@ It runs as a real uvicorn server on 127.0.0.1 (``ServerThread``) and counts ever
     /page            a small HTML page              /png        a real 1×1 PNG
     /html-as-png     HTML declared as image/png     /huge       1 GB, streamed
     /huge.png        1 GB declared image/png, starting as a PNG does
-    /missing.png     404
+    /missing.png     404                            /slow.png   a PNG after half a second
     /drip            one byte a second              /echo       POST: what it received, as JSON
     /redirect/N      N redirects, then /page        /go?to=URL  one redirect to URL
 """
@@ -44,6 +44,7 @@ class FakeWeb:
                 Route("/huge", self.huge),
                 Route("/huge.png", self.huge_png),
                 Route("/missing.png", self.missing),
+                Route("/slow.png", self.slow_png),
                 Route("/drip", self.drip),
                 Route("/echo", self.echo, methods=["POST"]),
                 Route("/redirect/{n:int}", self.redirect),
@@ -66,6 +67,11 @@ class FakeWeb:
     async def html_as_png(self, request: Request) -> Response:
         self._count(request)
         return Response(PAGE.encode(), media_type="image/png")
+
+    async def slow_png(self, request: Request) -> Response:
+        self._count(request)
+        await asyncio.sleep(0.5)
+        return Response(PNG, media_type="image/png")
 
     async def missing(self, request: Request) -> Response:
         self._count(request)
