@@ -175,7 +175,7 @@ def test_a_private_address_is_never_fetched(client, sign_in):
     assert served.headers["content-type"] == "image/svg+xml"
 
 
-def test_forged_and_malformed_keys_fetch_nothing(client, ctx, sign_in, images, provider):
+def test_forged_and_malformed_keys_fetch_nothing(client, sign_in, images, provider, row_count):
     post_signed_in(client, sign_in(f"{provider}/png"))
     user_id = local(thread_avatar(client)).split("/")[-1].split("-")[0]
     forged = client.get(f"/avatars/{user_id}-{'0' * 32}")
@@ -186,7 +186,7 @@ def test_forged_and_malformed_keys_fetch_nothing(client, ctx, sign_in, images, p
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("application/problem+json")
     assert images.hits["/png"] == 0
-    assert ctx.db.engine.connect().execute(text("SELECT count(*) FROM avatar_cache")).scalar_one() == 0
+    assert row_count("avatar_cache") == 0
 
 
 def test_pictures_this_server_serves_already_stay_as_they_are(client, sign_in):
