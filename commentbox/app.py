@@ -3,7 +3,8 @@
 Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` → ``live.py``;
 the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
 ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin/``;
+``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/feeds/{site}.atom`` → ``feeds.py``;
+``/admin/*`` → ``admin/``;
 ``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
 ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
@@ -36,7 +37,7 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, live, notifications, ops, pages, widget
+from commentbox.http.routes import admin, api, auth, feeds, live, notifications, ops, pages, widget
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,
+        *feeds.routes,
         *ops.routes,
         *admin.routes,
         *notifications.routes,

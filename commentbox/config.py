@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # suite's fakes on 127.0.0.1, a self-hosted Akismet-compatible service). Empty by default;
     # never list a host whose addresses someone else controls.
     outbound_allow_hosts: list[str] = []
+    # Signed-in users' provider pictures are fetched by this server and kept this long before
+    # being fetched again (domain/avatars.py); readers' browsers never ask the provider.
+    avatar_cache_seconds: int = Field(7 * 86400, ge=60, le=365 * 86400)
 
     # Email notifications (mail.py, notify.py); unset smtp_host: no mail is sent
     smtp_host: str = ""

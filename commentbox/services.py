@@ -15,6 +15,7 @@ from commentbox.admin.moderators import ModeratorAccess
 from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
 from commentbox.domain.akismet import Akismet
+from commentbox.domain.avatars import Pictures
 from commentbox.domain.comments import Commenting
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.reading import Reader
@@ -68,6 +69,7 @@ class Context:
     moderation: Moderation = field(init=False)
     notifier: Notifier = field(init=False)
     live: Live = field(init=False)
+    pictures: Pictures = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -94,6 +96,7 @@ class Context:
             settings.action_link_days,
             self.moderation,
         )
+        self.pictures = Pictures(self.db, self.fetcher, self.keys, settings.avatar_cache_seconds)
         self.live = Live.open(self.db, self.events, settings.database_url, settings.redis_url)
 
     @property

@@ -96,6 +96,9 @@ def add_parsers(commands: Any) -> None:
         help='the same text from anyone on the site; beyond, held as spam (default "3/day")',
     )
     update.add_argument(
+        "--feeds", choices=["on", "off"], help="publish Atom feeds of the site's comments (default on)"
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -143,6 +146,7 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
                     site_write_limits=args.site_write_limits,
                     new_thread_limits=args.new_thread_limits,
                     same_text_limits=args.same_text_limits,
+                    feeds=None if args.feeds is None else args.feeds == "on",
                 )
             ],
         )

@@ -117,6 +117,7 @@ def update_site(
     site_write_limits: str | None = None,
     new_thread_limits: str | None = None,
     same_text_limits: str | None = None,
+    feeds: bool | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good."""
     with db.write() as session:
@@ -163,6 +164,8 @@ def update_site(
             site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
         if same_text_limits is not None:
             site.same_text_limits = _rules(same_text_limits, "same_text_limits")
+        if feeds is not None:
+            site.feeds = feeds
         rows.save(session, site)
     return site
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from commentbox.domain.avatars import picture_url
 from commentbox.domain.schemas import (
     AuthorPublic,
     CommentPublic,
@@ -37,8 +38,9 @@ MAX_COUNT_URLS = 100
 
 @dataclass(frozen=True)
 class Presentation:
-    """What turning stored rows into public shapes needs: the keys behind guests' avatar
-    URLs, the server's public address, and how deep replies nest."""
+    """What turning stored rows into public shapes needs: the keys behind avatar URLs
+    (guests' identicons, signed-in users' pictures served by us), the server's public
+    address, and how deep replies nest."""
 
     keys: Keys
     base_url: str
@@ -92,7 +94,8 @@ class Presenter:
         if row.status == CommentStatus.DELETED:
             return AuthorPublic(name=None, avatar=None, provider=None)
         if row.user_provider is not None:
-            return AuthorPublic(name=row.user_name, avatar=row.user_avatar, provider=row.user_provider)
+            avatar = picture_url(self._keys, self._base, row.user_id, row.user_avatar)
+            return AuthorPublic(name=row.user_name, avatar=avatar, provider=row.user_provider)
         avatar_key = self._keys.avatar_key(row.author_email or row.author_name)
         return AuthorPublic(
             name=row.author_name,

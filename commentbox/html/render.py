@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from commentbox import TEMPLATES
 from commentbox.domain import threads
+from commentbox.domain.feeds import feed_path
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic, Limits
 from commentbox.html.i18n import Catalogue, catalogue
@@ -131,12 +132,17 @@ def comment_fragment(comment: CommentPublic, lang: str) -> str:
 
 
 def page_builder(pages: Pages, lang: str, path: str) -> Builder:
-    """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments)."""
+    """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments),
+    announcing the thread's Atom feed where the site publishes feeds."""
 
     def build(session: Session, read: threads.ReadRequest) -> bytes:
         page = threads.build_page(pages.presentation, session, read)
         query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
         next_url = f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
+        feed_url = None
+        if read.site.feeds and page.thread.id is not None:  # autodiscovery of the thread's feed
+            feed = feed_path(read.site.id, page.thread.url, read.ref.page_id)
+            feed_url = pages.presentation.base_url + feed
         return (
             environment()
             .get_template("widget/page.html")
@@ -146,6 +152,7 @@ def page_builder(pages: Pages, lang: str, path: str) -> Builder:
                 title=page.thread.title or page.thread.url or read.site.name,
                 page_url=safe_url(page.thread.url),
                 next_url=next_url,
+                feed_url=feed_url,
                 base_url=pages.presentation.base_url,
             )
             .encode()

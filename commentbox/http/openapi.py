@@ -192,6 +192,19 @@ OPERATIONS: list[Operation] = [
         responses={200: _HTML, 304: "not modified"},
         tag="widget",
     ),
+    Operation(
+        "get",
+        "/feeds/{site}.atom",
+        "The site's 50 newest published comments as an Atom feed; with url or page_id, one "
+        "thread's (ETag, 304; 404 for an unknown site or thread, or when the site's feeds are off)",
+        (
+            ("site", "path", True, "the site id"),
+            ("url", "query", False, "a page URL: that page's thread only"),
+            ("page_id", "query", False, "an explicit page id: that page's thread only"),
+        ),
+        responses={200: "application/atom+xml", 304: "not modified", 404: "no such site, thread or feed"},
+        tag="feeds",
+    ),
     Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
     Operation(
         "get",
@@ -217,6 +230,15 @@ OPERATIONS: list[Operation] = [
         "A generated avatar for a guest",
         (("key", "path", True, "avatar key"),),
         responses={200: "image/svg+xml"},
+        tag="pages",
+    ),
+    Operation(
+        "get",
+        "/avatars/{key}",
+        "A signed-in author's picture, fetched from the provider by this server and cached "
+        "(the identicon, image/svg+xml, when it cannot be fetched)",
+        (("key", "path", True, "user id and picture key, as the thread gives it"),),
+        responses={200: "image/png, image/jpeg, image/gif or image/webp", 404: "not an avatar key"},
         tag="pages",
     ),
 ]

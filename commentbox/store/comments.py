@@ -45,6 +45,7 @@ COMMENT_COLUMNS: tuple[Any, ...] = (
     col(Comment.created),
     col(Comment.edited),
     col(Comment.pinned),
+    col(Comment.user_id),
     col(User.name).label("user_name"),
     col(User.avatar).label("user_avatar"),
     col(User.provider).label("user_provider"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +101,8 @@ class Site(SQLModel, table=True):
     # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
     # it is held as spam (budgets.same_text_hold).
     same_text_limits: str = Field(default="3/day", max_length=100)
+    # The Atom feeds of the site's comments (/feeds/{site}.atom) are published (docs/feeds.md).
+    feeds: bool = True
 
 
 class Thread(SQLModel, table=True):
@@ -138,6 +140,21 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
+
+
+class AvatarCache(SQLModel, table=True):
+    """A signed-in user's provider picture as this server fetched it (``domain/avatars.py``):
+    ``body`` None remembers a failed fetch until ``expires``, when it is tried again."""
+
+    __tablename__ = "avatar_cache"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source_url: str = Field(max_length=2000)
+    media_type: str = Field(default="", max_length=32)
+    body: bytes | None = Field(default=None, sa_type=LargeBinary)
+    expires: datetime
 
 
 class Comment(SQLModel, table=True):

@@ -80,5 +80,6 @@ async def update_site(request: Request) -> Response:
         site_write_limits=first(form, "site_write_limits") or None,
         new_thread_limits=first(form, "new_thread_limits") or None,
         same_text_limits=first(form, "same_text_limits") or None,
+        feeds=first(form, "feeds") == "on",
     )
     return redirect(f"/admin/sites/{site_id}")
