@@ -1,0 +1,158 @@
+"""Taking a Webmention or a pingback: the checks that need no fetch, then a queued claim.
+
+``receive`` refuses at once what can be refused without visiting the source (linkbacks off,
+a target that is not a thread of this site, a source that is not an http(s) URL or is the
+target itself, a source host over its budget, a site whose queue is full) and otherwise
+stores the claim for the verifier (``verifying.py``). Nothing reaches the thread before the
+source has been fetched and shown to link here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from commentbox.domain.sites import get_site
+from commentbox.domain.text import has_control
+from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
+from commentbox.errors import LinkbackRefused, NotFound, RateLimited
+from commentbox.outbound.fetch import Fetcher
+from commentbox.runtime.events import Events
+from commentbox.runtime.pump import Pump
+from commentbox.runtime.ratelimit import RateLimiter
+from commentbox.store import linkbacks as stored
+from commentbox.store.db import Database
+from commentbox.store.models import CommentStatus, Linkback, LinkbackKind, LinkbackState, Site, Thread, utcnow
+
+MAX_URL_CHARS = 2000
+# Claims of one site waiting for the verifier: beyond this, new ones are refused until it
+# catches up (a flood from many hosts fills no queue without end).
+MAX_QUEUED_PER_SITE = 200
+
+
+@dataclass
+class Linkbacks:
+    """What receiving and verifying linkbacks need. ``pump`` runs the verifier
+    (``verifier.py`` builds it); ``host_limits`` is the per-source-host budget."""
+
+    db: Database
+    fetcher: Fetcher
+    limiter: RateLimiter
+    events: Events
+    host_limits: str
+    retry_seconds: float
+    pump: Pump | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A claim's site and thread, and the target URL as the site keys its pages."""
+
+    site: Site
+    thread: Thread
+    key: str
+
+
+class LinkbackStatus(BaseModel):
+    """``GET /webmention/{site}/{token}``: where verifying a Webmention stands.
+    ``status`` is queued, published, held (for a moderator), refused or removed."""
+
+    status: str
+    source: str
+    target: str
+    reason: str | None = None
+
+
+def _url(value: str, field: str) -> str:
+    value = value.strip()
+    if not value or len(value) > MAX_URL_CHARS or has_control(value):
+        raise LinkbackRefused(
+            f"The {field} must be an http or https URL of at most {MAX_URL_CHARS} characters."
+        )
+    try:
+        origin_of(value)
+    except InvalidURL:
+        raise LinkbackRefused(f"The {field} must be an http or https URL.") from None
+    return value
+
+
+def find_target(db: Database, site_id: str, source: str, target: str) -> Target:
+    """The thread a claim names, or ``LinkbackRefused`` saying why it is not one we take."""
+    source, target = _url(source, "source"), _url(target, "target")
+    with db.read() as session:
+        site = get_site(session, site_id)
+        if not site.linkbacks:
+            raise LinkbackRefused("This site does not take Webmentions or pingbacks.")
+        try:
+            key = canonical_url(target, frozenset(site.query_params))
+        except InvalidURL:
+            raise LinkbackRefused("The target must be an http or https URL.") from None
+        if origin_of(key) not in site.origins:
+            raise LinkbackRefused("The target is not a page of this site.")
+        try:
+            same = canonical_url(source, frozenset(site.query_params)) == key
+        except InvalidURL:
+            raise LinkbackRefused("The source must be an http or https URL.") from None
+        if same:
+            raise LinkbackRefused("The source and the target are the same page.")
+        thread = stored.thread_for_target(session, site.id, key)
+        if thread is None:
+            raise LinkbackRefused("The target page has no discussion here.")
+    return Target(site=site, thread=thread, key=key)
+
+
+def charge(linkbacks: Linkbacks, site_id: str, source: str) -> None:
+    """One claim against the source host's budget and the site's queue, or ``RateLimited``."""
+    host = (urlsplit(source.strip()).hostname or "").lower()
+    if not linkbacks.limiter.within(linkbacks.host_limits, "linkback", host):
+        seconds = linkbacks.limiter.retry_after(linkbacks.host_limits, "linkback", host)
+        raise RateLimited("This source's site sent more linkbacks than this server takes for now.", seconds)
+    with linkbacks.db.read() as session:
+        queued = stored.queued_count(session, site_id)
+    if queued >= MAX_QUEUED_PER_SITE:
+        raise RateLimited("Too many linkbacks wait to be checked; send it again later.", 600)
+
+
+def enqueue(linkbacks: Linkbacks, found: Target, source: str, target: str, kind: LinkbackKind) -> Linkback:
+    """Store the claim for the verifier (a re-sent one re-queues its row) and wake it."""
+    now = utcnow()
+    with linkbacks.db.write() as session:
+        row = stored.linkback_for(session, found.thread.id, source.strip())  # type: ignore[arg-type]
+        if row is None:
+            row = Linkback(
+                token=secrets.token_urlsafe(18),
+                site_id=found.site.id,
+                thread_id=found.thread.id,  # type: ignore[arg-type]
+                source=source.strip(),
+                target=target.strip(),
+            )
+        row.kind, row.target, row.state, row.reason = kind, target.strip(), LinkbackState.QUEUED, ""
+        row.attempts, row.next_attempt, row.updated = 0, now, now
+        session.add(row)
+        session.flush()
+        session.expunge(row)
+    if linkbacks.pump is not None:
+        linkbacks.pump.wake()
+    return row
+
+
+def receive_webmention(linkbacks: Linkbacks, site_id: str, source: str, target: str) -> Linkback:
+    """``POST /webmention/{site}``: checked, charged and queued (answered 202 by the caller)."""
+    found = find_target(linkbacks.db, site_id, source, target)
+    charge(linkbacks, found.site.id, source)
+    return enqueue(linkbacks, found, source, target, LinkbackKind.WEBMENTION)
+
+
+def status(linkbacks: Linkbacks, site_id: str, token: str) -> LinkbackStatus:
+    with linkbacks.db.read() as session:
+        row = stored.linkback_by_token(session, token[:40])
+        if row is None or row.site_id != site_id:
+            raise NotFound("There is no Webmention with this status address.")
+        shown = row.state
+        if row.state == LinkbackState.VERIFIED:
+            comment_status = stored.comment_status(session, row.comment_id)
+            shown = "published" if comment_status == CommentStatus.APPROVED else "held"
+        return LinkbackStatus(status=shown, source=row.source, target=row.target, reason=row.reason or None)
