@@ -126,7 +126,8 @@ async def read_rendered(
     """One page of a thread rendered by ``build`` (JSON, HTML …), cached per thread version."""
     decode_cursor(query.cursor)  # refuse a forged cursor before anything is built
     located = await locate(reader, query.site, query.url, query.page_id)
-    variant = query.variant(kind)
+    # The site's version too: a page shows site settings (closed threads, linkback links).
+    variant = f"{query.variant(kind)}|s{located.site.version}"
     etag = etag_of(located.ref.key, located.state, variant)
     if _matches(etag, if_none_match):
         return Rendered(etag=etag, body=None)

@@ -117,8 +117,14 @@ def update_site(
     site_write_limits: str | None = None,
     new_thread_limits: str | None = None,
     same_text_limits: str | None = None,
+    linkbacks: bool | None = None,
+    publish_linkbacks: bool | None = None,
 ) -> Site:
-    """Change what is given; ``close_after_days=0`` keeps threads open for good."""
+    """Change what is given; ``close_after_days=0`` keeps threads open for good.
+
+    ``linkbacks`` turns receiving Webmentions and pingbacks on or off (``commentbox site
+    update ID --linkbacks on|off``); ``publish_linkbacks`` shows verified ones at once
+    instead of holding them for a moderator."""
     with db.write() as session:
         site = get_site(session, site_id)
         removed = set(normalize_origins(remove_origins))
@@ -163,6 +169,10 @@ def update_site(
             site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
         if same_text_limits is not None:
             site.same_text_limits = _rules(same_text_limits, "same_text_limits")
+        if linkbacks is not None:
+            site.linkbacks = linkbacks
+        if publish_linkbacks is not None:
+            site.publish_linkbacks = publish_linkbacks
         rows.save(session, site)
     return site
 

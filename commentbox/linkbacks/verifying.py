@@ -70,9 +70,11 @@ def _read(site: Site, thread: Thread, row: Linkback, fetched: Fetched) -> Source
     return read_source(fetched.text(), fetched.url, links_here)
 
 
-def _comment_values(facts: SourceFacts, source: str, now: datetime) -> dict[str, object]:
+def _comment_values(facts: SourceFacts, source: str, since: datetime, now: datetime) -> dict[str, object]:
+    """The comment's columns. It takes its place in the thread at the h-entry's published
+    time if that falls between the thread's start and now, else at the time it arrived."""
     body = escape_markdown(facts.excerpt) if facts.excerpt else escape_markdown(facts.title)
-    published = facts.published if facts.published is not None and facts.published <= now else now
+    published = facts.published if facts.published is not None and since < facts.published <= now else now
     return {
         "author_name": facts.title,
         "author_website": source,
@@ -107,11 +109,16 @@ def verify(linkbacks: Linkbacks, linkback_id: int) -> Verified:
     facts = _read(site, thread, row, fetched)
     if facts is None:
         return _record(linkbacks, row, site, Verified(Outcome.NO_LINK, NO_LINK), None)
-    return _record(linkbacks, row, site, Verified(Outcome.SHOWN), facts)
+    return _record(linkbacks, row, site, Verified(Outcome.SHOWN), facts, thread.created)
 
 
 def _record(
-    linkbacks: Linkbacks, claim: Linkback, site: Site, verified: Verified, facts: SourceFacts | None
+    linkbacks: Linkbacks,
+    claim: Linkback,
+    site: Site,
+    verified: Verified,
+    facts: SourceFacts | None,
+    since: datetime | None = None,
 ) -> Verified:
     now = utcnow()
     with linkbacks.db.write() as session:
@@ -128,7 +135,8 @@ def _record(
             return verified
         if facts is not None:
             status = CommentStatus.APPROVED if site.publish_linkbacks else CommentStatus.PENDING
-            row.comment_id = stored.show(session, row, _comment_values(facts, row.source, now), status)
+            values = _comment_values(facts, row.source, since or now, now)
+            row.comment_id = stored.show(session, row, values, status)
             row.state, row.author_name = LinkbackState.VERIFIED, facts.author
         else:
             row.state = LinkbackState.REMOVED if row.comment_id is not None else LinkbackState.REFUSED

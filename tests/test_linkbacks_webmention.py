@@ -1,0 +1,152 @@
+"""Webmentions, as another blog sends them: a real source server on 127.0.0.1, the real
+background verifier, and the thread as readers and moderators see it afterwards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from commentbox.domain import sites
+from tests.linkback_support import mention, mentioning, reaching_sources, settled
+from tests.support import ARTICLE, BLOG
+
+
+@pytest.fixture
+def settings(settings):
+    return reaching_sources(settings)
+
+
+def thread(client):
+    return client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()
+
+
+def test_a_verified_mention_waits_for_a_moderator_by_default(client, linked_blog, sources, origin, row_count):
+    sources.put("/reply", mentioning())
+    response = mention(client, f"{origin}/reply")
+    assert response.status_code == 202
+    location = response.headers["location"]
+    assert location.startswith("http://testserver/webmention/blog/")
+    assert response.json()["status"] == "queued"
+
+    assert settled(client, location)["status"] == "held"
+    assert sources.hits["/reply"] == 1
+    page = thread(client)
+    assert page["thread"]["count"] == 1  # only the comment that made the thread
+    assert [c["kind"] for c in page["comments"]] == [None]
+    assert row_count("linkback") == 1
+
+
+def test_a_published_mention_shows_like_the_models_footer(client, ctx, linked_blog, sources, origin):
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    with ctx.db.engine.begin() as connection:  # the post went up an hour ago, the mention came later
+        connection.execute(text("UPDATE thread SET created = :t"), {"t": an_hour_ago})
+    published = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sources.put("/reply", mentioning(title="Best posts of the week", published=published))
+    assert settled(client, mention(client, f"{origin}/reply").headers["location"])["status"] == "published"
+
+    page = thread(client)
+    assert page["thread"]["count"] == 2  # counted in the responses, as WordPress counts them
+    shown, comment = page["comments"]  # in thread order: the mention came before the comment
+    assert (shown["kind"], comment["kind"]) == ("webmention", None)
+    assert shown["author"] == {
+        "name": "Best posts of the week",
+        "avatar": None,
+        "provider": None,
+        "website": f"{origin}/reply",
+    }
+    assert shown["html"] == "<p>I liked this post a lot.</p>"
+    assert shown["created"][:19] == published[:19]  # the h-entry's published time
+
+    html = client.get("/threads/blog", params={"url": ARTICLE}).text
+    assert "Mentioned on" in html
+    assert (
+        f'<a class="cb-linkback-title" href="{origin}/reply" rel="nofollow ugc noopener noreferrer">'
+        '<bdi>Best posts of the week</bdi></a> – <span class="cb-linkback-site">127.0.0.1</span>'
+    ) in html
+    fragment = client.get("/embed/thread", params={"site": "blog", "url": ARTICLE}).text
+    assert 'class="cb-comment cb-linkback cb-linkback-webmention"' in fragment
+    assert "cb-avatar" not in fragment.split("cb-linkback-webmention")[1]
+
+
+def test_a_resent_mention_updates_it_and_a_gone_source_removes_it(client, ctx, linked_blog, sources, origin):
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    sources.put("/reply", mentioning(title="First title"))
+    location = mention(client, f"{origin}/reply").headers["location"]
+    settled(client, location)
+    sources.put("/reply", mentioning(title="Corrected title"))
+    again = mention(client, f"{origin}/reply")
+    assert again.headers["location"] == location  # one claim per source and thread
+    assert settled(client, location)["status"] == "published"
+    names = [c["author"]["name"] for c in thread(client)["comments"]]
+    assert names[1:] == ["Corrected title"]
+
+    sources.put("/reply", "", status=410)
+    mention(client, f"{origin}/reply")
+    assert settled(client, location)["status"] == "removed"
+    page = thread(client)
+    assert [c["kind"] for c in page["comments"]] == [None]
+    assert page["thread"]["count"] == 1
+
+
+def test_a_source_that_no_longer_links_is_removed(client, ctx, linked_blog, sources, origin, row_count):
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    sources.put("/reply", mentioning())
+    location = mention(client, f"{origin}/reply").headers["location"]
+    settled(client, location)
+    sources.put("/reply", mentioning(target=f"{BLOG}/posts/other/"))
+    mention(client, f"{origin}/reply")
+    shown = settled(client, location)
+    assert shown == {
+        "status": "removed",
+        "source": f"{origin}/reply",
+        "target": ARTICLE,
+        "reason": "the source page does not link to the target",
+    }
+    assert row_count("comment_source") == 0
+
+
+def test_a_link_only_in_a_comment_or_a_script_does_not_count(client, linked_blog, sources, origin, row_count):
+    sources.put(
+        "/fake",
+        f"<title>Fake</title><!-- <a href='{ARTICLE}'>x</a> -->"
+        f"<script>var a = '<a href=\"{ARTICLE}\">';</script><p>{ARTICLE}</p>",
+    )
+    assert settled(client, mention(client, f"{origin}/fake").headers["location"])["status"] == "refused"
+    assert row_count("comment") == 1
+
+
+def test_the_target_may_be_spelled_as_the_site_keys_it(client, ctx, linked_blog, sources, origin):
+    """A link with another case of host, a default port or a fragment is the same page."""
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    sources.put("/reply", mentioning(target="HTTPS://Blog.Example:443/posts/hello/#comments"))
+    location = mention(client, f"{origin}/reply", target="https://blog.example/posts/hello/").headers[
+        "location"
+    ]
+    assert settled(client, location)["status"] == "published"
+
+
+def test_the_status_url_is_per_site_and_unguessable(client, linked_blog, sources, origin):
+    sources.put("/reply", mentioning())
+    location = mention(client, f"{origin}/reply").headers["location"]
+    token = location.rsplit("/", 1)[1]
+    assert len(token) >= 24
+    assert client.get(f"/webmention/other/{token}").status_code == 404
+    missing = client.get("/webmention/blog/not-a-token")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_moderators_see_linkbacks_in_the_queue_as_linkbacks(client, ctx, linked_blog, sources, origin):
+    sources.put("/reply", mentioning(title="Seen by moderators"))
+    settled(client, mention(client, f"{origin}/reply").headers["location"])
+    with ctx.db.engine.connect() as connection:
+        [(status, kind, name)] = connection.execute(
+            text(
+                "SELECT c.status, s.kind, c.author_name FROM comment c"
+                " JOIN comment_source s ON s.comment_id = c.id"
+            )
+        ).all()
+    assert (status, kind, name) == ("pending", "webmention", "Seen by moderators")
