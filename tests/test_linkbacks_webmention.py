@@ -68,7 +68,8 @@ def test_a_published_mention_shows_like_the_models_footer(client, ctx, linked_bl
     ) in html
     fragment = client.get("/embed/thread", params={"site": "blog", "url": ARTICLE}).text
     assert 'class="cb-comment cb-linkback cb-linkback-webmention"' in fragment
-    assert "cb-avatar" not in fragment.split("cb-linkback-webmention")[1]
+    linkback = fragment.split("cb-linkback-webmention")[1].split("</li>")[0]
+    assert "cb-avatar" not in linkback and "cb-actions" not in linkback  # no picture, no controls
 
 
 def test_a_resent_mention_updates_it_and_a_gone_source_removes_it(client, ctx, linked_blog, sources, origin):
