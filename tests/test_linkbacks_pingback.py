@@ -36,7 +36,7 @@ def send(client, body, site="blog"):
 
 def test_a_pingback_is_verified_at_once_and_shown_like_wordpress(client, ctx, linked_blog, sources, origin):
     sites.update_site(ctx.db, "blog", publish_linkbacks=True)
-    sources.put("/post", f"<title>Best Tweets in Mental Health</title><p>See <a href='{ARTICLE}'>this</a>.</p>")
+    sources.put("/post", f"<title>Best Tweets in Mental Health</title><p><a href='{ARTICLE}'>this</a></p>")
     assert call(client, f"{origin}/post").startswith("Thanks for the pingback")
     assert call(client, f"{origin}/post") == (0x0030, "The pingback has already been registered.")
 
