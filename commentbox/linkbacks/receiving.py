@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from commentbox.domain.sites import get_site
 from commentbox.domain.text import has_control
@@ -54,6 +54,13 @@ class Target:
     site: Site
     thread: Thread
     key: str
+
+
+class WebmentionSent(BaseModel):
+    """``POST /webmention/{site}``, form-encoded as the Webmention spec says."""
+
+    source: str = Field(description="the page that links to the target (http or https)")
+    target: str = Field(description="a page of this site that has a discussion here")
 
 
 class LinkbackStatus(BaseModel):
