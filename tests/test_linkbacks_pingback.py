@@ -39,6 +39,7 @@ def test_a_pingback_is_verified_at_once_and_shown_like_wordpress(client, ctx, li
     sources.put("/post", f"<title>Best Tweets in Mental Health</title><p><a href='{ARTICLE}'>this</a></p>")
     assert call(client, f"{origin}/post").startswith("Thanks for the pingback")
     assert call(client, f"{origin}/post") == (0x0030, "The pingback has already been registered.")
+    assert sources.hits["/post"] == 1  # verified in the request; the background verifier left it alone
 
     page = client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()
     assert page["thread"]["count"] == 2

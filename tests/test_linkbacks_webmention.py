@@ -3,14 +3,17 @@ background verifier, and the thread as readers and moderators see it afterwards.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from starlette.testclient import TestClient
 
+from commentbox.app import create_app
 from commentbox.domain import sites
 from tests.linkback_support import mention, mentioning, reaching_sources, settled
-from tests.support import ARTICLE, BLOG
+from tests.support import ARTICLE, BLOG, comment_payload
 
 
 @pytest.fixture
@@ -151,3 +154,33 @@ def test_moderators_see_linkbacks_in_the_queue_as_linkbacks(client, ctx, linked_
             )
         ).all()
     assert (status, kind, name) == ("pending", "webmention", "Seen by moderators")
+
+
+def test_a_source_that_is_down_for_a_moment_is_tried_again(app_retrying_fast, sources, origin):
+    client = app_retrying_fast
+    sources.put("/busy", "<p>Down for maintenance</p>", status=503)
+    location = mention(client, f"{origin}/busy").headers["location"]
+    deadline = time.monotonic() + 30
+    while not client.get(location).json()["reason"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert client.get(location).json() == {
+        "status": "queued",  # not refused: it will be tried again
+        "source": f"{origin}/busy",
+        "target": ARTICLE,
+        "reason": "the server could not be reached",
+    }
+    sources.put("/busy", mentioning(title="Back up"))
+    assert settled(client, location)["status"] == "held"
+    assert sources.hits["/busy"] >= 2
+
+
+@pytest.fixture
+def app_retrying_fast(settings, blog, ctx):
+    """The app with retries a tenth of a second apart (the default waits a minute)."""
+    app = create_app(settings.model_copy(update={"linkback_retry_seconds": 0.1}))
+    with TestClient(app, base_url="http://testserver") as client:
+        sites.update_site(app.state.ctx.db, "blog", linkbacks=True, min_post_seconds=0)
+        posted = client.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG})
+        assert posted.status_code in (201, 202), posted.text
+        yield client
+    app.state.ctx.db.dispose()

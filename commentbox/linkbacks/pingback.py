@@ -81,14 +81,14 @@ def ping(linkbacks: receiving.Linkbacks, site_id: str, source: str, target: str)
     except LinkbackRefused as refused:
         raise Fault(TARGET_REFUSED, refused.detail) from None
     with linkbacks.db.read() as session:
-        known = stored.linkback_for(session, found.thread.id, source.strip())  # type: ignore[arg-type]
+        known = stored.linkback_for(session, found.thread.id, found.source)  # type: ignore[arg-type]
     if known is not None and known.state == LinkbackState.VERIFIED:
         raise Fault(ALREADY_REGISTERED, "The pingback has already been registered.")
     try:
-        receiving.charge(linkbacks, found.site.id, source)
+        receiving.charge(linkbacks, found.site.id, found.source)
     except RateLimited as limited:
         raise Fault(ACCESS_DENIED, limited.detail) from None
-    row = receiving.enqueue(linkbacks, found, source, target, LinkbackKind.PINGBACK)
+    row = receiving.enqueue(linkbacks, found, LinkbackKind.PINGBACK, verify_now=True)
     verified = verify(linkbacks, row.id)  # type: ignore[arg-type]
     if verified.outcome is Outcome.SHOWN:
         return "Thanks for the pingback: it is registered."

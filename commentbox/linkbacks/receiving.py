@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
@@ -31,6 +32,7 @@ MAX_URL_CHARS = 2000
 # Claims of one site waiting for the verifier: beyond this, new ones are refused until it
 # catches up (a flood from many hosts fills no queue without end).
 MAX_QUEUED_PER_SITE = 200
+CLAIM_SECONDS = 120  # a claimed row is tried again after this if its verifier died mid-fetch
 
 
 @dataclass
@@ -49,11 +51,12 @@ class Linkbacks:
 
 @dataclass(frozen=True)
 class Target:
-    """A claim's site and thread, and the target URL as the site keys its pages."""
+    """A claim that passed the checks: its site and thread, and its URLs as given (trimmed)."""
 
     site: Site
     thread: Thread
-    key: str
+    source: str
+    target: str
 
 
 class WebmentionSent(BaseModel):
@@ -108,12 +111,12 @@ def find_target(db: Database, site_id: str, source: str, target: str) -> Target:
         thread = stored.thread_for_target(session, site.id, key)
         if thread is None:
             raise LinkbackRefused("The target page has no discussion here.")
-    return Target(site=site, thread=thread, key=key)
+    return Target(site=site, thread=thread, source=source, target=target)
 
 
 def charge(linkbacks: Linkbacks, site_id: str, source: str) -> None:
     """One claim against the source host's budget and the site's queue, or ``RateLimited``."""
-    host = (urlsplit(source.strip()).hostname or "").lower()
+    host = (urlsplit(source).hostname or "").lower()
     if not linkbacks.limiter.within(linkbacks.host_limits, "linkback", host):
         seconds = linkbacks.limiter.retry_after(linkbacks.host_limits, "linkback", host)
         raise RateLimited("This source's site sent more linkbacks than this server takes for now.", seconds)
@@ -123,25 +126,28 @@ def charge(linkbacks: Linkbacks, site_id: str, source: str) -> None:
         raise RateLimited("Too many linkbacks wait to be checked; send it again later.", 600)
 
 
-def enqueue(linkbacks: Linkbacks, found: Target, source: str, target: str, kind: LinkbackKind) -> Linkback:
-    """Store the claim for the verifier (a re-sent one re-queues its row) and wake it."""
+def enqueue(linkbacks: Linkbacks, found: Target, kind: LinkbackKind, *, verify_now: bool = False) -> Linkback:
+    """Store the claim for the verifier (a re-sent one re-queues its row) and wake it; with
+    ``verify_now`` the caller verifies it itself (a pingback), so the background verifier
+    leaves it alone unless the caller dies before it is done."""
     now = utcnow()
     with linkbacks.db.write() as session:
-        row = stored.linkback_for(session, found.thread.id, source.strip())  # type: ignore[arg-type]
+        row = stored.linkback_for(session, found.thread.id, found.source)  # type: ignore[arg-type]
         if row is None:
             row = Linkback(
                 token=secrets.token_urlsafe(18),
                 site_id=found.site.id,
                 thread_id=found.thread.id,  # type: ignore[arg-type]
-                source=source.strip(),
-                target=target.strip(),
+                source=found.source,
+                target=found.target,
             )
-        row.kind, row.target, row.state, row.reason = kind, target.strip(), LinkbackState.QUEUED, ""
-        row.attempts, row.next_attempt, row.updated = 0, now, now
+        row.kind, row.target, row.state, row.reason = kind, found.target, LinkbackState.QUEUED, ""
+        row.attempts, row.updated = 0, now
+        row.next_attempt = now + timedelta(seconds=CLAIM_SECONDS) if verify_now else now
         session.add(row)
         session.flush()
         session.expunge(row)
-    if linkbacks.pump is not None:
+    if linkbacks.pump is not None and not verify_now:
         linkbacks.pump.wake()
     return row
 
@@ -149,8 +155,8 @@ def enqueue(linkbacks: Linkbacks, found: Target, source: str, target: str, kind:
 def receive_webmention(linkbacks: Linkbacks, site_id: str, source: str, target: str) -> Linkback:
     """``POST /webmention/{site}``: checked, charged and queued (answered 202 by the caller)."""
     found = find_target(linkbacks.db, site_id, source, target)
-    charge(linkbacks, found.site.id, source)
-    return enqueue(linkbacks, found, source, target, LinkbackKind.WEBMENTION)
+    charge(linkbacks, found.site.id, found.source)
+    return enqueue(linkbacks, found, LinkbackKind.WEBMENTION)
 
 
 def status(linkbacks: Linkbacks, site_id: str, token: str) -> LinkbackStatus:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commentbox.linkbacks.receiving import Linkbacks
+from commentbox.linkbacks.receiving import CLAIM_SECONDS, Linkbacks
 from commentbox.linkbacks.verifying import verify
 from commentbox.runtime.offload import blocking
 from commentbox.runtime.pump import Pump
@@ -18,7 +18,6 @@ from commentbox.store import linkbacks as stored
 from commentbox.store.models import utcnow
 
 BATCH = 10
-CLAIM_SECONDS = 120  # a claimed row is tried again after this if its verifier died mid-fetch
 
 
 def _claim(linkbacks: Linkbacks) -> list[int]:

@@ -99,17 +99,17 @@ def verify(linkbacks: Linkbacks, linkback_id: int) -> Verified:
         fetched = linkbacks.fetcher.get(row.source, accept=ACCEPT, max_bytes=MAX_BYTES)
     except FetchRefused as refused:
         outcome = Outcome.RETRY if refused.reason in _PASSING else Outcome.NOT_FOUND
-        return _record(linkbacks, row, site, Verified(outcome, refused.reason), None)
+        return _record(linkbacks, row, site, Verified(outcome, refused.reason), thread)
     if fetched.status in (404, 410):
-        return _record(linkbacks, row, site, Verified(Outcome.NOT_FOUND, NOT_FOUND), None)
+        return _record(linkbacks, row, site, Verified(Outcome.NOT_FOUND, NOT_FOUND), thread)
     if fetched.status >= 500:
-        return _record(linkbacks, row, site, Verified(Outcome.RETRY, UNREACHABLE), None)
+        return _record(linkbacks, row, site, Verified(Outcome.RETRY, UNREACHABLE), thread)
     if not 200 <= fetched.status < 300:
-        return _record(linkbacks, row, site, Verified(Outcome.NOT_FOUND, NOT_FOUND), None)
+        return _record(linkbacks, row, site, Verified(Outcome.NOT_FOUND, NOT_FOUND), thread)
     facts = _read(site, thread, row, fetched)
     if facts is None:
-        return _record(linkbacks, row, site, Verified(Outcome.NO_LINK, NO_LINK), None)
-    return _record(linkbacks, row, site, Verified(Outcome.SHOWN), facts, thread.created)
+        return _record(linkbacks, row, site, Verified(Outcome.NO_LINK, NO_LINK), thread)
+    return _record(linkbacks, row, site, Verified(Outcome.SHOWN), thread, facts)
 
 
 def _record(
@@ -117,9 +117,10 @@ def _record(
     claim: Linkback,
     site: Site,
     verified: Verified,
-    facts: SourceFacts | None,
-    since: datetime | None = None,
+    thread: Thread,
+    facts: SourceFacts | None = None,
 ) -> Verified:
+    """Store what verifying showed: a retry, the comment shown or updated, or taken away."""
     now = utcnow()
     with linkbacks.db.write() as session:
         row = stored.linkback_by_id(session, claim.id)  # type: ignore[arg-type]
@@ -135,8 +136,9 @@ def _record(
             return verified
         if facts is not None:
             status = CommentStatus.APPROVED if site.publish_linkbacks else CommentStatus.PENDING
-            values = _comment_values(facts, row.source, since or now, now)
-            row.comment_id = stored.show(session, row, values, status)
+            values = _comment_values(facts, row.source, thread.created, now)
+            key = stored.source_key(thread.key, row.source)
+            row.comment_id = stored.show(session, row, key, values, status)
             row.state, row.author_name = LinkbackState.VERIFIED, facts.author
         else:
             row.state = LinkbackState.REMOVED if row.comment_id is not None else LinkbackState.REFUSED

@@ -3,6 +3,7 @@ show the verified ones (each with a ``comment_source`` row naming its kind)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -72,25 +73,34 @@ def claim(session: Session, linkback_id: int, seen: datetime, until: datetime) -
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def show(session: Session, linkback: Linkback, values: Mapping[str, Any], status: str) -> int:
+def source_key(thread_key: str, source: str) -> str:
+    """The ``comment_source`` key of a linkback's comment: the same for the same source and
+    page in any database, so a restored backup's linkback is found (and updated) again."""
+    digest = hashlib.blake2s(f"{thread_key}\n{source}".encode(), digest_size=16).hexdigest()
+    return f"linkback:{digest}"
+
+
+def show(session: Session, linkback: Linkback, key: str, values: Mapping[str, Any], status: str) -> int:
     """Insert the comment that shows a verified linkback, or update the one it has (whose
-    status a moderator may have set: it is kept); the thread recounts and moves its version."""
+    status a moderator may have set: it is kept); the thread recounts and moves its version.
+    ``key`` is its ``source_key``."""
     comment = session.get(Comment, linkback.comment_id) if linkback.comment_id else None
+    known = session.get(CommentSource, (linkback.site_id, key))
+    if comment is None and known is not None:
+        comment = session.get(Comment, known.comment_id)
     if comment is None:
         comment = Comment(thread_id=linkback.thread_id, status=status, **values)
         session.add(comment)
         session.flush()
         assert comment.id is not None
-        source = f"linkback:{linkback.id}"
         kind = linkback.kind
-        session.add(CommentSource(site_id=linkback.site_id, source=source, comment_id=comment.id, kind=kind))
+        session.add(CommentSource(site_id=linkback.site_id, source=key, comment_id=comment.id, kind=kind))
     else:
         for name, value in values.items():
             if name not in ("nonce", "created"):
                 setattr(comment, name, value)
-        found = session.exec(select(CommentSource).where(CommentSource.comment_id == comment.id)).first()
-        if found is not None:
-            found.kind = linkback.kind
+        if known is not None:
+            known.kind = linkback.kind
     session.flush()
     assert comment.id is not None
     imports.settle_threads(session.connection(), {linkback.thread_id: None})
