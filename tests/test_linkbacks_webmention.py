@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.domain import sites
+from commentbox.store import migrate
+from commentbox.store.db import Database
 from tests.linkback_support import mention, mentioning, reaching_sources, settled
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -184,3 +186,31 @@ def app_retrying_fast(settings, blog, ctx):
         assert posted.status_code in (201, 202), posted.text
         yield client
     app.state.ctx.db.dispose()
+
+
+def test_a_restored_backup_keeps_its_linkbacks_answerable(
+    client, ctx, linked_blog, sources, origin, cli, capsys, tmp_path, monkeypatch, settings
+):
+    """The claim rows are not in a backup, but the comments are: a mention sent again to the
+    restored server finds its comment (by page and source) and removes it once the source is gone."""
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    sources.put("/reply", mentioning())
+    settled(client, mention(client, f"{origin}/reply").headers["location"])
+    backup = tmp_path / "backup.json"
+    assert cli(["export", "json", "--site", "blog", "--output", str(backup)]) == 0
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    fresh_db = Database(fresh)
+    migrate.upgrade(fresh_db.engine)
+    fresh_db.dispose()
+    monkeypatch.setenv("COMMENTBOX_DATABASE_URL", fresh)
+    assert cli(["import", "json", str(backup), "--site", "blog"]) == 0
+    capsys.readouterr()
+
+    restored = create_app(settings.model_copy(update={"database_url": fresh}))
+    with TestClient(restored, base_url="http://testserver") as again:
+        kinds = [c["kind"] for c in thread(again)["comments"]]
+        assert kinds == [None, "webmention"]
+        sources.put("/reply", "", status=410)
+        assert settled(again, mention(again, f"{origin}/reply").headers["location"])["status"] == "removed"
+        assert [c["kind"] for c in thread(again)["comments"]] == [None]
+    restored.state.ctx.db.dispose()

@@ -134,15 +134,15 @@ def _record(
                 row.state = LinkbackState.VERIFIED if row.comment_id is not None else LinkbackState.REFUSED
             session.add(row)
             return verified
+        key = stored.source_key(thread.key, row.source)
         if facts is not None:
             status = CommentStatus.APPROVED if site.publish_linkbacks else CommentStatus.PENDING
             values = _comment_values(facts, row.source, thread.created, now)
-            key = stored.source_key(thread.key, row.source)
             row.comment_id = stored.show(session, row, key, values, status)
             row.state, row.author_name = LinkbackState.VERIFIED, facts.author
         else:
-            row.state = LinkbackState.REMOVED if row.comment_id is not None else LinkbackState.REFUSED
-            stored.hide(session, row)
+            removed = stored.hide(session, row, key)
+            row.state = LinkbackState.REMOVED if removed else LinkbackState.REFUSED
         session.add(row)
         comment_id = row.comment_id
     if facts is not None:

@@ -107,16 +107,19 @@ def show(session: Session, linkback: Linkback, key: str, values: Mapping[str, An
     return comment.id
 
 
-def hide(session: Session, linkback: Linkback) -> None:
-    """Remove a linkback's comment (its source went away or no longer links)."""
-    if linkback.comment_id is None:
-        return
-    comment = session.get(Comment, linkback.comment_id)
+def hide(session: Session, linkback: Linkback, key: str) -> bool:
+    """Remove a linkback's comment (its source went away or no longer links), also one a
+    restored backup brought back (found by its ``source_key``); False if it had none."""
+    comment = session.get(Comment, linkback.comment_id) if linkback.comment_id else None
+    if comment is None:
+        known = session.get(CommentSource, (linkback.site_id, key))
+        comment = session.get(Comment, known.comment_id) if known is not None else None
     if comment is not None:
         session.delete(comment)
         session.flush()
         imports.settle_threads(session.connection(), {linkback.thread_id: None})
     linkback.comment_id = None
+    return comment is not None
 
 
 def comment_status(session: Session, comment_id: int | None) -> str | None:
