@@ -79,6 +79,9 @@ def test_a_published_mention_shows_like_the_models_footer(client, ctx, linked_bl
 
 def test_a_resent_mention_updates_it_and_a_gone_source_removes_it(client, ctx, linked_blog, sources, origin):
     sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    heard = []  # what the event seam tells notifications, live threads and webhooks
+    for name in ("comment.created", "comment.edited", "comment.deleted", "linkback.received"):
+        ctx.events.subscribe(name, lambda name=name, **e: heard.append((name, e["comment"].author_name)))
     sources.put("/reply", mentioning(title="First title"))
     location = mention(client, f"{origin}/reply").headers["location"]
     settled(client, location)
@@ -95,6 +98,13 @@ def test_a_resent_mention_updates_it_and_a_gone_source_removes_it(client, ctx, l
     page = thread(client)
     assert [c["kind"] for c in page["comments"]] == [None]
     assert page["thread"]["count"] == 1
+    assert heard == [
+        ("comment.created", "First title"),
+        ("linkback.received", "First title"),
+        ("comment.edited", "Corrected title"),
+        ("linkback.received", "Corrected title"),
+        ("comment.deleted", "Corrected title"),
+    ]
 
 
 def test_a_source_that_no_longer_links_is_removed(client, ctx, linked_blog, sources, origin, row_count):

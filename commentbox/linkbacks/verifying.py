@@ -26,7 +26,7 @@ from commentbox.linkbacks.source import SourceFacts, read_source
 from commentbox.outbound.fetch import BROKEN, TOO_SLOW, UNREACHABLE, Fetched, FetchRefused
 from commentbox.store import linkbacks as stored
 from commentbox.store import rows
-from commentbox.store.models import CommentStatus, Linkback, LinkbackState, Site, Thread, utcnow
+from commentbox.store.models import Comment, CommentStatus, Linkback, LinkbackState, Site, Thread, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ def _record(
 ) -> Verified:
     """Store what verifying showed: a retry, the comment shown or updated, or taken away."""
     now = utcnow()
+    announce: tuple[Comment, str] | None = None
     with linkbacks.db.write() as session:
         row = stored.linkback_by_id(session, claim.id)  # type: ignore[arg-type]
         if row is None:
@@ -138,16 +139,20 @@ def _record(
         if facts is not None:
             status = CommentStatus.APPROVED if site.publish_linkbacks else CommentStatus.PENDING
             values = _comment_values(facts, row.source, thread.created, now)
-            row.comment_id = stored.show(session, row, key, values, status)
-            row.state, row.author_name = LinkbackState.VERIFIED, facts.author
+            comment, new = stored.show(session, row, key, values, status)
+            row.comment_id, row.state, row.author_name = comment.id, LinkbackState.VERIFIED, facts.author
+            announce = (comment, "comment.created" if new else "comment.edited")
         else:
             removed = stored.hide(session, row, key)
             row.state = LinkbackState.REMOVED if removed else LinkbackState.REFUSED
+            announce = (removed, "comment.deleted") if removed else None
         session.add(row)
-        comment_id = row.comment_id
-    if facts is not None:
-        linkbacks.events.emit(
-            "linkback.received", site=site, comment_id=comment_id, kind=claim.kind, source=claim.source
-        )
+    if announce is not None:  # after the commit, as every listener expects
+        comment, event = announce
+        linkbacks.events.emit(event, comment=comment, site=site)
+        if event != "comment.deleted":
+            linkbacks.events.emit(
+                "linkback.received", comment=comment, site=site, kind=claim.kind, source=claim.source
+            )
     log.info("linkback %s: %s %s", claim.id, verified.outcome, verified.reason)
     return verified

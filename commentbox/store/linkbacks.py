@@ -80,14 +80,17 @@ def source_key(thread_key: str, source: str) -> str:
     return f"linkback:{digest}"
 
 
-def show(session: Session, linkback: Linkback, key: str, values: Mapping[str, Any], status: str) -> int:
+def show(
+    session: Session, linkback: Linkback, key: str, values: Mapping[str, Any], status: str
+) -> tuple[Comment, bool]:
     """Insert the comment that shows a verified linkback, or update the one it has (whose
     status a moderator may have set: it is kept); the thread recounts and moves its version.
-    ``key`` is its ``source_key``."""
+    ``key`` is its ``source_key``. Returns the comment, and whether it is new."""
     comment = session.get(Comment, linkback.comment_id) if linkback.comment_id else None
     known = session.get(CommentSource, (linkback.site_id, key))
     if comment is None and known is not None:
         comment = session.get(Comment, known.comment_id)
+    new = comment is None
     if comment is None:
         comment = Comment(thread_id=linkback.thread_id, status=status, **values)
         session.add(comment)
@@ -102,14 +105,13 @@ def show(session: Session, linkback: Linkback, key: str, values: Mapping[str, An
         if known is not None:
             known.kind = linkback.kind
     session.flush()
-    assert comment.id is not None
     imports.settle_threads(session.connection(), {linkback.thread_id: None})
-    return comment.id
+    return comment, new
 
 
-def hide(session: Session, linkback: Linkback, key: str) -> bool:
+def hide(session: Session, linkback: Linkback, key: str) -> Comment | None:
     """Remove a linkback's comment (its source went away or no longer links), also one a
-    restored backup brought back (found by its ``source_key``); False if it had none."""
+    restored backup brought back (found by its ``source_key``); the comment removed, if any."""
     comment = session.get(Comment, linkback.comment_id) if linkback.comment_id else None
     if comment is None:
         known = session.get(CommentSource, (linkback.site_id, key))
@@ -119,7 +121,7 @@ def hide(session: Session, linkback: Linkback, key: str) -> bool:
         session.flush()
         imports.settle_threads(session.connection(), {linkback.thread_id: None})
     linkback.comment_id = None
-    return comment is not None
+    return comment
 
 
 def comment_status(session: Session, comment_id: int | None) -> str | None:
