@@ -224,3 +224,18 @@ def test_a_restored_backup_keeps_its_linkbacks_answerable(
         assert settled(again, mention(again, f"{origin}/reply").headers["location"])["status"] == "removed"
         assert [c["kind"] for c in thread(again)["comments"]] == [None]
     restored.state.ctx.db.dispose()
+
+
+def test_a_reply_to_a_linkback_is_shown_under_it(client, ctx, linked_blog, sources, origin, make_comment):
+    """The widget offers no reply button on a linkback, but the API takes a reply to one (as
+    WordPress does): it must not vanish from the thread."""
+    sites.update_site(ctx.db, "blog", publish_linkbacks=True)
+    sources.put("/reply", mentioning())
+    settled(client, mention(client, f"{origin}/reply").headers["location"])
+    linkback = thread(client)["comments"][1]
+    make_comment(body="Thanks for the mention!", parent=linkback["id"])
+    [shown] = [c for c in thread(client)["comments"] if c["kind"] == "webmention"]
+    assert [r["html"] for r in shown["replies"]] == ["<p>Thanks for the mention!</p>"]
+    page = client.get("/threads/blog", params={"url": ARTICLE}).text
+    nested = page.split("cb-linkback-webmention")[1].split('<ol class="cb-replies">')[1]
+    assert "Thanks for the mention!" in nested
