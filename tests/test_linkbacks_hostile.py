@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 
 from commentbox.app import create_app
 from commentbox.domain import sites
+from commentbox.linkbacks.receiving import MAX_QUEUED_PER_SITE
 from tests.linkback_support import mention, mentioning, reaching_sources, settled
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -155,3 +156,17 @@ def app_with_limits(settings):
 
         yield client, row_count
     ctx.db.dispose()
+
+
+def test_mentions_from_many_hosts_fill_no_queue_without_end(app, ctx, blog, row_count):
+    """While the verifier is behind (here: not running at all), a site's waiting claims stop
+    at MAX_QUEUED_PER_SITE, whatever the number of hosts sending them."""
+    behind = TestClient(app, base_url="http://testserver")  # not started: no verifier runs
+    posted = behind.post("/api/v1/comments", json=comment_payload(), headers={"Origin": BLOG})
+    assert posted.status_code in (201, 202), posted.text
+    sites.update_site(ctx.db, "blog", linkbacks=True)
+    sent = range(MAX_QUEUED_PER_SITE + 5)
+    answers = [mention(behind, f"https://host{n}.example/a").status_code for n in sent]
+    assert answers.count(202) == MAX_QUEUED_PER_SITE
+    assert set(answers[MAX_QUEUED_PER_SITE:]) == {429}
+    assert row_count("linkback") == MAX_QUEUED_PER_SITE
