@@ -60,3 +60,19 @@ def test_the_owner_turns_linkbacks_on_and_moderates_one(owner, client, sources, 
 
     assert act(owner, page, SETTINGS, page).status_code == 303  # both unticked: off again
     assert mention(client, f"{origin}/reply").status_code == 400
+
+
+def test_the_owner_turns_linkbacks_on_from_the_command_line(
+    cli, capsys, client, blog, make_comment, query, sources, origin
+):
+    make_comment()
+    assert cli(["site", "update", "blog", "--linkbacks", "on", "--publish-linkbacks", "on"]) == 0
+    assert query("SELECT linkbacks, publish_linkbacks FROM site WHERE id = 'blog'") == [(1, 1)]
+    sources.put("/reply", mentioning())
+    assert settled(client, mention(client, f"{origin}/reply").headers["location"])["status"] == "published"
+    assert cli(["site", "update", "blog", "--linkbacks", "off"]) == 0
+    assert query("SELECT linkbacks, publish_linkbacks FROM site WHERE id = 'blog'") == [(0, 1)]
+    assert mention(client, f"{origin}/reply").status_code == 400
+    with pytest.raises(SystemExit):  # argparse: one sentence and exit status 2
+        cli(["site", "update", "blog", "--linkbacks", "maybe"])
+    assert "invalid choice: 'maybe'" in capsys.readouterr().err
