@@ -28,7 +28,6 @@ MAX_CALL_BYTES = 16 * 1024
 # The spec's fault codes (https://www.hixie.ch/specs/pingback/pingback), and XML-RPC's own.
 SOURCE_NOT_FOUND = 0x0010
 NO_LINK = 0x0011
-TARGET_NOT_FOUND = 0x0020
 TARGET_REFUSED = 0x0021
 ALREADY_REGISTERED = 0x0030
 ACCESS_DENIED = 0x0031
@@ -40,8 +39,13 @@ BAD_PARAMS = -32602
 
 @dataclass(frozen=True)
 class Fault(Exception):
+    """An XML-RPC fault to answer: one of the codes above and a sentence."""
+
     code: int
     message: str
+
+
+TOO_LARGE = Fault(NOT_WELL_FORMED, "The call is larger than a pingback can be.")
 
 
 def parse_call(body: bytes) -> tuple[str, str]:
@@ -97,9 +101,6 @@ def ping(linkbacks: receiving.Linkbacks, site_id: str, source: str, target: str)
     if verified.outcome is Outcome.RETRY:
         raise Fault(UPSTREAM, f"The source could not be fetched ({verified.reason}); it will be tried again.")
     raise Fault(SOURCE_NOT_FOUND, f"The source URI could not be used ({verified.reason}).")
-
-
-TOO_LARGE = Fault(NOT_WELL_FORMED, "The call is larger than a pingback can be.")
 
 
 def refusal(fault: Fault) -> bytes:

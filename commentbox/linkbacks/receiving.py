@@ -160,6 +160,8 @@ def receive_webmention(linkbacks: Linkbacks, site_id: str, source: str, target: 
 
 
 def status(linkbacks: Linkbacks, site_id: str, token: str) -> LinkbackStatus:
+    """``GET /webmention/{site}/{token}``: a verified claim is "published" or "held" as its
+    comment is (a moderator's spam verdict reads as held: the sender learns no more)."""
     with linkbacks.db.read() as session:
         row = stored.linkback_by_token(session, token[:40])
         if row is None or row.site_id != site_id:
