@@ -4,7 +4,7 @@ Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` �
 the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
 ``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
 ``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/feeds/{site}.atom`` → ``feeds.py``;
-``/admin/*`` → ``admin/``;
+``/admin/*`` → ``admin/``; ``/webmention/*``, ``/pingback/*`` → ``linkbacks.py``;
 ``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
 ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
@@ -37,7 +37,7 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, feeds, live, notifications, ops, pages, widget
+from commentbox.http.routes import admin, api, auth, feeds, linkbacks, live, notifications, ops, pages, widget
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -101,9 +101,13 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
+        verifier = ctx.linkbacks.pump
+        verifying = asyncio.create_task(verifier.run()) if verifier is not None else None
         await ctx.live.relay.start()
         yield
         await ctx.live.relay.stop()
+        if verifier is not None and verifying is not None:
+            await verifier.stop(verifying)
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()
@@ -119,6 +123,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *ops.routes,
         *admin.routes,
         *notifications.routes,
+        *linkbacks.routes,
         *(demo_providers.routes if demo else []),
     ]
     app = Starlette(

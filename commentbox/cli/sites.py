@@ -48,6 +48,14 @@ def add_parsers(commands: Any) -> None:
     )
     update.add_argument("--images", choices=["on", "off"], help="allow Markdown images in comments")
     update.add_argument(
+        "--linkbacks", choices=["on", "off"], help="receive Webmentions and pingbacks (docs/linkbacks.md)"
+    )
+    update.add_argument(
+        "--publish-linkbacks",
+        choices=["on", "off"],
+        help="show verified linkbacks at once instead of holding them for a moderator",
+    )
+    update.add_argument(
         "--query-param",
         action="append",
         metavar="NAME",
@@ -147,6 +155,10 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
                     new_thread_limits=args.new_thread_limits,
                     same_text_limits=args.same_text_limits,
                     feeds=None if args.feeds is None else args.feeds == "on",
+                    linkbacks=None if args.linkbacks is None else args.linkbacks == "on",
+                    publish_linkbacks=None
+                    if args.publish_linkbacks is None
+                    else args.publish_linkbacks == "on",
                 )
             ],
         )

@@ -126,7 +126,8 @@ async def read_rendered(
     """One page of a thread rendered by ``build`` (JSON, HTML …), cached per thread version."""
     decode_cursor(query.cursor)  # refuse a forged cursor before anything is built
     located = await locate(reader, query.site, query.url, query.page_id)
-    # The site's version too: a change of its settings (its name, its feeds) shows at once.
+    # The site's version too: a page shows site settings (its name, its feeds, closed threads,
+    # linkback links), and a change of them shows at once.
     variant = f"{query.variant(kind)}|{located.site.version}"
     etag = etag_of(located.ref.key, located.state, variant)
     if etag_matches(etag, if_none_match):

@@ -118,8 +118,14 @@ def update_site(
     new_thread_limits: str | None = None,
     same_text_limits: str | None = None,
     feeds: bool | None = None,
+    linkbacks: bool | None = None,
+    publish_linkbacks: bool | None = None,
 ) -> Site:
-    """Change what is given; ``close_after_days=0`` keeps threads open for good."""
+    """Change what is given; ``close_after_days=0`` keeps threads open for good.
+
+    ``linkbacks`` turns receiving Webmentions and pingbacks on or off (``commentbox site
+    update ID --linkbacks on|off``); ``publish_linkbacks`` shows verified ones at once
+    instead of holding them for a moderator."""
     with db.write() as session:
         site = get_site(session, site_id)
         removed = set(normalize_origins(remove_origins))
@@ -166,6 +172,10 @@ def update_site(
             site.same_text_limits = _rules(same_text_limits, "same_text_limits")
         if feeds is not None:
             site.feeds = feeds
+        if linkbacks is not None:
+            site.linkbacks = linkbacks
+        if publish_linkbacks is not None:
+            site.publish_linkbacks = publish_linkbacks
         rows.save(session, site)
     return site
 

@@ -23,6 +23,7 @@ from commentbox.domain.feeds import feed_path
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic, Limits
 from commentbox.html.i18n import Catalogue, catalogue
+from commentbox.store.models import Site
 
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
@@ -53,6 +54,12 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+def _host(url: str) -> str:
+    """The site a linkback comes from, as readers know it: ``https://www.a.example/x`` → ``a.example``."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -76,6 +83,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         safe_url=safe_url,
+        host=_host,
         iso=_iso,
         exact=_exact,
         provider_name=lambda p: PROVIDER_NAMES.get(p, str(p).title()),
@@ -131,6 +139,13 @@ def comment_fragment(comment: CommentPublic, lang: str) -> str:
     return environment().get_template("widget/comment.html").render(c=comment, cat=catalogue(lang))
 
 
+def linkback_endpoints(base_url: str, site: Site) -> dict[str, str] | None:
+    """Where other sites send this site's Webmentions and pingbacks (None while it takes none)."""
+    if not site.linkbacks:
+        return None
+    return {"webmention": f"{base_url}/webmention/{site.id}", "pingback": f"{base_url}/pingback/{site.id}"}
+
+
 def page_builder(pages: Pages, lang: str, path: str) -> Builder:
     """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments),
     announcing the thread's Atom feed where the site publishes feeds."""
@@ -154,6 +169,7 @@ def page_builder(pages: Pages, lang: str, path: str) -> Builder:
                 next_url=next_url,
                 feed_url=feed_url,
                 base_url=pages.presentation.base_url,
+                linkbacks=linkback_endpoints(pages.presentation.base_url, read.site),
             )
             .encode()
         )

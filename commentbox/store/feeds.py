@@ -9,8 +9,8 @@ from sqlalchemy import Row
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col
 
-from commentbox.store.comments import COMMENT_COLUMNS
-from commentbox.store.models import Comment, CommentStatus, Thread, User
+from commentbox.store.comments import COMMENT_COLUMNS, with_authors
+from commentbox.store.models import Comment, CommentStatus, Thread
 
 _FEED_COLUMNS: tuple[Any, ...] = (
     *COMMENT_COLUMNS,
@@ -25,9 +25,7 @@ def newest_published(session: Session, site_id: str, thread_id: int | None, limi
     first, as ``COMMENT_COLUMNS`` plus their thread's ``thread_url``, ``thread_title`` and
     ``thread_key``. Held, spam and removed comments are never among them."""
     query = (
-        select_columns(*_FEED_COLUMNS)
-        .join(Thread, Thread.id == Comment.thread_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]
+        with_authors(select_columns(*_FEED_COLUMNS).join(Thread, Thread.id == Comment.thread_id))  # type: ignore[arg-type]
         .where(col(Thread.site_id) == site_id, col(Comment.status) == CommentStatus.APPROVED)
         .order_by(col(Comment.created).desc(), col(Comment.id).desc())
         .limit(limit)
