@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from commentbox import cli
 from commentbox.admin import actions, moderators
+from commentbox.admin import bans as banning
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.auth import google
@@ -1065,7 +1066,7 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
 def ban_commenter(ctx: Context, comment_id: int, days: int | None = None) -> None:
     """A superuser bans the sender of a comment by their sign-in, as the comment page does."""
     root = actions.moderator_from_roles("root", [], superuser=True)
-    actions.ban_from_comment(ctx.moderation, root, comment_id, [BanKind.USER], days)
+    banning.ban_from_comment(ctx.moderation, root, comment_id, [BanKind.USER], days)
 
 
 def comment_as(client: TestClient, token: str, site: str = "blog", origin: str = BLOG) -> int:

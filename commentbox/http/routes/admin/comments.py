@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from commentbox.admin import actions
+from commentbox.admin import bans as banning
 from commentbox.errors import InvalidInput
 from commentbox.http.forms import first
 from commentbox.http.request import context
@@ -77,7 +78,7 @@ async def ban(request: Request) -> Response:
         raise InvalidInput("Choose what to ban.", field="kind")
     days = whole_number(first(form, "days"), "days", optional=True)
     await blocking(
-        actions.ban_from_comment,
+        banning.ban_from_comment,
         context(request).moderation,
         admin.moderator,
         comment_id,
