@@ -185,7 +185,7 @@ def test_a_form_post_never_redirects_off_site(admin_client, blog):
         response = act(
             admin_client, "/admin/comments", {"ids": comment["id"], "action": "approve", "next": target}
         )
-        assert response.headers["location"] == "/admin"
+        assert response.headers["location"] == "/admin?done=approve&n=0"
 
 
 # The queue and the actions ------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_the_queue_shows_pending_first_escapes_everything_and_approves_in_bulk(a
     assert status_of(ctx, ids[2]) == "pending"
     act(admin_client, "/admin/comments", {"ids": ids[2], "action": "spam"})
     assert status_of(ctx, ids[2]) == "spam"
-    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete"})
+    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "confirmed": "yes"})
     assert status_of(ctx, ids[2]) is None
 
 
@@ -290,7 +290,7 @@ def test_bad_form_values_answer_with_a_sentence(admin_client, blog):
 # The thread view ----------------------------------------------------------------------------------------
 
 HELD = "https://held.example"
-_LISTED = re.compile(r'<li class="comment status-(\w+) depth-(\d)" id="c(\d+)">')
+_LISTED = re.compile(r'<li class="comment status-(\w+) depth-(\d)" id="c(\d+)"[^>]*>')
 
 
 def held_comment(client, body: str, parent: int | None = None, **changes: Any) -> dict[str, Any]:
@@ -307,7 +307,8 @@ def test_a_thread_reads_in_order_inside_admin_with_every_status(admin_client, ct
     answer = held_comment(admin_client, "an answer to the reply", reply["id"])
     junk = held_comment(admin_client, "junk")
     act(admin_client, "/admin/comments", {"ids": junk["id"], "action": "spam"})
-    act(admin_client, "/admin/comments", {"ids": reply["id"], "action": "delete"})  # a tombstone
+    tombstone = {"ids": reply["id"], "action": "delete", "confirmed": "yes"}
+    act(admin_client, "/admin/comments", tombstone)  # it has a reply: kept as a tombstone
 
     page = admin_client.get(f"/admin/threads/{first['thread']}").text
     listed = [(status, int(depth), int(cid)) for status, depth, cid in _LISTED.findall(page)]
@@ -342,9 +343,13 @@ def test_the_queues_actions_work_from_the_thread_view(admin_client, ctx, make_si
         response = act(
             admin_client, "/admin/comments", {"ids": comment_id, "action": action, "next": thread}, thread
         )
-        assert response.status_code == 303 and response.headers["location"] == thread
+        assert response.status_code == 303 and response.headers["location"] == f"{thread}?done={action}&n=1"
         assert status_of(ctx, comment_id) == status
-    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "next": thread}, thread)
+    asked = act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "next": thread}, thread)
+    assert asked.status_code == 200 and "Delete 1 comment for good?" in asked.text
+    assert status_of(ctx, ids[2]) == "pending"  # nothing deleted before the moderator confirms
+    confirmed = {"ids": ids[2], "action": "delete", "next": thread, "confirmed": "yes"}
+    act(admin_client, "/admin/comments", confirmed, thread)
     assert status_of(ctx, ids[2]) is None
     assert f'id="c{ids[2]}"' not in admin_client.get(thread).text
     forged = admin_client.post(

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from commentbox.admin import bans as banning
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     here,
     page,
@@ -40,11 +41,11 @@ async def add_ban(request: Request) -> Response:
         days,
         first(form, "reason")[:300],
     )
-    return redirect("/admin/bans")
+    return redirect(after("/admin/bans", "ban"))
 
 
 @page
 async def lift_ban(request: Request) -> Response:
     admin, _ = await posted(request)
     await blocking(banning.unban, context(request).moderation, admin.moderator, request.path_params["ban_id"])
-    return redirect("/admin/bans")
+    return redirect(after("/admin/bans", "unban"))

@@ -10,6 +10,7 @@ from commentbox.admin import bans as banning
 from commentbox.errors import InvalidInput
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     back,
     here,
@@ -49,21 +50,16 @@ async def edit(request: Request) -> Response:
     await blocking(
         actions.edit, context(request).moderation, admin.moderator, comment_id, first(form, "body")
     )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "edit"))
 
 
 @page
 async def pin(request: Request) -> Response:
     admin, form = await posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(
-        actions.pin,
-        context(request).moderation,
-        admin.moderator,
-        comment_id,
-        first(form, "pinned") == "1",
-    )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    pinned = first(form, "pinned") == "1"
+    await blocking(actions.pin, context(request).moderation, admin.moderator, comment_id, pinned)
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "pin" if pinned else "unpin"))
 
 
 @page
@@ -86,4 +82,4 @@ async def ban(request: Request) -> Response:
         days,
         first(form, "reason")[:300],
     )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "ban"))
