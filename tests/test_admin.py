@@ -15,51 +15,9 @@ from commentbox.admin import moderators
 from commentbox.app import create_app
 from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
+from tests.admin_support import PASSWORD, act, csrf_of, post, sign_in, status_of
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
-
-PASSWORD = "correct horse battery"
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, html
-    return found.group(1)
-
-
-@pytest.fixture
-def make_admin(ctx):
-    def make(name: str = "root", *, superuser: bool = True, sites: tuple[str, ...] = (), role=Role.MODERATOR):
-        moderators.add_account(ctx.db, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
-        for site in sites:
-            moderators.grant(ctx.db, site, role, account_name=name)
-
-    return make
-
-
-def sign_in(client: TestClient, name: str = "root", password: str = PASSWORD) -> Any:
-    form = client.get("/admin/login")
-    return client.post(
-        "/admin/login",
-        data={"csrf": csrf_of(form.text), "name": name, "password": password},
-        headers=SAME_ORIGIN,
-        follow_redirects=False,
-    )
-
-
-@pytest.fixture
-def admin_client(app, make_admin, blog):
-    make_admin()
-    with TestClient(app, base_url="http://testserver", headers=SAME_ORIGIN) as client:
-        assert sign_in(client).status_code == 303
-        yield client
-
-
-def post(client, origin=BLOG, **changes):
-    response = client.post("/api/v1/comments", json=comment_payload(**changes), headers={"Origin": origin})
-    assert response.status_code in (201, 202), response.text
-    return response.json()
 
 
 def visible(client):
@@ -67,17 +25,6 @@ def visible(client):
         c["id"]
         for c in client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()["comments"]
     ]
-
-
-def act(client, path: str, fields: dict[str, Any], page: str = "/admin") -> Any:
-    token = csrf_of(client.get(page).text)
-    return client.post(path, data={"csrf": token, **fields}, headers=SAME_ORIGIN, follow_redirects=False)
-
-
-def status_of(ctx, comment_id):
-    with ctx.db.engine.connect() as connection:
-        query = text("SELECT status FROM comment WHERE id = :id")
-        return connection.execute(query, {"id": comment_id}).scalar_one_or_none()
 
 
 # Signing in ---------------------------------------------------------------------------------------
