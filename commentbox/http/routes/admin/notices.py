@@ -22,7 +22,7 @@ _COUNTED = {
     "approve": "Approved {count}.",
     "spam": "Marked {count} as spam.",
     "trash": "Moved {count} to the trash.",
-    "restore": "Restored {count} to where {they} were.",
+    "restore": "Restored {count} to where {it_was}.",
     "delete": "Deleted {count} for good.",
 }
 _FIXED = {
@@ -70,7 +70,7 @@ def notice(query: QueryParams) -> Notice | None:
         return Notice("Nothing changed: those comments were like that already.")
     text = _COUNTED[done].format(
         count=f"{count} comment" if count == 1 else f"{count} comments",
-        they="it" if count == 1 else "they",
+        it_was="it was" if count == 1 else "they were",
     )
     ids = tuple(int(i) for i in query.get("ids", "").split(",")[:MAX_UNDO] if i.isdigit() and len(i) < 10)
     return Notice(text, ids if done == "trash" else ())
