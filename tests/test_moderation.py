@@ -140,6 +140,18 @@ def test_trash_takes_a_comment_out_of_view_and_restore_gives_back_its_status(cli
     assert mod.apply(ctx, EVERYWHERE, [shown], mod.Action.RESTORE) == 0  # not in the trash
 
 
+def test_undo_of_a_trash_tells_live_readers_but_mails_no_one_twice(client, ctx, blog):
+    """Trash of a published comment is ``comment.deleted``; its Undo ``comment.restored``
+    (live readers see it again), never ``comment.approved``, whose listener mails subscribers."""
+    heard: list[str] = []
+    for event in ("comment.approved", "comment.restored", "comment.deleted"):
+        ctx.events.subscribe(event, lambda event=event, **_: heard.append(event))
+    shown = post(client, body="published").json()["id"]
+    mod.apply(ctx, EVERYWHERE, [shown], mod.Action.TRASH)
+    mod.apply(ctx, EVERYWHERE, [shown], mod.Action.RESTORE)
+    assert heard == ["comment.deleted", "comment.restored"]
+
+
 def test_the_author_cannot_read_or_edit_a_trashed_comment(client, ctx, blog):
     posted = post(client, body="mine").json()
     headers = {"Origin": BLOG, "X-Edit-Token": posted["edit_token"]}
