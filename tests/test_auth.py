@@ -34,7 +34,7 @@ from commentbox.mail import notify
 from commentbox.services import Context
 from commentbox.store import comments
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
-from tests import test_admin as admin_tests
+from tests import admin_support as admin_tests
 from tests.fakes.base import FakeProvider
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import OTHER_CLIENT, FakeGoogle
