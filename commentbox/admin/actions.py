@@ -1,8 +1,9 @@
-"""What moderators do: the queue, approve / spam / delete in bulk, edit, pin, lock, ban.
+"""What moderators do: the queue, approve / spam / trash / restore / delete, edit, pin, lock.
 
 Functions take a ``Moderator`` (who acts, on which sites) and plain values, check the
 moderator's right to the site of every row they touch, and raise domain errors. The admin
-pages and the email action links both call these, so both obey the same rules.
+pages, the email action links and the CLI all call these, so all obey the same rules.
+Bans are in ``admin/bans.py``.
 """
 
 from __future__ import annotations
