@@ -75,6 +75,8 @@ def _site_values(
         "role_names": [r.value for r in Role],
         "here": here(request),
         "mail_configured": bool(context(request).settings.smtp_host),
+        "error": None,  # a refused save sets the sentence and the field it is about
+        "error_field": None,
     }
 
 
