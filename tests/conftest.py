@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
+from commentbox.admin import moderators
 from commentbox.app import create_app
 from commentbox.auth.base import Profile
 from commentbox.config import Settings, load_settings
@@ -25,8 +26,9 @@ from commentbox.domain import sites, user_sessions
 from commentbox.services import Context
 from commentbox.store import migrate
 from commentbox.store.db import Database
-from commentbox.store.models import ModerationMode, Site
-from tests.support import BLOG, TEST_SECRET, comment_payload
+from commentbox.store.models import ModerationMode, Role, Site
+from tests.admin_support import PASSWORD, sign_in
+from tests.support import BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.transfer_support", "tests.linkback_support"]
 
@@ -187,3 +189,30 @@ def redis_url() -> str:
     except redis.RedisError:
         required_or_skip("needs Redis at 127.0.0.1:6379 (what instances share through it)")
     return url
+
+
+# The /admin pages (tests/admin_support.py has their helpers) --------------------------------
+
+
+@pytest.fixture
+def make_admin(ctx: Context) -> Callable[..., None]:
+    def make(
+        name: str = "root",
+        *,
+        superuser: bool = True,
+        sites: tuple[str, ...] = (),
+        role: Role = Role.MODERATOR,
+    ) -> None:
+        moderators.add_account(ctx.db, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
+        for site in sites:
+            moderators.grant(ctx.db, site, role, account_name=name)
+
+    return make
+
+
+@pytest.fixture
+def admin_client(app: Any, make_admin: Callable[..., None], blog: Site) -> Iterator[TestClient]:
+    make_admin()
+    with TestClient(app, base_url="http://testserver", headers=SAME_ORIGIN) as client:
+        assert sign_in(client).status_code == 303
+        yield client

@@ -15,51 +15,9 @@ from commentbox.admin import moderators
 from commentbox.app import create_app
 from commentbox.domain import sites
 from commentbox.store.models import ModerationMode, Role
+from tests.admin_support import PASSWORD, act, csrf_of, post, sign_in, status_of
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
 from tests.xss import executable_parts
-
-PASSWORD = "correct horse battery"
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, html
-    return found.group(1)
-
-
-@pytest.fixture
-def make_admin(ctx):
-    def make(name: str = "root", *, superuser: bool = True, sites: tuple[str, ...] = (), role=Role.MODERATOR):
-        moderators.add_account(ctx.db, name, PASSWORD, email=f"{name}@mods.example", superuser=superuser)
-        for site in sites:
-            moderators.grant(ctx.db, site, role, account_name=name)
-
-    return make
-
-
-def sign_in(client: TestClient, name: str = "root", password: str = PASSWORD) -> Any:
-    form = client.get("/admin/login")
-    return client.post(
-        "/admin/login",
-        data={"csrf": csrf_of(form.text), "name": name, "password": password},
-        headers=SAME_ORIGIN,
-        follow_redirects=False,
-    )
-
-
-@pytest.fixture
-def admin_client(app, make_admin, blog):
-    make_admin()
-    with TestClient(app, base_url="http://testserver", headers=SAME_ORIGIN) as client:
-        assert sign_in(client).status_code == 303
-        yield client
-
-
-def post(client, origin=BLOG, **changes):
-    response = client.post("/api/v1/comments", json=comment_payload(**changes), headers={"Origin": origin})
-    assert response.status_code in (201, 202), response.text
-    return response.json()
 
 
 def visible(client):
@@ -67,17 +25,6 @@ def visible(client):
         c["id"]
         for c in client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()["comments"]
     ]
-
-
-def act(client, path: str, fields: dict[str, Any], page: str = "/admin") -> Any:
-    token = csrf_of(client.get(page).text)
-    return client.post(path, data={"csrf": token, **fields}, headers=SAME_ORIGIN, follow_redirects=False)
-
-
-def status_of(ctx, comment_id):
-    with ctx.db.engine.connect() as connection:
-        query = text("SELECT status FROM comment WHERE id = :id")
-        return connection.execute(query, {"id": comment_id}).scalar_one_or_none()
 
 
 # Signing in ---------------------------------------------------------------------------------------
@@ -185,7 +132,7 @@ def test_a_form_post_never_redirects_off_site(admin_client, blog):
         response = act(
             admin_client, "/admin/comments", {"ids": comment["id"], "action": "approve", "next": target}
         )
-        assert response.headers["location"] == "/admin"
+        assert response.headers["location"] == "/admin?done=approve&n=0"
 
 
 # The queue and the actions ------------------------------------------------------------------------------
@@ -217,7 +164,7 @@ def test_the_queue_shows_pending_first_escapes_everything_and_approves_in_bulk(a
     assert status_of(ctx, ids[2]) == "pending"
     act(admin_client, "/admin/comments", {"ids": ids[2], "action": "spam"})
     assert status_of(ctx, ids[2]) == "spam"
-    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete"})
+    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "confirmed": "yes"})
     assert status_of(ctx, ids[2]) is None
 
 
@@ -290,7 +237,7 @@ def test_bad_form_values_answer_with_a_sentence(admin_client, blog):
 # The thread view ----------------------------------------------------------------------------------------
 
 HELD = "https://held.example"
-_LISTED = re.compile(r'<li class="comment status-(\w+) depth-(\d)" id="c(\d+)">')
+_LISTED = re.compile(r'<li class="comment status-(\w+) depth-(\d)" id="c(\d+)"[^>]*>')
 
 
 def held_comment(client, body: str, parent: int | None = None, **changes: Any) -> dict[str, Any]:
@@ -307,7 +254,8 @@ def test_a_thread_reads_in_order_inside_admin_with_every_status(admin_client, ct
     answer = held_comment(admin_client, "an answer to the reply", reply["id"])
     junk = held_comment(admin_client, "junk")
     act(admin_client, "/admin/comments", {"ids": junk["id"], "action": "spam"})
-    act(admin_client, "/admin/comments", {"ids": reply["id"], "action": "delete"})  # a tombstone
+    tombstone = {"ids": reply["id"], "action": "delete", "confirmed": "yes"}
+    act(admin_client, "/admin/comments", tombstone)  # it has a reply: kept as a tombstone
 
     page = admin_client.get(f"/admin/threads/{first['thread']}").text
     listed = [(status, int(depth), int(cid)) for status, depth, cid in _LISTED.findall(page)]
@@ -342,9 +290,13 @@ def test_the_queues_actions_work_from_the_thread_view(admin_client, ctx, make_si
         response = act(
             admin_client, "/admin/comments", {"ids": comment_id, "action": action, "next": thread}, thread
         )
-        assert response.status_code == 303 and response.headers["location"] == thread
+        assert response.status_code == 303 and response.headers["location"] == f"{thread}?done={action}&n=1"
         assert status_of(ctx, comment_id) == status
-    act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "next": thread}, thread)
+    asked = act(admin_client, "/admin/comments", {"ids": ids[2], "action": "delete", "next": thread}, thread)
+    assert asked.status_code == 200 and "Delete 1 comment for good?" in asked.text
+    assert status_of(ctx, ids[2]) == "pending"  # nothing deleted before the moderator confirms
+    confirmed = {"ids": ids[2], "action": "delete", "next": thread, "confirmed": "yes"}
+    act(admin_client, "/admin/comments", confirmed, thread)
     assert status_of(ctx, ids[2]) is None
     assert f'id="c{ids[2]}"' not in admin_client.get(thread).text
     forged = admin_client.post(

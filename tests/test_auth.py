@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from commentbox import cli
 from commentbox.admin import actions, moderators
+from commentbox.admin import bans as banning
 from commentbox.admin.actions import Action
 from commentbox.app import create_app
 from commentbox.auth import google
@@ -34,7 +35,7 @@ from commentbox.mail import notify
 from commentbox.services import Context
 from commentbox.store import comments
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
-from tests import test_admin as admin_tests
+from tests import admin_support as admin_tests
 from tests.fakes.base import FakeProvider, tiny_png
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import OTHER_CLIENT, FakeGoogle
@@ -1068,7 +1069,7 @@ def test_an_owner_lets_a_signed_in_commenter_moderate_and_they_sign_in(
 def ban_commenter(ctx: Context, comment_id: int, days: int | None = None) -> None:
     """A superuser bans the sender of a comment by their sign-in, as the comment page does."""
     root = actions.moderator_from_roles("root", [], superuser=True)
-    actions.ban_from_comment(ctx.moderation, root, comment_id, [BanKind.USER], days)
+    banning.ban_from_comment(ctx.moderation, root, comment_id, [BanKind.USER], days)
 
 
 def comment_as(client: TestClient, token: str, site: str = "blog", origin: str = BLOG) -> int:

@@ -73,6 +73,21 @@ def test_spam_and_delete_from_the_shell_take_comments_out_of_view(client, blog, 
     assert status is None  # no reply hangs under it: the row is gone, no tombstone
 
 
+def test_trash_and_restore_from_the_shell(client, blog, make_comment, shell):
+    kept, trashed = (make_comment()["id"] for _ in range(2))
+    assert shell("comments", "trash", str(trashed)) == (0, "1 changed\n", "")
+    assert published(client) == [kept]
+    everything = json.loads(shell("comments", "list", "--json")[1])
+    assert [c["id"] for c in everything] == [kept]  # the trash only when asked for
+    listed = json.loads(shell("comments", "list", "--status", "trash", "--json")[1])
+    assert [(c["id"], c["status"]) for c in listed] == [(trashed, "trash")]
+    assert json.loads(shell("comments", "restore", str(trashed), "--json")[1]) == {
+        "action": "restore",
+        "changed": 1,
+    }
+    assert published(client) == [kept, trashed]
+
+
 def test_an_unknown_id_refuses_the_whole_batch_in_one_sentence(client, ctx, make_comment, shell):
     sites.update_site(ctx.db, "blog", moderation=ModerationMode.ALL)
     waiting = make_comment()["id"]

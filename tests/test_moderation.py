@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from commentbox.admin import actions as mod
+from commentbox.admin import bans as banning
 from commentbox.domain import sites
 from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store.models import BanKind, CommentStatus, ModerationMode, utcnow
@@ -117,6 +118,50 @@ def test_spam_and_delete_take_comments_out_of_view(client, ctx, blog, row_count)
     assert counts(client) == 2
 
 
+def test_trash_takes_a_comment_out_of_view_and_restore_gives_back_its_status(client, ctx, make_site):
+    make_site("blog", moderation=ModerationMode.GUESTS)
+    held = post(client, body="waiting").json()["id"]
+    shown = post(client, body="published").json()["id"]
+    mod.apply(ctx, EVERYWHERE, [shown], mod.Action.APPROVE)
+    assert counts(client) == 1
+
+    assert mod.apply(ctx, EVERYWHERE, [held, shown], mod.Action.TRASH) == 2
+    assert thread(client)["comments"] == [] and counts(client) == 0
+    assert status_of(ctx, held) == status_of(ctx, shown) == "trash"
+    everything = mod.queue(ctx, EVERYWHERE, mod.QueueQuery())
+    assert [r.id for r in everything] == []  # the queue's "any status" leaves the trash out
+    trash = mod.queue(ctx, EVERYWHERE, mod.QueueQuery(status=CommentStatus.TRASH))
+    assert sorted(r.id for r in trash) == sorted([held, shown])
+    assert mod.apply(ctx, EVERYWHERE, [held], mod.Action.TRASH) == 0  # trashing twice: no change
+
+    assert mod.apply(ctx, EVERYWHERE, [held, shown], mod.Action.RESTORE) == 2
+    assert status_of(ctx, held) == "pending" and status_of(ctx, shown) == "approved"
+    assert [c["id"] for c in thread(client)["comments"]] == [shown] and counts(client) == 1
+    assert mod.apply(ctx, EVERYWHERE, [shown], mod.Action.RESTORE) == 0  # not in the trash
+
+
+def test_undo_of_a_trash_tells_live_readers_but_mails_no_one_twice(client, ctx, blog):
+    """Trash of a published comment is ``comment.deleted``; its Undo ``comment.restored``
+    (live readers see it again), never ``comment.approved``, whose listener mails subscribers."""
+    heard: list[str] = []
+    for event in ("comment.approved", "comment.restored", "comment.deleted"):
+        ctx.events.subscribe(event, lambda event=event, **_: heard.append(event))
+    shown = post(client, body="published").json()["id"]
+    mod.apply(ctx, EVERYWHERE, [shown], mod.Action.TRASH)
+    mod.apply(ctx, EVERYWHERE, [shown], mod.Action.RESTORE)
+    assert heard == ["comment.deleted", "comment.restored"]
+
+
+def test_the_author_cannot_read_or_edit_a_trashed_comment(client, ctx, blog):
+    posted = post(client, body="mine").json()
+    headers = {"Origin": BLOG, "X-Edit-Token": posted["edit_token"]}
+    assert client.get(f"/api/v1/comments/{posted['id']}", headers=headers).status_code == 200
+    mod.apply(ctx, EVERYWHERE, [posted["id"]], mod.Action.TRASH)
+    edited = client.patch(f"/api/v1/comments/{posted['id']}", json={"body": "sneaky"}, headers=headers)
+    assert edited.status_code == 404
+    assert client.get(f"/api/v1/comments/{posted['id']}", headers=headers).status_code == 404
+
+
 def test_a_deleted_parent_with_replies_stays_as_a_tombstone(client, ctx, blog):
     parent = post(client, body="parent").json()
     reply = post(client, body="reply", parent=parent["id"]).json()
@@ -203,7 +248,7 @@ def test_threads_older_than_the_sites_limit_are_closed(client, ctx, make_site):
 def test_a_ban_refuses_the_sender_and_stores_nothing(app, ctx, blog, row_count, kind):
     with TestClient(app, headers={"X-Commentbox-Client": "browser-7"}) as client:
         comment = post(client, body="rude").json()
-        mod.ban_from_comment(ctx, EVERYWHERE, comment["id"], [kind], days=None, reason="rude")
+        banning.ban_from_comment(ctx, EVERYWHERE, comment["id"], [kind], days=None, reason="rude")
         refused = post(client, body="ruder")
         assert refused.status_code == 403
         assert refused.json()["detail"] == "You cannot comment on this site."
@@ -219,19 +264,19 @@ def test_a_ban_refuses_the_sender_and_stores_nothing(app, ctx, blog, row_count, 
 
 def test_a_ban_for_a_duration_says_until_when_and_runs_out(client, ctx, blog):
     comment = post(client).json()
-    (ban,) = mod.ban_from_comment(ctx, EVERYWHERE, comment["id"], [BanKind.EMAIL], days=7)
+    (ban,) = banning.ban_from_comment(ctx, EVERYWHERE, comment["id"], [BanKind.EMAIL], days=7)
     refused = post(client, body="again")
     assert refused.status_code == 403
     assert "until" in refused.json()["detail"]
     with ctx.db.engine.begin() as connection:
         connection.execute(text("UPDATE ban SET until = :past"), {"past": utcnow() - timedelta(minutes=1)})
     assert post(client, body="again").status_code == 201
-    assert mod.bans(ctx, EVERYWHERE) == []
+    assert banning.bans(ctx, EVERYWHERE) == []
     assert ban.id
 
 
 def test_an_email_ban_matches_whatever_the_case(client, ctx, blog):
-    mod.ban_email(ctx, EVERYWHERE, "blog", "Spammer@Example.com", days=None)
+    banning.ban_email(ctx, EVERYWHERE, "blog", "Spammer@Example.com", days=None)
     refused = post(client, author={"name": "S", "email": "spammer@example.COM"})
     assert refused.status_code == 403
 
@@ -239,11 +284,11 @@ def test_an_email_ban_matches_whatever_the_case(client, ctx, blog):
 def test_bans_are_per_site_and_can_be_lifted(client, ctx, make_site):
     make_site("blog")
     make_site("other", origins=("https://other.example",))
-    mod.ban_email(ctx, EVERYWHERE, "other", "ada@example.com", days=None)
+    banning.ban_email(ctx, EVERYWHERE, "other", "ada@example.com", days=None)
     assert post(client, body="fine here").status_code == 201
-    ban = mod.ban_email(ctx, EVERYWHERE, "blog", "ada@example.com", days=None)
+    ban = banning.ban_email(ctx, EVERYWHERE, "blog", "ada@example.com", days=None)
     assert post(client, body="not any more").status_code == 403
-    mod.unban(ctx, EVERYWHERE, ban.id)
+    banning.unban(ctx, EVERYWHERE, ban.id)
     assert post(client, body="welcome back").status_code == 201
 
 

@@ -1,8 +1,9 @@
-"""What moderators do: the queue, approve / spam / delete in bulk, edit, pin, lock, ban.
+"""What moderators do: the queue, approve / spam / trash / restore / delete, edit, pin, lock.
 
 Functions take a ``Moderator`` (who acts, on which sites) and plain values, check the
 moderator's right to the site of every row they touch, and raise domain errors. The admin
-pages and the email action links both call these, so both obey the same rules.
+pages, the email action links and the CLI all call these, so all obey the same rules.
+Bans are in ``admin/bans.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,13 +23,12 @@ from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
 from commentbox.runtime.events import Events
-from commentbox.store import bans as stored_bans
 from commentbox.store import comments as stored_comments
 from commentbox.store import queue as stored_queue
 from commentbox.store import rows as stored_rows
 from commentbox.store import versions
 from commentbox.store.db import Database
-from commentbox.store.models import Ban, BanKind, Comment, CommentStatus, Role, Site, Thread, utcnow
+from commentbox.store.models import Comment, CommentStatus, Role, Site, Thread, utcnow
 
 QUEUE_PAGE = 50
 MAX_INDENT = 6  # reply levels the admin stylesheet indents (.depth-1 … .depth-6)
@@ -49,7 +48,13 @@ class Moderation:
 class Action(StrEnum):
     APPROVE = "approve"
     SPAM = "spam"
-    DELETE = "delete"
+    TRASH = "trash"  # out of view, kept with its status: Undo / Restore gives it back
+    RESTORE = "restore"
+    DELETE = "delete"  # for good (a tombstone if it has replies)
+
+
+# What a moderator's notification mail offers, one link each: the decision on a new comment.
+MAIL_ACTIONS = (Action.APPROVE, Action.SPAM, Action.DELETE)
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,7 @@ def pending_count(moderation: Moderation, moderator: Moderator) -> int:
 # Acting on comments -----------------------------------------------------------------------
 
 
-def _comment(session: Session, moderator: Moderator, comment_id: int) -> tuple[Comment, Thread]:
+def comment_for_moderator(session: Session, moderator: Moderator, comment_id: int) -> tuple[Comment, Thread]:
     comment = stored_comments.comment_by_id(session, comment_id, lock=True)
     if comment is None:
         raise NotFound("That comment does not exist (any more).")
@@ -231,40 +236,63 @@ def _comment(session: Session, moderator: Moderator, comment_id: int) -> tuple[C
 
 
 def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[int], action: Action) -> int:
-    """Approve, mark as spam or delete each comment; returns how many changed.
+    """Approve, mark as spam, trash, restore or delete each comment; returns how many changed.
 
     All or nothing: one comment on a site the moderator does not moderate refuses the lot.
+    Trash keeps the comment and its status, which ``RESTORE`` gives back (Undo); only
+    ``DELETE`` removes it for good.
     """
-    approved: list[tuple[Comment, Site]] = []
-    removed: list[tuple[Comment, Site]] = []  # gone from the public thread
+    published: list[tuple[str, Comment, Site]] = []  # (event, comment, site) once committed
     changed = 0
     with moderation.db.write() as session:
         for comment_id in dict.fromkeys(comment_ids):
-            comment, thread = _comment(session, moderator, comment_id)
-            status = CommentStatus(comment.status)
-            if action is not Action.APPROVE and status is CommentStatus.APPROVED:
-                removed.append((comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
+            comment, thread = comment_for_moderator(session, moderator, comment_id)
+            before = CommentStatus(comment.status)
             if action is Action.DELETE:
                 comments.remove(session, comment)
-            elif status is CommentStatus.DELETED:
-                continue
-            elif action is Action.APPROVE and status is not CommentStatus.APPROVED:
-                comment.status = CommentStatus.APPROVED
-                stored_rows.save(session, comment)
-                versions.touch_thread(session, thread.id, 1)  # type: ignore[arg-type]
-                approved.append((comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
-            elif action is Action.SPAM and status is not CommentStatus.SPAM:
-                comment.status = CommentStatus.SPAM
-                stored_rows.save(session, comment)
-                versions.touch_thread(session, thread.id, -1 if status is CommentStatus.APPROVED else 0)  # type: ignore[arg-type]
+                after = CommentStatus.DELETED
             else:
-                continue
+                after = _next_status(comment, before, action)
+                if after is before:
+                    continue
+                comment.trashed_from = before if after is CommentStatus.TRASH else None
+                comment.status = after
+                stored_rows.save(session, comment)
+                shown = int(after is CommentStatus.APPROVED) - int(before is CommentStatus.APPROVED)
+                versions.touch_thread(session, thread.id, shown)  # type: ignore[arg-type]
+            event = _event(before, after, action)
+            if event is not None:
+                published.append((event, comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
             changed += 1
-    for comment, site in approved:
-        moderation.events.emit("comment.approved", comment=comment, site=site)
-    for comment, site in removed:
-        moderation.events.emit("comment.deleted", comment=comment, site=site)
+    for event, comment, site in published:
+        moderation.events.emit(event, comment=comment, site=site)
     return changed
+
+
+def _next_status(comment: Comment, before: CommentStatus, action: Action) -> CommentStatus:
+    """The status ``action`` gives a comment now ``before`` (``before`` itself: no change)."""
+    if before is CommentStatus.DELETED:
+        return before  # a tombstone keeps nothing to approve or restore
+    if action is Action.RESTORE:
+        if before is not CommentStatus.TRASH:
+            return before
+        return CommentStatus(comment.trashed_from or CommentStatus.PENDING)
+    return {
+        Action.APPROVE: CommentStatus.APPROVED,
+        Action.SPAM: CommentStatus.SPAM,
+        Action.TRASH: CommentStatus.TRASH,
+    }[action]
+
+
+def _event(before: CommentStatus, after: CommentStatus, action: Action) -> str | None:
+    """What caches, live readers and mail hear: a comment published for the first time is
+    ``comment.approved`` (subscribers get their reply mail), one given back by Undo is
+    ``comment.restored`` (no second mail), one leaving the public thread ``comment.deleted``."""
+    if before is CommentStatus.APPROVED and after is not CommentStatus.APPROVED:
+        return "comment.deleted"
+    if after is CommentStatus.APPROVED and before is not CommentStatus.APPROVED:
+        return "comment.restored" if action is Action.RESTORE else "comment.approved"
+    return None
 
 
 def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: str) -> None:
@@ -276,7 +304,7 @@ def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: st
             f"The comment text is at most {moderation.max_body_chars} characters.", field="body"
         )
     with moderation.db.write() as session:
-        comment, thread = _comment(session, moderator, comment_id)
+        comment, thread = comment_for_moderator(session, moderator, comment_id)
         if comment.status == CommentStatus.DELETED:
             raise NotFound("That comment was deleted.")
         site = stored_rows.site_by_id(session, thread.site_id)
@@ -293,7 +321,7 @@ def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: st
 def pin(moderation: Moderation, moderator: Moderator, comment_id: int, pinned: bool) -> None:
     """A pinned top-level comment is shown first, whatever the sort order."""
     with moderation.db.write() as session:
-        comment, thread = _comment(session, moderator, comment_id)
+        comment, thread = comment_for_moderator(session, moderator, comment_id)
         comment.pinned = pinned
         stored_rows.save(session, comment)
         versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
@@ -309,81 +337,3 @@ def lock(moderation: Moderation, moderator: Moderator, thread_id: int, locked: b
         thread.locked = locked
         stored_rows.save(session, thread)
         versions.touch_thread(session, thread_id)
-
-
-# Bans ----------------------------------------------------------------------------------------
-
-
-def _until(days: int | None) -> datetime | None:
-    if days is None:
-        return None
-    if not 1 <= days <= 36500:
-        raise InvalidInput("A ban lasts from 1 day to 100 years, or for good.", field="days")
-    return utcnow() + timedelta(days=days)
-
-
-def ban_from_comment(
-    moderation: Moderation,
-    moderator: Moderator,
-    comment_id: int,
-    kinds: Iterable[BanKind],
-    days: int | None,
-    reason: str = "",
-) -> list[Ban]:
-    """Ban what this comment's sender is known by: their sign-in, browser, email or address."""
-    with moderation.db.write() as session:
-        comment, thread = _comment(session, moderator, comment_id)
-        values = {
-            BanKind.USER: str(comment.user_id) if comment.user_id else None,
-            BanKind.CLIENT: comment.client_hash,
-            BanKind.EMAIL: comment.author_email.lower() if comment.author_email else None,
-            BanKind.IP: comment.ip_hash,
-        }
-        until = _until(days)
-        bans = []
-        for kind in kinds:
-            value = values[kind]
-            if value:
-                ban = Ban(
-                    site_id=thread.site_id,
-                    kind=kind,
-                    value=value,
-                    until=until,
-                    reason=reason[:300],
-                    created_by=moderator.label,
-                )
-                stored_rows.save(session, ban)
-                bans.append(ban)
-        if not bans:
-            raise InvalidInput("This comment carries nothing of that kind to ban.", field="kind")
-    return bans
-
-
-def ban_email(
-    moderation: Moderation, moderator: Moderator, site_id: str, email: str, days: int | None, reason: str = ""
-) -> Ban:
-    moderator.require(site_id)
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise InvalidInput("Give an email address to ban.", field="email")
-    with moderation.db.write() as session:
-        ban = Ban(
-            site_id=site_id, kind=BanKind.EMAIL, value=email, until=_until(days), reason=reason[:300],
-            created_by=moderator.label,
-        )  # fmt: skip
-        stored_rows.save(session, ban)
-    return ban
-
-
-def bans(moderation: Moderation, moderator: Moderator) -> list[Ban]:
-    with moderation.db.read() as session:
-        return list(stored_bans.bans(session, moderator.sites, utcnow()))
-
-
-def unban(moderation: Moderation, moderator: Moderator, ban_id: int) -> None:
-    with moderation.db.write() as session:
-        ban = stored_bans.ban_by_id(session, ban_id)
-        if ban is None:
-            raise NotFound("That ban does not exist (any more).")
-        moderator.require(ban.site_id)
-        stored_rows.remove(session, ban)

@@ -37,6 +37,8 @@ def add_parsers(commands: Any) -> None:
     for action, help_text in (
         (Action.APPROVE, "publish comments"),
         (Action.SPAM, "mark comments as spam (hidden, kept for the spam filter)"),
+        (Action.TRASH, "put comments in the trash (hidden, kept with their status)"),
+        (Action.RESTORE, "give trashed comments back the status they had"),
         (Action.DELETE, "delete comments (a tombstone stays where replies hang under one)"),
     ):
         acting = actions.add_parser(action.value, help=help_text)

@@ -30,7 +30,7 @@ from commentbox.runtime.events import Events
 from commentbox.runtime.groupcommit import GroupCommit
 from commentbox.store import comments, posting, rows, versions
 from commentbox.store.db import Database
-from commentbox.store.models import Comment, CommentStatus, Site, Thread, utcnow
+from commentbox.store.models import GONE_FOR_AUTHOR, Comment, CommentStatus, Site, Thread, utcnow
 
 NO_FACTS = RequestFacts()
 
@@ -203,6 +203,7 @@ def _screened(
         "client_hash": visitor.client_hash,
         "nonce": secrets.token_hex(16),
         "pinned": False,
+        "trashed_from": None,
         "text_hash": text_hash(data.body),
     }
     return _NewComment(site, ref, data.title or "", visitor, screened, values)
@@ -285,7 +286,7 @@ def _authorize_author(
 
 def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
     comment = comments.comment_by_id(session, comment_id, lock=True)
-    if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+    if comment is None or comment.status in GONE_FOR_AUTHOR:
         raise NotFound("That comment does not exist (any more).")
     thread = comments.thread_by_id(session, comment.thread_id)
     return comment, get_site(session, thread.site_id)
@@ -304,7 +305,7 @@ def edit_comment(
     comment out of view (``status`` pending) until a moderator approves it again."""
     with commenting.db.read() as session:
         comment = comments.comment_by_id(session, comment_id)
-        if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+        if comment is None or comment.status in GONE_FOR_AUTHOR:
             raise NotFound("That comment does not exist (any more).")
         thread = comments.thread_by_id(session, comment.thread_id)
         site = get_site(session, thread.site_id)

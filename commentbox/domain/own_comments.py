@@ -22,7 +22,7 @@ from commentbox.domain.threads import Presenter, resolve_ref
 from commentbox.domain.visitors import AUTHOR_READ_SECONDS, Visitor, user_edit_deadline
 from commentbox.errors import Forbidden, NotFound
 from commentbox.store import comments
-from commentbox.store.models import Comment, CommentStatus, Site, User
+from commentbox.store.models import GONE_FOR_AUTHOR, Comment, Site, User
 
 NOT_YOURS = "You can only ask after your own comments."
 
@@ -48,7 +48,7 @@ def own_comment(
     moderator removed it or marked it as spam, or its author deleted it."""
     with commenting.db.read() as session:
         comment = comments.comment_by_id(session, comment_id)
-        if comment is None or comment.status in (CommentStatus.DELETED, CommentStatus.SPAM):
+        if comment is None or comment.status in GONE_FOR_AUTHOR:
             raise NotFound("That comment does not exist (any more).")
         site = get_site(session, comments.thread_by_id(session, comment.thread_id).site_id)
         _authorize_reader(commenting, site, comment, visitor, edit_token)

@@ -15,6 +15,8 @@ from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, NotifyModerators, Site
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_ORIGINS = 100
+MAX_EDIT_WINDOW = 365 * 86400
 
 
 def get_site(session: Session, site_id: str) -> Site:
@@ -99,6 +101,7 @@ def update_site(
     site_id: str,
     *,
     name: str | None = None,
+    origins: Sequence[str] | None = None,
     add_origins: Sequence[str] = (),
     remove_origins: Sequence[str] = (),
     moderation: ModerationMode | None = None,
@@ -121,7 +124,9 @@ def update_site(
     linkbacks: bool | None = None,
     publish_linkbacks: bool | None = None,
 ) -> Site:
-    """Change what is given; ``close_after_days=0`` keeps threads open for good.
+    """Change what is given; ``origins`` replaces the list (the admin page's), ``add_origins``
+    and ``remove_origins`` change it (the CLI's); ``close_after_days=0`` keeps threads open
+    for good.
 
     ``linkbacks`` turns receiving Webmentions and pingbacks on or off (``commentbox site
     update ID --linkbacks on|off``); ``publish_linkbacks`` shows verified ones at once
@@ -129,21 +134,22 @@ def update_site(
     with db.write() as session:
         site = get_site(session, site_id)
         removed = set(normalize_origins(remove_origins))
-        origins = [o for o in site.origins if o not in removed]
-        origins += [o for o in normalize_origins(add_origins) if o not in origins]
-        if not origins:
+        kept = site.origins if origins is None else normalize_origins(origins)
+        new_origins = [o for o in kept if o not in removed]
+        new_origins += [o for o in normalize_origins(add_origins) if o not in new_origins]
+        if not new_origins:
             raise InvalidInput("A site needs at least one origin.", field="origin")
-        site.origins = origins
+        if len(new_origins) > MAX_ORIGINS:
+            raise InvalidInput(f"A site has at most {MAX_ORIGINS} origins.", field="origin")
+        site.origins = new_origins
         if name is not None:
             site.name = name
         if moderation is not None:
             site.moderation = moderation
         if edit_window_seconds is not None:
-            site.edit_window_seconds = edit_window_seconds
+            site.edit_window_seconds = _window(edit_window_seconds, "edit_window_seconds")
         if user_edit_window_seconds is not None:
-            if user_edit_window_seconds < 0:
-                raise InvalidInput("The signed-in edit window is a number of seconds, 0 for always.")
-            site.user_edit_window_seconds = user_edit_window_seconds
+            site.user_edit_window_seconds = _window(user_edit_window_seconds, "user_edit_window_seconds")
         if allow_images is not None:
             site.allow_images = allow_images
         if query_params is not None:
@@ -153,9 +159,9 @@ def update_site(
         if min_post_seconds is not None:
             site.min_post_seconds = _at_least(0, min_post_seconds, "min_post_seconds")
         if blocked_words is not None:
-            site.blocked_words = _word_list(blocked_words)
+            site.blocked_words = _word_list(blocked_words, "blocked_words")
         if blocked_names is not None:
-            site.blocked_names = _word_list(blocked_names)
+            site.blocked_names = _word_list(blocked_names, "blocked_names")
         if close_after_days is not None:
             site.close_after_days = _at_least(0, close_after_days, "close_after_days") or None
         if notify_moderators is not None:
@@ -186,6 +192,15 @@ def _at_least(low: int, value: int, field: str) -> int:
     return value
 
 
+def _window(seconds: int, field: str) -> int:
+    """An edit window: 0 (guests: none; signed-in authors: no limit) up to a year."""
+    if not 0 <= seconds <= MAX_EDIT_WINDOW:
+        raise InvalidInput(
+            f"“{field}” is a number of seconds from 0 to {MAX_EDIT_WINDOW} (a year).", field=field
+        )
+    return seconds
+
+
 def _rules(value: str, field: str) -> str:
     try:
         rules = checked_rules(value)
@@ -196,17 +211,17 @@ def _rules(value: str, field: str) -> str:
     return rules
 
 
-def _word_list(words: Sequence[str]) -> list[str]:
+def _word_list(words: Sequence[str], field: str) -> list[str]:
     """Blocked words or names: trimmed, without blanks or repeats, in the order given."""
     result: list[str] = []
     for word in words:
         word = " ".join(word.split())
         if len(word) > 100:
-            raise InvalidInput("A blocked word or name is at most 100 characters.", field="blocked")
+            raise InvalidInput("A blocked word or name is at most 100 characters.", field=field)
         if word and word.casefold() not in {w.casefold() for w in result}:
             result.append(word)
     if len(result) > 1000:
-        raise InvalidInput("Block at most 1000 words or names.", field="blocked")
+        raise InvalidInput("Block at most 1000 words or names.", field=field)
     return result
 
 

@@ -334,10 +334,22 @@ OPERATIONS += [
     Operation(
         "get", "/admin/admin.css", "The admin pages' stylesheet", responses={200: "text/css"}, tag="admin"
     ),
+    Operation(
+        "get",
+        "/admin/admin.js",
+        "The queue's keyboard shortcuts (run by the page's CSP nonce)",
+        responses={200: "text/javascript"},
+        tag="admin",
+    ),
     _admin("get", "/admin/login", "Sign-in form"),
     _admin("post", "/admin/login", "Sign in (name, password); sets the session cookie"),
     _admin("post", "/admin/logout", "Sign out"),
-    _admin("post", "/admin/comments", "Approve, mark as spam or delete the selected comments"),
+    _admin(
+        "post",
+        "/admin/comments",
+        "Approve, mark as spam, trash, restore or delete (after a confirmation page) one comment "
+        "(act=approve:ID) or the selected ones",
+    ),
     _admin("get", "/admin/comments/{comment_id}", "One comment: edit, pin, ban", _ID),
     _admin("post", "/admin/comments/{comment_id}/edit", "Edit a comment's Markdown", _ID),
     _admin("post", "/admin/comments/{comment_id}/pin", "Pin or unpin a comment", _ID),

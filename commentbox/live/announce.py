@@ -29,6 +29,7 @@ class Announcer:
     def listen_to(self, events: Events) -> None:
         events.subscribe("comment.created", self._created)
         events.subscribe("comment.approved", self._published)
+        events.subscribe("comment.restored", self._published)  # Undo of a moderator's Trash
         events.subscribe("comment.edited", self._edited)
         events.subscribe("comment.deleted", self._deleted)
 

@@ -26,7 +26,7 @@ from itsdangerous import BadSignature
 from sqlmodel import Session
 
 from commentbox.admin import moderators
-from commentbox.admin.actions import Action, Moderation, Moderator, apply
+from commentbox.admin.actions import MAIL_ACTIONS, Action, Moderation, Moderator, apply
 from commentbox.domain.markup import for_email
 from commentbox.domain.text import shorten
 from commentbox.domain.visitors import Visitor
@@ -303,7 +303,7 @@ def _tell_moderators(
     for email in recipients:
         if author_email and email.lower() == author_email.lower():
             continue  # a moderator's own comment
-        actions = [a for a in Action if not (a is Action.APPROVE and status is CommentStatus.APPROVED)]
+        actions = [a for a in MAIL_ACTIONS if not (a is Action.APPROVE and status is CommentStatus.APPROVED)]
         links = {
             a.value: f"{_base(notifier)}/admin/act/{action_token(notifier, comment, a, email)}"
             for a in actions

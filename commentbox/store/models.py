@@ -29,7 +29,12 @@ class CommentStatus(StrEnum):
     APPROVED = "approved"
     PENDING = "pending"
     SPAM = "spam"
-    DELETED = "deleted"
+    DELETED = "deleted"  # by its author or for good by a moderator; a tombstone if it has replies
+    TRASH = "trash"  # put aside by a moderator, out of view, until restored or deleted for good
+
+
+# A comment in one of these its author can no longer read, edit or delete through the widget.
+GONE_FOR_AUTHOR = (CommentStatus.DELETED, CommentStatus.SPAM, CommentStatus.TRASH)
 
 
 # Row ids are INTEGER on PostgreSQL: the largest id any engine can hold, and so the largest
@@ -205,6 +210,8 @@ class Comment(SQLModel, table=True):
     nonce: str = Field(max_length=32)
     pinned: bool = False
     text_hash: str | None = Field(default=None, max_length=64)  # duplicate detection
+    # The status a trashed comment had, which Undo / Restore gives back (None when not in trash).
+    trashed_from: str | None = Field(default=None, sa_type=String(16))
 
 
 class CommentSource(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Row,
@@ -22,10 +22,6 @@ from commentbox.store.models import (
     Thread,
     User,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 QUEUE_COLUMNS: tuple[Any, ...] = (
     *COMMENT_COLUMNS,
@@ -54,12 +50,15 @@ def queue(
     offset: int,
     limit: int,
 ) -> Sequence[Row[Any]]:
-    """Comments for moderators: pending first, then newest first; filters match substrings."""
+    """Comments for moderators: pending first, then newest first; filters match substrings.
+    Without a ``status``, every comment but the trash (asked for by name) and tombstones."""
     query = _moderation_rows().where(col(Comment.status) != CommentStatus.DELETED)
     if sites is not None:
         query = query.where(col(Thread.site_id).in_(sites))
     if status is not None:
         query = query.where(col(Comment.status) == status)
+    else:
+        query = query.where(col(Comment.status) != CommentStatus.TRASH)
     if text:
         query = query.where(col(Comment.body).icontains(text, autoescape=True))
     if author:

@@ -260,6 +260,7 @@ class _Load:
             "client_hash": None,
             "nonce": secrets.token_hex(16),
             "pinned": False,
+            "trashed_from": None,
             "text_hash": text_hash(body) if body else None,
         }
 

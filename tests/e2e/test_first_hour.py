@@ -108,3 +108,47 @@ def test_the_demo_sign_in_works_with_popups_blocked(browser: Browser, demo_serve
     page.wait_for_url(re.compile(re.escape(demo_server)), timeout=TIMEOUT_MS)
     expect(identity(page)).to_contain_text("Demo Visitor", timeout=TIMEOUT_MS)
     context.close()
+
+
+def _command(folder: Path, *argv: str, stdin: str = "") -> str:
+    """A CLI command as the owner types it beside the running demo, in the same folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTBOX_")}
+    env["PYTHONPATH"] = str(CHECKOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "commentbox", *argv],
+        cwd=folder, env=env, input=stdin, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_moderator_made_with_the_cli_approves_with_one_click_and_the_keyboard(
+    page: Page, demo_server: str, tmp_path: Path
+):
+    _command(tmp_path, "site", "update", "demo", "--moderation", "all")
+    _command(tmp_path, "admin", "add", "mia", "--site", "demo", "--password-stdin", stdin="a long password\n")
+    page.goto(demo_server)
+    widget(page)
+    page.wait_for_timeout(READING_SECONDS * 1000)
+    for body in ("Held for a click", "Held for a key"):
+        post(page, body)
+        expect(status(page)).to_have_text("Thanks! Your comment is awaiting moderation.", timeout=TIMEOUT_MS)
+
+    moderator = page.context.new_page()
+    moderator.goto(demo_server + "admin")
+    moderator.fill("input[name=name]", "mia")
+    moderator.fill("input[name=password]", "a long password")
+    moderator.click("button:has-text('Sign in')")
+    moderator.click("nav a:has-text('Queue')")
+    moderator.locator("li.comment", has_text="Held for a click").locator("button", has_text="Approve").click()
+    expect(moderator.locator(".notice p")).to_have_text("Approved 1 comment.")
+    moderator.keyboard.press("j")  # the one left waiting
+    expect(moderator.locator("li.comment.current")).to_contain_text("Held for a key")
+    moderator.keyboard.press("a")
+    expect(moderator.locator(".notice p")).to_have_text("Approved 1 comment.")
+    expect(moderator.locator("li.comment")).to_have_count(0)  # the queue is empty
+
+    page.reload()
+    published = widget(page).locator(".cb-comment:not(.cb-pending)")
+    expect(published.filter(has_text="Held for a click")).to_have_count(1)
+    expect(published.filter(has_text="Held for a key")).to_have_count(1)

@@ -9,11 +9,12 @@ POST also refuses a foreign ``Origin`` / ``Sec-Fetch-Site``, and every page is s
 from starlette.routing import Route
 
 from commentbox.http.routes.admin import bans, comments, moderators, queue, signin, sites, threads
-from commentbox.http.routes.admin.plumbing import stylesheet
+from commentbox.http.routes.admin.plumbing import script, stylesheet
 
 routes = [
     Route("/admin", queue.queue, methods=["GET"]),
     Route("/admin/admin.css", stylesheet, methods=["GET"]),
+    Route("/admin/admin.js", script, methods=["GET"]),
     Route("/admin/login", signin.login_form, methods=["GET"]),
     Route("/admin/login", signin.login, methods=["POST"]),
     Route("/admin/logout", signin.logout, methods=["POST"]),

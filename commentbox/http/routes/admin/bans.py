@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from commentbox.admin import actions
+from commentbox.admin import bans as banning
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     here,
     page,
@@ -23,7 +24,7 @@ from commentbox.runtime.offload import blocking
 @page
 async def bans_page(request: Request) -> Response:
     admin = await signed_in(request)
-    found = await blocking(actions.bans, context(request).moderation, admin.moderator)
+    found = await blocking(banning.bans, context(request).moderation, admin.moderator)
     return render(request, "bans.html", {"admin": admin, "bans": found, "here": here(request)})
 
 
@@ -32,7 +33,7 @@ async def add_ban(request: Request) -> Response:
     admin, form = await posted(request)
     days = whole_number(first(form, "days"), "days", optional=True)
     await blocking(
-        actions.ban_email,
+        banning.ban_email,
         context(request).moderation,
         admin.moderator,
         first(form, "site"),
@@ -40,11 +41,11 @@ async def add_ban(request: Request) -> Response:
         days,
         first(form, "reason")[:300],
     )
-    return redirect("/admin/bans")
+    return redirect(after("/admin/bans", "ban"))
 
 
 @page
 async def lift_ban(request: Request) -> Response:
     admin, _ = await posted(request)
-    await blocking(actions.unban, context(request).moderation, admin.moderator, request.path_params["ban_id"])
-    return redirect("/admin/bans")
+    await blocking(banning.unban, context(request).moderation, admin.moderator, request.path_params["ban_id"])
+    return redirect(after("/admin/bans", "unban"))

@@ -6,9 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from commentbox.admin import actions
+from commentbox.admin import bans as banning
 from commentbox.errors import InvalidInput
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     back,
     here,
@@ -48,21 +50,16 @@ async def edit(request: Request) -> Response:
     await blocking(
         actions.edit, context(request).moderation, admin.moderator, comment_id, first(form, "body")
     )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "edit"))
 
 
 @page
 async def pin(request: Request) -> Response:
     admin, form = await posted(request)
     comment_id = request.path_params["comment_id"]
-    await blocking(
-        actions.pin,
-        context(request).moderation,
-        admin.moderator,
-        comment_id,
-        first(form, "pinned") == "1",
-    )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    pinned = first(form, "pinned") == "1"
+    await blocking(actions.pin, context(request).moderation, admin.moderator, comment_id, pinned)
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "pin" if pinned else "unpin"))
 
 
 @page
@@ -77,7 +74,7 @@ async def ban(request: Request) -> Response:
         raise InvalidInput("Choose what to ban.", field="kind")
     days = whole_number(first(form, "days"), "days", optional=True)
     await blocking(
-        actions.ban_from_comment,
+        banning.ban_from_comment,
         context(request).moderation,
         admin.moderator,
         comment_id,
@@ -85,4 +82,4 @@ async def ban(request: Request) -> Response:
         days,
         first(form, "reason")[:300],
     )
-    return redirect(back(form, f"/admin/comments/{comment_id}"))
+    return redirect(after(back(form, f"/admin/comments/{comment_id}"), "ban"))

@@ -9,6 +9,7 @@ from commentbox.admin import moderators
 from commentbox.errors import InvalidInput
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     page,
     posted,
@@ -37,7 +38,7 @@ async def add_moderator(request: Request) -> Response:
         provider=first(form, "provider").strip() or None,
         provider_user_id=first(form, "provider_user_id").strip() or None,
     )
-    return redirect(f"/admin/sites/{site_id}")
+    return redirect(after(f"/admin/sites/{site_id}", "grant"))
 
 
 @page
@@ -47,4 +48,4 @@ async def remove_moderator(request: Request) -> Response:
     admin.moderator.require_owner(site_id)
 
     await blocking(moderators.revoke, context(request).db, site_id, request.path_params["role_id"])
-    return redirect(f"/admin/sites/{site_id}")
+    return redirect(after(f"/admin/sites/{site_id}", "revoke"))

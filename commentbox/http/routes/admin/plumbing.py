@@ -4,9 +4,11 @@ signed-in moderator, and ``posted`` — the same-origin and CSRF checks every ad
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +18,7 @@ from commentbox.admin import moderators
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
 from commentbox.http.forms import Form, first, read_form, refuse_cross_site
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import PARAMS, notice
 from commentbox.runtime.offload import blocking
 
 COOKIE = "commentbox_admin"
@@ -24,20 +27,27 @@ ADMIN_CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 CSS = STATIC / "admin.css"
+SCRIPT = STATIC / "admin.js"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
 def render(request: Request, name: str, values: dict[str, Any], status: int = 200) -> Response:
-    """An admin page; signed out (``admin`` None) unless the values say who is signed in."""
+    """An admin page, signed out (``admin`` None) unless the values say who is signed in, with
+    the notice its query asks for (``notices``) and a fresh CSP nonce:
+    the one script the pages load (``admin.js``, the queue's keyboard) runs by that nonce, and
+    nothing else can — not even a script tag that got into a comment."""
+    nonce = secrets.token_urlsafe(16)
+    extra = {"csp_nonce": nonce, "notice": notice(request.query_params)}
     response = request.app.state.templates.TemplateResponse(
-        request, f"admin/{name}", {"admin": None, "pending": 0, **values}, status_code=status
+        request, f"admin/{name}", {"admin": None, "pending": 0, **extra, **values}, status_code=status
     )
-    harden(response)
+    harden(response, nonce)
     return response
 
 
-def harden(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = ADMIN_CSP
+def harden(response: Response, nonce: str | None = None) -> Response:
+    script = f"; script-src 'nonce-{nonce}'" if nonce else ""
+    response.headers["Content-Security-Policy"] = ADMIN_CSP + script
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     return response
@@ -108,11 +118,21 @@ def comment_ids(form: Form) -> list[int]:
 
 
 def here(request: Request) -> str:
-    """This page's path and query, sent as a form's ``next`` so the moderator comes back here."""
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """This page's path and query, sent as a form's ``next`` so the moderator comes back here
+    (without the notice of the last action: the next one brings its own)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in PARAMS]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 async def stylesheet(request: Request) -> Response:
     return Response(
         CSS.read_bytes(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+async def script(request: Request) -> Response:
+    return Response(
+        SCRIPT.read_bytes(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600"},
     )

@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from commentbox.admin import actions
 from commentbox.errors import InvalidInput
-from commentbox.http.forms import first
+from commentbox.http.forms import Form, first
 from commentbox.http.request import context
+from commentbox.http.routes.admin import notices
 from commentbox.http.routes.admin.plumbing import (
     back,
     comment_ids,
@@ -64,12 +65,37 @@ async def queue(request: Request) -> Response:
     )
 
 
+def _chosen(form: Form) -> tuple[actions.Action, list[int]]:
+    """What the moderator asked for: a row's own button (``act=approve:12``) or a bulk
+    button (``action``) on the ticked ``ids``."""
+    one = first(form, "act")
+    if one:
+        name, _, comment_id = one.partition(":")
+        if not comment_id.isdigit() or len(comment_id) > 9:
+            raise InvalidInput("Choose a comment.", field="act")
+        return _action(name), [int(comment_id)]
+    return _action(first(form, "action")), comment_ids(form)
+
+
+def _action(name: str) -> actions.Action:
+    try:
+        return actions.Action(name)
+    except ValueError:
+        raise InvalidInput("Choose approve, spam, trash, restore or delete.", field="action") from None
+
+
 @page
 async def bulk(request: Request) -> Response:
+    """Act on comments, then back to the page the form was on with a notice (and Undo for
+    Trash). Deleting for good asks first, on a page of its own: it needs no script."""
     admin, form = await posted(request)
-    try:
-        action = actions.Action(first(form, "action"))
-    except ValueError:
-        raise InvalidInput("Choose approve, spam or delete.", field="action") from None
-    await blocking(actions.apply, context(request).moderation, admin.moderator, comment_ids(form), action)
-    return redirect(back(form))
+    action, ids = _chosen(form)
+    target = back(form)
+    if action is actions.Action.DELETE and first(form, "confirmed") != "yes":
+        values = {"admin": admin, "ids": ids, "next": target, "here": target}
+        return render(request, "confirm.html", values)
+    changed = await blocking(actions.apply, context(request).moderation, admin.moderator, ids, action)
+    if action is actions.Action.DELETE and target.startswith("/admin/comments/"):
+        target = "/admin"  # the comment's own page is gone with it
+    trashed = ids if action is actions.Action.TRASH else ()
+    return redirect(notices.after(target, action.value, count=changed, ids=trashed))

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from commentbox.admin import actions
 from commentbox.http.forms import first
 from commentbox.http.request import context
+from commentbox.http.routes.admin.notices import after
 from commentbox.http.routes.admin.plumbing import (
     back,
     here,
@@ -34,11 +35,6 @@ async def thread_page(request: Request) -> Response:
 async def lock(request: Request) -> Response:
     admin, form = await posted(request)
     thread_id = request.path_params["thread_id"]
-    await blocking(
-        actions.lock,
-        context(request).moderation,
-        admin.moderator,
-        thread_id,
-        first(form, "locked") == "1",
-    )
-    return redirect(back(form, f"/admin/threads/{thread_id}"))
+    locked = first(form, "locked") == "1"
+    await blocking(actions.lock, context(request).moderation, admin.moderator, thread_id, locked)
+    return redirect(after(back(form, f"/admin/threads/{thread_id}"), "lock" if locked else "unlock"))
