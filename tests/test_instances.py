@@ -8,6 +8,7 @@ database between machines needs PostgreSQL (those tests are marked ``postgres``)
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -89,7 +90,8 @@ def test_a_sign_in_started_on_one_instance_finishes_and_works_on_the_other(
     OAuth state and the session all live in the database."""
     public = {"COMMENTBOX_PUBLIC_URL": "http://127.0.0.1:1"}  # both behind one address
     settings = provider_settings(fake_google, fake_twitter, fake_facebook)
-    env = {**public, **{f"COMMENTBOX_{k.upper()}": str(v) for k, v in settings.items()}}
+    as_env = {k: json.dumps(v) if isinstance(v, list) else str(v) for k, v in settings.items()}  # lists: JSON
+    env = {**public, **{f"COMMENTBOX_{k.upper()}": v for k, v in as_env.items()}}
     with (
         Instance(postgres_url, tmp_path, name="a", env=env) as first,
         Instance(postgres_url, tmp_path, name="b", env=env) as second,

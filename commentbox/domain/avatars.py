@@ -19,7 +19,6 @@ import hmac
 import logging
 import re
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -58,9 +57,13 @@ class Pictures:
     fetcher: Fetcher
     keys: Keys
     cache_seconds: int
-    # One fetch per user at a time in this process: the readers of a popular thread who
-    # arrive together wait for the first one's fetch instead of each making their own.
-    _fetching: defaultdict[int, threading.Lock] = field(default_factory=lambda: defaultdict(threading.Lock))
+    _fetching: dict[int, threading.Lock] = field(default_factory=dict)
+
+    def fetching(self, user_id: int) -> threading.Lock:
+        """One fetch per user at a time in this process: the readers of a popular thread who
+        arrive together wait for the first one's fetch instead of each making their own
+        (``dict.setdefault`` is atomic, so two threads never get different locks)."""
+        return self._fetching.setdefault(user_id, threading.Lock())
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def picture(pictures: Pictures, key: str) -> Picture | None:
     source, cached, answered = _cached(pictures, user_id, digest)
     if answered or source is None:
         return cached
-    with pictures._fetching[user_id]:
+    with pictures.fetching(user_id):
         source, cached, answered = _cached(pictures, user_id, digest)  # fetched while we waited?
         if answered or source is None:
             return cached
