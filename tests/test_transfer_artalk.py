@@ -76,7 +76,7 @@ def test_artalks_own_times_statuses_and_markdown(cli, capsys, query, tmp_path, b
     path = artrans(
         tmp_path,
         artran("2", rid="1"),  # before its parent
-        artran("1", vote_up=4, vote_down="1"),
+        artran("1", vote_up=4, vote_down="1", is_pinned="true"),
         artran("3", is_pending=True, created_at="2022-04-09T09:28:47.000Z"),
         artran("4", rid="0", page_key="/other/", site_urls="https://blog.example,https://old.example"),
         artran("5", created_at="2022-04-09 17:28:47"),  # no offset: the Artalk server's local time
@@ -96,7 +96,10 @@ def test_artalks_own_times_statuses_and_markdown(cli, capsys, query, tmp_path, b
         "https://blog.example/other",
         "https://blog.example/post",
     ]
-    assert ("<p>comment <strong>1</strong></p>", 3) in query("SELECT html, score FROM comment")
+    assert ("<p>comment <strong>1</strong></p>", 3, True) in [
+        (html, score, bool(pinned))
+        for html, score, pinned in query("SELECT html, score, pinned FROM comment")
+    ]
     zoned = imported(cli, capsys, path, "blog", "--timezone", "Asia/Shanghai")
     assert zoned["comments"]["created"] == {"approved": 1}
     assert {str(c)[:19] for (c,) in query("SELECT created FROM comment")} == {"2022-04-09 09:28:47"}

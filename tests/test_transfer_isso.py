@@ -202,7 +202,7 @@ def test_likes_and_dislikes_become_the_score_that_live_votes_add_to(cli, capsys,
     path = isso_db(
         tmp_path,
         {1: "/post/"},
-        {"likes": 5, "dislikes": 2},
+        {"likes": 5, "dislikes": 2, "modified": JULY_2021 + 3600},
         {"likes": 1, "dislikes": 1},
         {"mode": 4, "likes": 9},
     )
@@ -213,6 +213,7 @@ def test_likes_and_dislikes_become_the_score_that_live_votes_add_to(cli, capsys,
         ("", 0),
     ]
     assert query("SELECT voter, value FROM vote") == [("imported", 3)]
+    assert str(query("SELECT edited FROM comment WHERE score = 3")[0][0]).startswith("2021-07-01 13:00:00")
     [(comment_id,)] = query("SELECT id FROM comment WHERE score = 3")
     voted = client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": 1},
                         headers={"Origin": BLOG, "X-Commentbox-Client": "b1"})  # fmt: skip

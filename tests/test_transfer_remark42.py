@@ -89,6 +89,23 @@ def test_a_byte_order_mark_is_no_problem(cli, capsys, tmp_path, blog_site):
     assert imported(cli, capsys, path)["comments"]["created"] == {"approved": 1}
 
 
+def test_pins_and_edit_times_are_kept(cli, capsys, query, tmp_path, blog_site):
+    path = backup(
+        tmp_path,
+        comment("p", pin=True, edit={"time": "2021-07-02T10:00:00Z", "summary": "typo"}),
+        comment("d", pin=True, delete=True),  # a tombstone is never pinned
+        comment("e", edit={"time": "2020-01-01T00:00:00Z"}),  # an edit before it was written: none
+    )
+    imported(cli, capsys, path)
+    rows = {
+        body: (pinned, edited) for body, pinned, edited in query("SELECT body, pinned, edited FROM comment")
+    }
+    pinned, edited = rows["comment p"]
+    assert pinned and str(edited).startswith("2021-07-02 10:00:00")
+    assert [bool(p) for p, _ in (rows[""], rows["comment e"])] == [False, False]
+    assert rows["comment e"][1] is None
+
+
 def test_concatenated_backups_bring_their_headers(cli, capsys, query, tmp_path, blog_site):
     first = backup(tmp_path, comment("a1"), name="one.jsonl").read_bytes()
     header = {"version": 1, "users": [{"id": "late", "blocked": {"status": True}}], "posts": []}

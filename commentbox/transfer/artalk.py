@@ -75,6 +75,7 @@ def _comment(record: dict[str, Any], zone: tzinfo | None) -> Entry:
         author_website=values.optional(record.get("link")),
         ip=values.optional(record.get("ip")),
         score=values.score(record.get("vote_up"), record.get("vote_down")),
+        pinned=values.flag(record.get("is_pinned")),
     )
 
 

@@ -11,7 +11,8 @@ approved → published, unapproved → the queue, flagged (Akismet's verdict) �
 or a body that is empty or ``[deleted]``, → a tombstone. The anonymous commenter has no
 record, and missing values are the string ``undefined``. v3: ``isDeleted``, ``isApproved``,
 ``isPending`` (neither: rejected, so spam); the page's address is the comment's ``url``
-origin and its page's path. Bodies are Markdown. Facts: ``../shared/IMPORT-FORMATS.md`` §5.
+origin and its page's path; ``isSticky`` pins it. Bodies are Markdown.
+Facts: ``../shared/IMPORT-FORMATS.md`` §5.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ def _v3(record: dict[str, Any], tables: _Tables) -> Entry:
         author_email=email,
         author_website=link,
         score=values.score(record.get("score")),
+        pinned=values.flag(record.get("isSticky")),
     )
 
 

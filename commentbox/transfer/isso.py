@@ -30,7 +30,7 @@ SOURCE = "isso"
 MAGIC = b"SQLite format 3\x00"
 MODES = {1: CommentStatus.APPROVED, 2: CommentStatus.PENDING, 4: CommentStatus.DELETED}
 REQUIRED = {"threads": {"id", "uri"}, "comments": {"tid", "id", "parent", "created", "mode", "text"}}
-OPTIONAL = ("author", "email", "website", "remote_addr", "likes", "dislikes")
+OPTIONAL = ("author", "email", "website", "remote_addr", "likes", "dislikes", "modified")
 BAD_DATE = "an impossible date"
 NO_THREAD = "its thread is not in the database"
 
@@ -134,4 +134,5 @@ def _comment(row: sqlite3.Row) -> Entry:
         author_website=values.optional(row["website"]),
         ip=values.optional(row["remote_addr"]),
         score=values.score(row["likes"], row["dislikes"]),
+        edited=values.epoch(row["modified"]),
     )

@@ -255,11 +255,11 @@ class _Load:
             "status": comment.status,
             "score": 0 if deleted else comment.score,
             "created": comment.created,
-            "edited": None,
+            "edited": comment.edited if comment.edited and comment.edited > comment.created else None,
             "ip_hash": self.hash_ip(comment.ip.strip()) if comment.ip and comment.ip.strip() else None,
             "client_hash": None,
             "nonce": secrets.token_hex(16),
-            "pinned": False,
+            "pinned": comment.pinned and not deleted,
             "trashed_from": None,
             "text_hash": text_hash(body) if body else None,
         }

@@ -55,9 +55,11 @@ class ImportedComment:
     ip: str | None = None
     kind: Kind = Kind.COMMENT
     score: int = 0  # the old system's votes, up minus down (Isso's likes − dislikes)
+    edited: datetime | None = None  # when its author last changed it, if the old system knew
+    pinned: bool = False
 
     def __post_init__(self) -> None:
-        if self.created.tzinfo is None:
+        if self.created.tzinfo is None or (self.edited is not None and self.edited.tzinfo is None):
             raise ValueError("an imported time must carry its time zone")
 
 

@@ -6,7 +6,8 @@ line one comment, so the file streams line by line. Threads are keyed by the com
 backup has it, else the stored HTML (``text``), converted like any HTML body. ``delete``
 makes a tombstone; the comments of a user blocked on Remark42 (hidden there) go to the
 moderation queue. The IP is dropped: Remark42 keeps only its own keyed hash of it, which
-would match nothing here. ``score`` (the sum of its votes) is kept. Facts: ``../shared/IMPORT-FORMATS.md`` §4.
+would match nothing here. ``score`` (the sum of its votes),
+``pin`` and the time of the last ``edit`` are kept. Facts: ``../shared/IMPORT-FORMATS.md`` §4.
 """
 
 from __future__ import annotations
@@ -105,4 +106,6 @@ def _comment(record: dict[str, Any], blocked: set[str]) -> Entry:
         status=status,
         author_name=values.name(user.get("name")),
         score=values.score(record.get("score")),
+        edited=values.time(edit.get("time")) if isinstance(edit := record.get("edit"), dict) else None,
+        pinned=values.flag(record.get("pin")),
     )
