@@ -1,0 +1,126 @@
+"""Webhook endpoints and their deliveries (the webhook outbox and its log)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, literal, update
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, func, select
+
+from commentbox.store.models import WebhookDelivery, WebhookEndpoint
+from commentbox.store.rows import save
+
+_ENDPOINT = WebhookEndpoint.__table__  # type: ignore[attr-defined]
+_DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
+
+
+def queue_event(
+    connection: Connection,
+    site_id: str,
+    event: str,
+    event_id: str,
+    payload: str,
+    now: datetime,
+    endpoint_id: int | None = None,
+) -> int:
+    """One delivery row per enabled endpoint of ``site_id`` subscribed to ``event`` (or for
+    ``endpoint_id`` alone, whatever it subscribes to: a test event), in one statement inside
+    the caller's transaction; returns how many were queued."""
+    chosen = select_columns(
+        _ENDPOINT.c.id,
+        literal(event_id),
+        literal(event),
+        literal(payload),
+        literal(0),
+        literal(now, type_=_DELIVERY.c.next_attempt.type),
+        literal(0),
+        literal(""),
+        literal(False),
+        literal(now, type_=_DELIVERY.c.created.type),
+    ).where(_ENDPOINT.c.site_id == site_id)
+    if endpoint_id is None:
+        spaced = literal(" ") + _ENDPOINT.c.events + literal(" ")
+        chosen = chosen.where(_ENDPOINT.c.enabled.is_(True), spaced.like(f"% {event} %"))
+    else:
+        chosen = chosen.where(_ENDPOINT.c.id == endpoint_id)
+    columns = [
+        "endpoint_id",
+        "event_id",
+        "event",
+        "payload",
+        "attempts",
+        "next_attempt",
+        "last_status",
+        "last_error",
+        "failed",
+        "created",
+    ]
+    result = connection.execute(insert(_DELIVERY).from_select(columns, chosen))
+    return int(result.rowcount)
+
+
+def endpoints_of(session: Session, site_id: str) -> Sequence[WebhookEndpoint]:
+    query = select(WebhookEndpoint).where(WebhookEndpoint.site_id == site_id)
+    query = query.order_by(col(WebhookEndpoint.id))
+    return session.exec(query).all()
+
+
+def endpoint_by_id(session: Session, endpoint_id: int) -> WebhookEndpoint | None:
+    return session.get(WebhookEndpoint, endpoint_id)
+
+
+def count_endpoints(session: Session, site_id: str) -> int:
+    query = select(func.count()).select_from(WebhookEndpoint).where(WebhookEndpoint.site_id == site_id)
+    return int(session.exec(query).one())
+
+
+def add_endpoint(session: Session, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    save(session, endpoint)
+    return endpoint
+
+
+def recent_deliveries(session: Session, endpoint_id: int, limit: int) -> Sequence[WebhookDelivery]:
+    """The endpoint's newest deliveries first: its delivery log."""
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(col(WebhookDelivery.id).desc())
+        .limit(limit)
+    )
+    return session.exec(query).all()
+
+
+def delivery_target(session: Session, endpoint_id: int) -> tuple[str, str] | None:
+    """The URL and secret a delivery goes to (None: the endpoint was removed meanwhile)."""
+    query = select(WebhookEndpoint.url, WebhookEndpoint.secret).where(WebhookEndpoint.id == endpoint_id)
+    found = session.exec(query).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def attempted(
+    session: Session,
+    delivery_id: int,
+    *,
+    now: datetime,
+    attempts: int,
+    status: int,
+    error: str,
+    next_attempt: datetime | None,
+) -> None:
+    """Record one attempt: delivered when ``error`` is empty, else due again at
+    ``next_attempt`` (None: no more tries, it failed)."""
+    values: dict[str, object] = {
+        "attempts": attempts,
+        "last_status": status,
+        "last_error": error,
+        "last_attempt": now,
+    }
+    if not error:
+        values["delivered"] = now
+    elif next_attempt is None:
+        values["failed"] = True
+    else:
+        values["next_attempt"] = next_attempt
+    session.exec(update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values))  # type: ignore[call-overload]
