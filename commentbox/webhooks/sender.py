@@ -62,7 +62,6 @@ class WebhookSender:
         self._courier.wake()
 
     async def run(self) -> None:
-        self._limiter = CapacityLimiter(CONCURRENCY)
         await self._courier.run()
 
     async def stop(self, task: asyncio.Task[None]) -> None:
@@ -70,6 +69,8 @@ class WebhookSender:
 
     async def send_due(self) -> int:
         """Deliver one batch of due deliveries; returns how many were attempted."""
+        if self._limiter is None:  # made on the loop that uses it
+            self._limiter = CapacityLimiter(CONCURRENCY)
         due = await blocking(self._claim)
         posts = (to_thread.run_sync(partial(self.deliver, row), limiter=self._limiter) for row in due)
         await asyncio.gather(*posts)
