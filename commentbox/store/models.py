@@ -112,6 +112,10 @@ class Site(SQLModel, table=True):
     # for a moderator unless ``publish_linkbacks``.
     linkbacks: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     publish_linkbacks: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The events the site's enabled webhook endpoints hear, space-separated (derived from
+    # ``webhook_endpoint``, kept by ``webhooks/endpoints.py``): a post on a site without
+    # webhooks costs no statement, and the site's version tells every instance of a change.
+    webhook_events: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
 
 
 class Thread(SQLModel, table=True):

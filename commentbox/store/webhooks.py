@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, literal, update
+from sqlalchemy import Connection, Insert, bindparam, insert, literal, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
@@ -14,6 +14,37 @@ from commentbox.store.rows import save
 
 _ENDPOINT = WebhookEndpoint.__table__  # type: ignore[attr-defined]
 _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
+
+
+def _queue_statement(one_endpoint: bool) -> Insert:
+    """``INSERT … SELECT``: one delivery per chosen endpoint, built once (SQLAlchemy then
+    reuses its compiled form). Not a ``Bare`` statement: its bind processors would store
+    times in another text form than the ORM's on SQLite, and the sender compares them."""
+    delivery = _DELIVERY.c
+    chosen = select_columns(
+        _ENDPOINT.c.id,
+        bindparam("event_id", type_=delivery.event_id.type),
+        bindparam("event", type_=delivery.event.type),
+        bindparam("payload", type_=delivery.payload.type),
+        literal(0),
+        bindparam("now", type_=delivery.next_attempt.type),
+        literal(0),
+        literal(""),
+        literal(False),
+        bindparam("now", type_=delivery.created.type),
+    ).where(_ENDPOINT.c.site_id == bindparam("site_id"))
+    if one_endpoint:
+        chosen = chosen.where(_ENDPOINT.c.id == bindparam("endpoint_id"))
+    else:
+        spaced = literal(" ") + _ENDPOINT.c.events + literal(" ")
+        chosen = chosen.where(_ENDPOINT.c.enabled.is_(True), spaced.like(bindparam("pattern")))
+    columns = ["endpoint_id", "event_id", "event", "payload", "attempts", "next_attempt"]
+    columns += ["last_status", "last_error", "failed", "created"]
+    return insert(_DELIVERY).from_select(columns, chosen)
+
+
+_QUEUE_SUBSCRIBED = _queue_statement(one_endpoint=False)
+_QUEUE_ONE = _queue_statement(one_endpoint=True)
 
 
 def queue_event(
@@ -26,38 +57,13 @@ def queue_event(
     endpoint_id: int | None = None,
 ) -> int:
     """One delivery row per enabled endpoint of ``site_id`` subscribed to ``event`` (or for
-    ``endpoint_id`` alone, whatever it subscribes to: a test event), in one statement inside
-    the caller's transaction; returns how many were queued."""
-    chosen = select_columns(
-        _ENDPOINT.c.id,
-        literal(event_id),
-        literal(event),
-        literal(payload),
-        literal(0),
-        literal(now, type_=_DELIVERY.c.next_attempt.type),
-        literal(0),
-        literal(""),
-        literal(False),
-        literal(now, type_=_DELIVERY.c.created.type),
-    ).where(_ENDPOINT.c.site_id == site_id)
+    ``endpoint_id`` alone, whatever it subscribes to), in one statement inside the caller's
+    transaction; returns how many were queued."""
+    params = {"site_id": site_id, "event_id": event_id, "event": event, "payload": payload, "now": now}
     if endpoint_id is None:
-        spaced = literal(" ") + _ENDPOINT.c.events + literal(" ")
-        chosen = chosen.where(_ENDPOINT.c.enabled.is_(True), spaced.like(f"% {event} %"))
+        result = connection.execute(_QUEUE_SUBSCRIBED, {**params, "pattern": f"% {event} %"})
     else:
-        chosen = chosen.where(_ENDPOINT.c.id == endpoint_id)
-    columns = [
-        "endpoint_id",
-        "event_id",
-        "event",
-        "payload",
-        "attempts",
-        "next_attempt",
-        "last_status",
-        "last_error",
-        "failed",
-        "created",
-    ]
-    result = connection.execute(insert(_DELIVERY).from_select(columns, chosen))
+        result = connection.execute(_QUEUE_ONE, {**params, "endpoint_id": endpoint_id})
     return int(result.rowcount)
 
 

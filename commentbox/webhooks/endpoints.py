@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from sqlmodel import Session
+
 from commentbox.domain.sites import get_site
 from commentbox.domain.urls import MAX_URL_CHARS
 from commentbox.errors import Conflict, InvalidInput, NotFound
@@ -80,7 +82,9 @@ def add_endpoint(db: Database, site_id: str, url: str, events: Iterable[str]) ->
         if stored.count_endpoints(session, site_id) >= MAX_ENDPOINTS:
             raise Conflict(f"A site has at most {MAX_ENDPOINTS} webhook endpoints; remove one first.")
         endpoint = WebhookEndpoint(site_id=site_id, url=url, secret=new_secret(), events=" ".join(chosen))
-        return stored.add_endpoint(session, endpoint)
+        stored.add_endpoint(session, endpoint)
+        _note_events(session, site_id)
+        return endpoint
 
 
 def endpoint(db: Database, endpoint_id: int, site_id: str | None = None) -> WebhookEndpoint:
@@ -109,4 +113,20 @@ def remove_endpoint(db: Database, endpoint_id: int, site_id: str | None = None) 
         if found is None or (site_id is not None and found.site_id != site_id):
             raise NotFound("There is no such webhook endpoint.")
         rows.remove(session, found)
+        _note_events(session, site_id=found.site_id)
     return found
+
+
+def _note_events(session: Session, site_id: str) -> None:
+    """Keep ``site.webhook_events`` the union of its enabled endpoints' events. Saved through
+    the ORM, so the site's version moves and every instance's copy of the site follows
+    (the post path skips webhooks for a site whose copy lists none)."""
+    site = get_site(session, site_id)
+    heard = {
+        name
+        for found in stored.endpoints_of(session, site_id)
+        if found.enabled
+        for name in found.events.split()
+    }
+    site.webhook_events = " ".join(e.value for e in WebhookEvent if e.value in heard)
+    rows.save(session, site)

@@ -135,6 +135,8 @@ def _comment_changed(
     author_name: str | None = None,
     **_: Any,
 ) -> None:
+    if event not in site.webhook_events.split():  # no endpoint of the site hears it: no statement
+        return
     deleted = event is WebhookEvent.COMMENT_DELETED  # also: taken out of the thread as spam
     if comment.status == CommentStatus.SPAM and not deleted:  # spam is nobody's news
         return

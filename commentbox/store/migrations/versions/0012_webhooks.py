@@ -1,4 +1,4 @@
-"""webhooks: site owners' signed endpoints and the outbox of their deliveries
+"""webhooks: site owners' signed endpoints, the outbox of their deliveries, the events a site hears
 
 Revision ID: 0012_webhooks
 Revises: 0011_comment_nonce
@@ -18,6 +18,15 @@ depends_on: Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("site", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "webhook_events",
+                sqlmodel.sql.sqltypes.AutoString(length=500),
+                nullable=False,
+                server_default="",
+            )
+        )
     op.create_table(
         "webhook_endpoint",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,3 +67,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("webhook_delivery")
     op.drop_table("webhook_endpoint")
+    with op.batch_alter_table("site", schema=None) as batch_op:
+        batch_op.drop_column("webhook_events")
