@@ -389,3 +389,18 @@ def test_two_instances_deliver_each_event_once(hook_settings, hctx, site, webhoo
     assert sum(counts) == 30
     ids = [r.payload["data"]["linkback_id"] for r in webhook_receiver.received]
     assert sorted(ids) == list(range(30))
+
+
+def test_an_endpoint_added_or_removed_later_applies_to_the_next_post(hclient, hctx, site, webhook_receiver):
+    """The post path keeps the site in memory; registering an endpoint moves the site's
+    version, so the very next post (on any instance) queues for it, and after removal stops."""
+    post(hclient, body="before any endpoint")
+    endpoint = register(hctx, webhook_receiver, events=["comment.created"])
+    second = post(hclient, body="after the endpoint")
+    (got,) = webhook_receiver.wait_for(1)
+    assert got.payload["data"]["comment_id"] == second["id"]
+    endpoints.remove_endpoint(hctx.db, endpoint.id)
+    post(hclient, body="after its removal")
+    assert deliveries(hctx) == []
+    with hctx.db.read() as session:
+        assert sites.get_site(session, "blog").webhook_events == ""
