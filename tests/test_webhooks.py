@@ -20,7 +20,7 @@ from commentbox.outbound.fetch import NOT_ALLOWED, TOO_SLOW
 from commentbox.store.models import Comment, ModerationMode, WebhookDelivery
 from commentbox.webhooks import endpoints
 from commentbox.webhooks.events import WebhookEvent
-from commentbox.webhooks.sender import RETRY_SECONDS, WebhookSender
+from commentbox.webhooks.sender import KEEP_DAYS, RETRY_SECONDS, WebhookSender
 from commentbox.webhooks.signing import signed_headers
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -404,3 +404,30 @@ def test_an_endpoint_added_or_removed_later_applies_to_the_next_post(hclient, hc
     assert deliveries(hctx) == []
     with hctx.db.read() as session:
         assert sites.get_site(session, "blog").webhook_events == ""
+
+
+def test_finished_deliveries_are_forgotten_after_a_month(hctx, site, webhook_receiver):
+    endpoint = register(hctx, webhook_receiver, name="fail")
+    long_ago = datetime.now(UTC) - timedelta(days=KEEP_DAYS + 1)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    rows = [
+        ("old delivered", long_ago, {"delivered": long_ago}),
+        ("old failed", long_ago, {"failed": True}),
+        ("old, still retrying", long_ago, {}),
+        ("recent delivered", datetime.now(UTC), {"delivered": datetime.now(UTC)}),
+    ]
+    with hctx.db.write() as session:
+        for name, created, state in rows:
+            session.add(
+                WebhookDelivery(
+                    endpoint_id=endpoint.id,
+                    event_id=name,
+                    event="comment.created",
+                    payload="{}",
+                    created=created,
+                    next_attempt=later,
+                    **state,
+                )
+            )
+    asyncio.run(WebhookSender(hctx.db, hctx.fetcher, 1.0).send_due())
+    assert [d.event_id for d in deliveries(hctx)] == ["old, still retrying", "recent delivered"]

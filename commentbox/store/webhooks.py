@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, bindparam, insert, literal, update
+from sqlalchemy import Connection, Insert, bindparam, delete, insert, literal, or_, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
@@ -130,3 +130,11 @@ def attempted(
     else:
         values["next_attempt"] = next_attempt
     session.exec(update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values))  # type: ignore[call-overload]
+
+
+def prune_deliveries(session: Session, before: datetime) -> int:
+    """Forget finished deliveries (delivered or given up) created before ``before``: the log
+    shows the latest ones, and the table must not grow with every comment for ever."""
+    finished = or_(col(WebhookDelivery.delivered).is_not(None), col(WebhookDelivery.failed))
+    result = session.exec(delete(WebhookDelivery).where(finished, col(WebhookDelivery.created) < before))  # type: ignore[call-overload]
+    return int(result.rowcount)

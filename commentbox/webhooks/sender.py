@@ -5,13 +5,15 @@ One background task per app instance (``Courier``) claims due deliveries
 time on threads of their own (``CONCURRENCY``, apart from the pool that serves requests),
 each within ``COMMENTBOX_WEBHOOK_TIMEOUT``. A 2xx answer delivers; anything else is retried
 after 5 s, 5 min, 30 min, 2 h, 5 h and 10 h, and then given up as failed. Every attempt
-leaves its status, error and time in the row, which is the endpoint's delivery log.
+leaves its status, error and time in the row, which is the endpoint's delivery log;
+finished rows are forgotten after ``KEEP_DAYS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -36,6 +38,7 @@ CONCURRENCY = 4  # deliveries in flight per instance: a hanging receiver holds o
 LEASE_SECONDS = 120  # a claimed delivery is due again after this if its sender died mid-post
 POLL_SECONDS = 5.0  # retries fall due and other instances queue without waking us
 ANSWER_BYTES = 16 * 1024  # of a receiver's answer: only its status matters
+KEEP_DAYS = 30  # finished deliveries are forgotten after this (checked once an hour)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class WebhookSender:
         self._timeout = timeout
         self._courier = Courier("webhook outbox", self.send_due, POLL_SECONDS, drain_seconds=timeout + 5)
         self._limiter: CapacityLimiter | None = None
+        self._pruned: float | None = None  # time.monotonic() of the last prune
 
     def wake(self) -> None:
         self._courier.wake()
@@ -79,6 +83,9 @@ class WebhookSender:
     def _claim(self) -> list[WebhookDelivery]:
         lease = timedelta(seconds=LEASE_SECONDS)
         with self._db.write() as session:
+            if self._pruned is None or time.monotonic() - self._pruned > 3600:
+                stored.prune_deliveries(session, utcnow() - timedelta(days=KEEP_DAYS))
+                self._pruned = time.monotonic()
             done = WebhookDelivery.delivered
             return leases.claim_due(session, WebhookDelivery, done, utcnow(), BATCH, lease)
 
