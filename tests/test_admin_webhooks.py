@@ -70,6 +70,12 @@ def test_an_owner_adds_an_endpoint_tests_it_and_removes_it(owner, owner_app, web
     )
     assert row and row.groups() == ("204", "1", "delivered")
 
+    assert submit(owner, f"{PAGE}/webhooks/{endpoint.id}/enabled", {"enabled": "off"}).status_code == 303
+    page = main_of(owner.get(PAGE).text)
+    assert "(disabled)" in page and ">Enable</button>" in page
+    assert submit(owner, f"{PAGE}/webhooks/{endpoint.id}/enabled", {"enabled": "on"}).status_code == 303
+    assert ">Disable</button>" in owner.get(PAGE).text
+
     assert submit(owner, f"{PAGE}/webhooks/{endpoint.id}/delete", {}).status_code == 303
     assert "No webhook endpoints yet." in owner.get(PAGE).text
     assert endpoints.endpoints(owner_app.state.ctx.db, "blog") == []
@@ -139,6 +145,7 @@ def test_forged_and_foreign_requests_change_nothing(owner_app, owner, row_count)
     )
     assert submit(owner, f"{PAGE}/webhooks/{theirs.id}/delete", {}).status_code == 404
     assert submit(owner, f"{PAGE}/webhooks/{theirs.id}/test", {}).status_code == 404
+    assert submit(owner, f"{PAGE}/webhooks/{theirs.id}/enabled", {"enabled": "off"}).status_code == 404
     assert submit(owner, f"/admin/sites/other/webhooks/{theirs.id}/delete", {}).status_code == 403
     assert row_count("webhook_endpoint") == 1 and row_count("webhook_delivery") == 0
 

@@ -43,6 +43,13 @@ def test_add_list_test_and_remove_an_endpoint(in_tmp, capsys, monkeypatch, webho
     assert main(["webhook", "list", "myblog"]) == 0
     assert capsys.readouterr().out == f"{added['id']}\t{url}\tcomment.created,comment.deleted\tdelivered\n"
 
+    assert main(["webhook", "disable", str(added["id"])]) == 0
+    assert capsys.readouterr().out == f"endpoint {added['id']} ({url}) disabled\n"
+    assert main(["webhook", "list", "myblog"]) == 0
+    assert f"{url} (disabled)\t" in capsys.readouterr().out
+    assert main(["webhook", "enable", str(added["id"])]) == 0
+    assert capsys.readouterr().out == f"endpoint {added['id']} ({url}) enabled\n"
+
     assert main(["webhook", "remove", str(added["id"])]) == 0
     assert "removed endpoint" in capsys.readouterr().out
     assert main(["webhook", "list", "myblog", "--json"]) == 0

@@ -20,7 +20,7 @@ from commentbox.outbound.fetch import NOT_ALLOWED, TOO_SLOW
 from commentbox.store.models import Comment, ModerationMode, WebhookDelivery
 from commentbox.webhooks import endpoints
 from commentbox.webhooks.events import WebhookEvent
-from commentbox.webhooks.sender import KEEP_DAYS, RETRY_SECONDS, WebhookSender
+from commentbox.webhooks.sender import DISABLED, KEEP_DAYS, RETRY_SECONDS, WebhookSender
 from commentbox.webhooks.signing import signed_headers
 from tests.support import ARTICLE, BLOG, comment_payload
 
@@ -431,3 +431,21 @@ def test_finished_deliveries_are_forgotten_after_a_month(hctx, site, webhook_rec
             )
     asyncio.run(WebhookSender(hctx.db, hctx.fetcher, 1.0).send_due())
     assert [d.event_id for d in deliveries(hctx)] == ["old, still retrying", "recent delivered"]
+
+
+def test_a_disabled_endpoint_hears_nothing_new_and_its_queue_is_given_up(
+    hclient, hctx, site, webhook_receiver
+):
+    endpoint = register(hctx, webhook_receiver, name="fail")
+    post(hclient, body="queued, then the endpoint is paused")
+    attempted(hctx, 1)
+    endpoints.set_enabled(hctx.db, endpoint.id, False)
+    post(hclient, body="while paused")
+    assert len(deliveries(hctx)) == 1  # nothing new queued
+    due_now(hctx)
+    row = attempted(hctx, 2)
+    assert (row.failed, row.last_error) == (True, DISABLED)
+    assert len(webhook_receiver.received) == 1  # the paused retry never left
+    endpoints.set_enabled(hctx.db, endpoint.id, True)
+    post(hclient, body="resumed")
+    assert len(deliveries(hctx)) == 2

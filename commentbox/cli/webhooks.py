@@ -1,6 +1,6 @@
 """``commentbox webhook …``: a site's signed webhook endpoints from the shell — add (prints
-the signing secret for the receiver), list with each endpoint's last delivery, remove, and
-send a test event now. The same functions as the site's admin page (``webhooks/``)."""
+the signing secret for the receiver), list with each endpoint's last delivery, remove,
+disable and enable, and send a test event now. The same functions as the site's admin page (``webhooks/``)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ def add_parsers(commands: Any) -> None:
     removing.add_argument("id", type=int)
     testing = actions.add_parser("test", help="send a test event to an endpoint now and say how it went")
     testing.add_argument("id", type=int)
+    for name, help_text in (
+        ("disable", "send an endpoint no more events (what is queued for it is given up)"),
+        ("enable", "send an endpoint events again"),
+    ):
+        actions.add_parser(name, help=help_text).add_argument("id", type=int)
 
 
 def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
@@ -50,6 +55,9 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     elif args.webhook_command == "remove":
         removed = endpoints.remove_endpoint(db, args.id)
         print(f"removed endpoint {removed.id} ({removed.url}) of site {removed.site_id}")
+    elif args.webhook_command in ("enable", "disable"):
+        changed = endpoints.set_enabled(db, args.id, args.webhook_command == "enable")
+        print(f"endpoint {changed.id} ({changed.url}) {args.webhook_command}d")
     else:
         return _test(args.id, db, settings)
     return 0
@@ -73,7 +81,10 @@ def _list(args: argparse.Namespace, db: Database) -> None:
                 "last_status": last.last_status if last else None,
             }
         )
-        lines.append((log.endpoint.id, log.endpoint.url, ",".join(log.events), outcome or "no deliveries"))
+        state = "" if log.endpoint.enabled else " (disabled)"
+        lines.append(
+            (log.endpoint.id, log.endpoint.url + state, ",".join(log.events), outcome or "no deliveries")
+        )
     emit(args, document, lines)
 
 

@@ -98,11 +98,11 @@ def recent_deliveries(session: Session, endpoint_id: int, limit: int) -> Sequenc
     return session.exec(query).all()
 
 
-def delivery_target(session: Session, endpoint_id: int) -> tuple[str, str] | None:
-    """The URL and secret a delivery goes to (None: the endpoint was removed meanwhile)."""
-    query = select(WebhookEndpoint.url, WebhookEndpoint.secret).where(WebhookEndpoint.id == endpoint_id)
-    found = session.exec(query).first()
-    return (found[0], found[1]) if found is not None else None
+def delivery_target(session: Session, endpoint_id: int) -> tuple[str, str, bool] | None:
+    """The URL, secret and enabled flag of a delivery's endpoint (None: removed meanwhile)."""
+    query = select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.enabled)
+    found = session.exec(query.where(WebhookEndpoint.id == endpoint_id)).first()
+    return (found[0], found[1], found[2]) if found is not None else None
 
 
 def attempted(

@@ -117,6 +117,19 @@ def remove_endpoint(db: Database, endpoint_id: int, site_id: str | None = None) 
     return found
 
 
+def set_enabled(db: Database, endpoint_id: int, enabled: bool, site_id: str | None = None) -> WebhookEndpoint:
+    """Pause or resume an endpoint: a disabled one is sent no new events, and what was
+    queued for it is given up at its next attempt (``NotFound`` as ``endpoint``)."""
+    with db.write() as session:
+        found = stored.endpoint_by_id(session, endpoint_id)
+        if found is None or (site_id is not None and found.site_id != site_id):
+            raise NotFound("There is no such webhook endpoint.")
+        found.enabled = enabled
+        rows.save(session, found)
+        _note_events(session, found.site_id)
+    return found
+
+
 def _note_events(session: Session, site_id: str) -> None:
     """Keep ``site.webhook_events`` the union of its enabled endpoints' events. Saved through
     the ORM, so the site's version moves and every instance's copy of the site follows

@@ -38,6 +38,7 @@ CONCURRENCY = 4  # deliveries in flight per instance: a hanging receiver holds o
 LEASE_SECONDS = 120  # a claimed delivery is due again after this if its sender died mid-post
 POLL_SECONDS = 5.0  # retries fall due and other instances queue without waking us
 ANSWER_BYTES = 16 * 1024  # of a receiver's answer: only its status matters
+DISABLED = "the endpoint is disabled"
 KEEP_DAYS = 30  # finished deliveries are forgotten after this (checked once an hour)
 
 
@@ -96,7 +97,11 @@ class WebhookSender:
             target = stored.delivery_target(session, row.endpoint_id)
         if target is None:  # removed meanwhile: its deliveries went with it
             return Attempt(0, "the endpoint was removed")
-        url, secret = target
+        url, secret, enabled = target
+        if not enabled:
+            attempt = Attempt(0, DISABLED)
+            self._record(row, attempt, retry=False)
+            return attempt
         body = row.payload.encode()
         try:
             answer = self._fetcher.post(
@@ -115,10 +120,10 @@ class WebhookSender:
         self._record(row, attempt)
         return attempt
 
-    def _record(self, row: WebhookDelivery, attempt: Attempt) -> None:
+    def _record(self, row: WebhookDelivery, attempt: Attempt, *, retry: bool = True) -> None:
         attempts = row.attempts + 1
         now = utcnow()
-        retry = attempts <= len(RETRY_SECONDS) and row.event != TEST_EVENT  # a test is tried once
+        retry = retry and attempts <= len(RETRY_SECONDS) and row.event != TEST_EVENT  # a test: once
         next_attempt = now + timedelta(seconds=RETRY_SECONDS[attempts - 1]) if retry else None
         if not attempt.delivered:
             log.info("webhook %s (%s) attempt %d failed: %s", row.id, row.event, attempts, attempt.error)

@@ -39,4 +39,5 @@ routes = [
         "/admin/sites/{site}/webhooks/{endpoint_id:id}/delete", webhooks.remove_webhook, methods=["POST"]
     ),
     Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/test", webhooks.test_webhook, methods=["POST"]),
+    Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/enabled", webhooks.switch_webhook, methods=["POST"]),
 ]

@@ -1,4 +1,5 @@
-"""``/admin/sites/{site}/webhooks``: owners add and remove endpoints and send a test event.
+"""``/admin/sites/{site}/webhooks``: owners add, disable, enable and remove endpoints and
+send a test event.
 
 The endpoints and their delivery logs are shown on the site's page (``sites.py``); a test
 event is delivered during the request (at most ``COMMENTBOX_WEBHOOK_TIMEOUT``), so the
@@ -47,4 +48,16 @@ async def test_webhook(request: Request) -> Response:
     endpoint_id = request.path_params["endpoint_id"]
     await blocking(endpoints.endpoint, ctx.db, endpoint_id, site_id)  # this site's, or NotFound
     await blocking(ctx.webhooks.send_test, endpoint_id, site_id)
+    return redirect(f"/admin/sites/{site_id}#webhook-{endpoint_id}")
+
+
+@page
+async def switch_webhook(request: Request) -> Response:
+    """Disable or enable an endpoint (``enabled`` is ``on`` or ``off``)."""
+    admin, form = await posted(request)
+    site_id = request.path_params["site"]
+    admin.moderator.require_owner(site_id)
+    endpoint_id = request.path_params["endpoint_id"]
+    enabled = first(form, "enabled") == "on"
+    await blocking(endpoints.set_enabled, context(request).db, endpoint_id, enabled, site_id)
     return redirect(f"/admin/sites/{site_id}#webhook-{endpoint_id}")
