@@ -1,6 +1,6 @@
 """Delivering webhooks: from the outbox table, through the safe fetcher, with retries.
 
-One background task per app instance (``Courier``) claims due deliveries
+One background task per app instance (``runtime/pump.py``) claims due deliveries
 (``store/leases.py``: two instances never deliver one row twice) and posts them, a few at a
 time on threads of their own (``CONCURRENCY``, apart from the pool that serves requests),
 each within ``COMMENTBOX_WEBHOOK_TIMEOUT``. A 2xx answer delivers; anything else is retried
@@ -21,8 +21,8 @@ from functools import partial
 from anyio import CapacityLimiter, to_thread
 
 from commentbox.outbound.fetch import Fetcher, FetchRefused
-from commentbox.runtime.courier import Courier
 from commentbox.runtime.offload import blocking
+from commentbox.runtime.pump import Pump
 from commentbox.store import leases
 from commentbox.store import webhooks as stored
 from commentbox.store.db import Database
@@ -59,18 +59,18 @@ class WebhookSender:
         self._db = db
         self._fetcher = fetcher
         self._timeout = timeout
-        self._courier = Courier("webhook outbox", self.send_due, POLL_SECONDS, drain_seconds=timeout + 5)
+        self._pump = Pump("webhook outbox", self.send_due, poll=POLL_SECONDS, grace=timeout + 5)
         self._limiter: CapacityLimiter | None = None
         self._pruned: float | None = None  # time.monotonic() of the last prune
 
     def wake(self) -> None:
-        self._courier.wake()
+        self._pump.wake()
 
     async def run(self) -> None:
-        await self._courier.run()
+        await self._pump.run()
 
     async def stop(self, task: asyncio.Task[None]) -> None:
-        await self._courier.stop(task)
+        await self._pump.stop(task)
 
     async def send_due(self) -> int:
         """Deliver one batch of due deliveries; returns how many were attempted."""
