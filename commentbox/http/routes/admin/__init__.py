@@ -35,9 +35,7 @@ routes = [
         "/admin/sites/{site}/moderators/{role_id:id}/delete", moderators.remove_moderator, methods=["POST"]
     ),
     Route("/admin/sites/{site}/webhooks", webhooks.add_webhook, methods=["POST"]),
-    Route(
-        "/admin/sites/{site}/webhooks/{endpoint_id:id}/delete", webhooks.remove_webhook, methods=["POST"]
-    ),
+    Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/delete", webhooks.remove_webhook, methods=["POST"]),
     Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/test", webhooks.test_webhook, methods=["POST"]),
     Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/enabled", webhooks.switch_webhook, methods=["POST"]),
 ]

@@ -1,7 +1,7 @@
 """webhooks: site owners' signed endpoints, the outbox of their deliveries, the events a site hears
 
-Revision ID: 0014_webhooks
-Revises: 0013_linkbacks
+Revision ID: 0015_webhooks
+Revises: 0014_comment_trash
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0014_webhooks"
-down_revision: str | None = "0013_linkbacks"
+revision: str = "0015_webhooks"
+down_revision: str | None = "0014_comment_trash"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
