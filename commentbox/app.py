@@ -103,11 +103,13 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
         verifier = ctx.linkbacks.pump
         verifying = asyncio.create_task(verifier.run()) if verifier is not None else None
+        webhooks = asyncio.create_task(ctx.webhooks.run())
         await ctx.live.relay.start()
         yield
         await ctx.live.relay.stop()
         if verifier is not None and verifying is not None:
             await verifier.stop(verifying)
+        await ctx.webhooks.stop(webhooks)
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()

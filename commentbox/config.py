@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     # being fetched again (domain/avatars.py); readers' browsers never ask the provider.
     avatar_cache_seconds: int = Field(7 * 86400, ge=60, le=365 * 86400)
 
+    # Webhooks (webhooks/, docs/webhooks.md): how long one delivery may take, in all, before it
+    # counts as failed and is retried later (capped by the fetcher's 5 s).
+    webhook_timeout: float = Field(3.0, gt=0, le=5)
+
     # Email notifications (mail.py, notify.py); unset smtp_host: no mail is sent
     smtp_host: str = ""
     smtp_port: int = Field(587, ge=1, le=65535)

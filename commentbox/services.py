@@ -40,6 +40,8 @@ from commentbox.runtime.ratelimit import RateLimiter
 from commentbox.runtime.threadcache import ThreadCache
 from commentbox.store import posting
 from commentbox.store.db import Database
+from commentbox.webhooks import events as webhook_events
+from commentbox.webhooks.sender import WebhookSender
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Context:
     akismet: Akismet | None = None
     fetcher: Fetcher = field(default_factory=Fetcher)  # every outbound request goes through it
     outbox: Outbox = field(init=False)
+    webhooks: WebhookSender = field(init=False)
     group: GroupCommit = field(init=False)
     # What each domain module receives (built once, below).
     presentation: Presentation = field(init=False)
@@ -77,6 +80,8 @@ class Context:
     def __post_init__(self) -> None:
         settings = self.settings
         self.outbox = Outbox(self.db, settings)
+        self.webhooks = WebhookSender(self.db, self.fetcher, settings.webhook_timeout)
+        webhook_events.listen(self.events, self.webhooks.wake)
         self.group = GroupCommit(self.db, before_commit=posting.bump_threads)
         self.presentation = Presentation(self.keys, settings.base_url, settings.max_depth)
         self.screens = Screens(self.keys, self.rate_limiter, self.akismet, settings.base_url)

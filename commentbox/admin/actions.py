@@ -235,6 +235,30 @@ def comment_for_moderator(session: Session, moderator: Moderator, comment_id: in
     return comment, thread
 
 
+def _announce_within(
+    moderation: Moderation,
+    session: Session,
+    before: CommentStatus,
+    after: CommentStatus,
+    comment: Comment,
+    thread: Thread,
+    site: Site | None,
+) -> None:
+    """Tell the in-transaction listeners (the webhook outbox) what this action changed. A
+    webhook heard of the comment when it arrived, held or not: so publishing it (or giving
+    it back) is ``comment.approved``, and taking it away from the thread or the queue
+    (spam, trash, delete) is ``comment.deleted``."""
+    if site is None or after is before:
+        return
+    if after is CommentStatus.APPROVED:
+        event = "comment.approved"
+    elif after in (CommentStatus.SPAM, CommentStatus.TRASH, CommentStatus.DELETED):
+        event = "comment.deleted"
+    else:
+        return
+    moderation.events.within(session.connection(), event, comment=comment, site=site, thread_url=thread.url)
+
+
 def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[int], action: Action) -> int:
     """Approve, mark as spam, trash, restore or delete each comment; returns how many changed.
 
@@ -260,9 +284,11 @@ def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[in
                 stored_rows.save(session, comment)
                 shown = int(after is CommentStatus.APPROVED) - int(before is CommentStatus.APPROVED)
                 versions.touch_thread(session, thread.id, shown)  # type: ignore[arg-type]
+            site = stored_rows.site_by_id(session, thread.site_id)
             event = _event(before, after, action)
             if event is not None:
-                published.append((event, comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
+                published.append((event, comment, site))  # type: ignore[arg-type]
+            _announce_within(moderation, session, before, after, comment, thread, site)
             changed += 1
     for event, comment, site in published:
         moderation.events.emit(event, comment=comment, site=site)
@@ -314,6 +340,10 @@ def edit(moderation: Moderation, moderator: Moderator, comment_id: int, body: st
         comment.edited = utcnow()
         stored_rows.save(session, comment)
         versions.touch_thread(session, thread.id)  # type: ignore[arg-type]
+        if site is not None:
+            moderation.events.within(
+                session.connection(), "comment.edited", comment=comment, site=site, thread_url=thread.url
+            )
     if site is not None and comment.status == CommentStatus.APPROVED:
         moderation.events.emit("comment.edited", comment=comment, site=site)
 

@@ -2,7 +2,8 @@
 
 Functions take plain values and ``Commenting`` (the few collaborators they use); they raise
 ``errors.*`` and never build HTTP responses. Each write runs in one transaction, which the
-function opens itself, and announces itself on ``commenting.events`` after it committed.
+function opens itself, and announces itself on ``commenting.events`` twice: inside that
+transaction (``within``: the webhook outbox) and after it committed (``emit``).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def post_comment(
             commenting, known.site, known.ref(data.url, data.page_id), data, visitor, origin, facts
         )
         new.key_hash = hashed
-        written = commenting.group.run(partial(_write, commenting.screens, new))
+        written = commenting.group.run(partial(_write, commenting.screens, commenting.events, new))
         if isinstance(written, tuple):  # a concurrent try with this key won
             return _replayed(commenting, *written)
         if written is not None:
@@ -210,7 +211,7 @@ def _screened(
 
 
 def _write(
-    screens: screening.Screens, new: _NewComment, connection: Connection
+    screens: screening.Screens, events: Events, new: _NewComment, connection: Connection
 ) -> int | tuple[int, bool] | None:
     """The write, in a group transaction (``groupcommit``): every refusal comes before any
     write. None if the site changed since this process loaded it; the first try's
@@ -247,6 +248,15 @@ def _write(
     )
     comment_id = posting.insert_comment(connection, values)
     retries.remember(connection, new.key_hash, comment_id, held=values["status"] != CommentStatus.APPROVED)
+    if events.listens_within("comment.created"):
+        events.within(
+            connection,
+            "comment.created",
+            comment=SimpleNamespace(id=comment_id, **values),
+            site=site,
+            thread_url=new.ref.url or "",
+            author_name=visitor.user.name if visitor.user else values["author_name"],
+        )
     return comment_id
 
 
@@ -284,12 +294,12 @@ def _authorize_author(
         raise Forbidden("This comment can no longer be changed: the edit window has closed.")
 
 
-def _editable(session: Session, comment_id: int) -> tuple[Comment, Site]:
+def _editable(session: Session, comment_id: int) -> tuple[Comment, Thread, Site]:
     comment = comments.comment_by_id(session, comment_id, lock=True)
     if comment is None or comment.status in GONE_FOR_AUTHOR:
         raise NotFound("That comment does not exist (any more).")
     thread = comments.thread_by_id(session, comment.thread_id)
-    return comment, get_site(session, thread.site_id)
+    return comment, thread, get_site(session, thread.site_id)
 
 
 def edit_comment(
@@ -325,7 +335,7 @@ def edit_comment(
         screening.charge(commenting.screens, visitor, draft.email, "edit")
         screened = screening.screen_edit(commenting.screens, session, site, thread, draft, visitor, facts)
     with commenting.db.write() as session:
-        comment, site = _editable(session, comment_id)
+        comment, thread, site = _editable(session, comment_id)
         comment.body = data.body
         comment.html = html
         comment.text_hash = text_hash(data.body)
@@ -336,6 +346,9 @@ def edit_comment(
         now_counted = comment.status == CommentStatus.APPROVED
         versions.touch_thread(session, comment.thread_id, int(now_counted) - int(was_counted))
         public = _present(commenting, session, comment_id)
+        commenting.events.within(
+            session.connection(), "comment.edited", comment=comment, site=site, thread_url=thread.url
+        )
     if public.status == CommentStatus.SPAM:
         public.status = CommentStatus.PENDING
     commenting.events.emit("comment.edited", comment=comment, site=site)
@@ -348,10 +361,13 @@ def delete_comment(
     """Remove a comment; one with replies becomes a tombstone so the discussion stays readable.
     A tombstone keeps nothing of its author: name, email, website and text are erased."""
     with commenting.db.write() as session:
-        comment, site = _editable(session, comment_id)
+        comment, thread, site = _editable(session, comment_id)
         check_origin(site, origin)
         _authorize_author(commenting, site, comment, visitor, edit_token)
         remove(session, comment)
+        commenting.events.within(
+            session.connection(), "comment.deleted", comment=comment, site=site, thread_url=thread.url
+        )
     commenting.events.emit("comment.deleted", comment=comment, site=site)
 
 

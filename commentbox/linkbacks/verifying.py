@@ -142,6 +142,22 @@ def _record(
             comment, new = stored.show(session, row, key, values, status)
             row.comment_id, row.state, row.author_name = comment.id, LinkbackState.VERIFIED, facts.author
             announce = (comment, "comment.created" if new else "comment.edited")
+            linkbacks.events.within(  # the webhook outbox: queued with the linkback, or not at all
+                session.connection(),
+                "linkback.received",
+                site_id=site.id,
+                linkback={
+                    "linkback_id": row.id,
+                    "kind": claim.kind,
+                    "source": claim.source,
+                    "title": facts.title,
+                    "excerpt": facts.excerpt,
+                    "author_name": facts.author,
+                    "status": status.value,
+                    "received": now.isoformat().replace("+00:00", "Z"),
+                    "thread_url": thread.url,
+                },
+            )
         else:
             removed = stored.hide(session, row, key)
             row.state = LinkbackState.REMOVED if removed else LinkbackState.REFUSED

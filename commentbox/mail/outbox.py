@@ -4,8 +4,8 @@ Writers call ``Outbox.enqueue`` (synchronous, from the thread pool, after their 
 one background task per app instance (``runtime/pump.py``) sends what is due and retries failures with
 exponential backoff. Mail waits in the database, so a restart, a crash or a slow mail
 server never loses a message or slows a request. Instances share the table: each claims a
-message by moving its ``next_attempt`` forward in one conditional UPDATE, so two
-instances never send the same message.
+message by moving its ``next_attempt`` forward in one conditional UPDATE
+(``store/leases.py``), so two instances never send the same message.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import aiosmtplib
 from commentbox.config import Settings
 from commentbox.runtime.offload import blocking
 from commentbox.runtime.pump import Pump
+from commentbox.store import leases
 from commentbox.store import mail as stored_mail
 from commentbox.store import rows as stored_rows
 from commentbox.store.db import Database
@@ -96,15 +97,9 @@ class Outbox:
         return len(due)
 
     def _claim(self) -> list[OutboxMail]:
-        now = utcnow()
+        lease = timedelta(seconds=CLAIM_SECONDS)
         with self._db.write() as session:
-            rows = stored_mail.due_mail(session, now, BATCH)
-            claimed = []
-            for row in rows:
-                lease = now + timedelta(seconds=CLAIM_SECONDS)
-                if stored_mail.claim_mail(session, row.id, row.next_attempt, lease):  # type: ignore[arg-type]
-                    claimed.append(row)
-            return claimed
+            return leases.claim_due(session, OutboxMail, OutboxMail.sent, utcnow(), BATCH, lease)
 
     def _sent(self, row: OutboxMail) -> None:
         with self._db.write() as session:

@@ -27,7 +27,9 @@ _CHUNK = 900
 COMMENT_FIELDS = tuple(c.name for c in _COMMENTS.c)
 THREAD_FIELDS = tuple(c.name for c in _THREADS.c)
 USER_FIELDS = tuple(c.name for c in _USERS.c)
-SITE_FIELDS = tuple(c.name for c in _SITES.c if c.name != "version")  # the cache's counter
+# Not ``version`` (the cache's counter) nor ``webhook_events`` (derived from the endpoints,
+# which a backup does not carry: their secrets stay on this server).
+SITE_FIELDS = tuple(c.name for c in _SITES.c if c.name not in ("version", "webhook_events"))
 
 
 def site_values(connection: Connection, site_id: str) -> dict[str, Any] | None:

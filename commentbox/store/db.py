@@ -18,8 +18,9 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -29,6 +30,33 @@ from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IDLE_PING_SECONDS = 10.0
+
+# What the open write transaction runs once it committed (``on_commit``); one list per write
+# block, in the thread (or task) that runs it.
+_committed: ContextVar[list[Callable[[], None]] | None] = ContextVar("committed", default=None)
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the enclosing ``write()``/``write_connection()`` commits, and not
+    at all if it rolls back. For work that must not see (or wait for) an uncommitted row —
+    waking a sender for the outbox row this transaction wrote. Outside a write: at once."""
+    pending = _committed.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
+@contextmanager
+def _collecting_commit_callbacks() -> Iterator[None]:
+    pending: list[Callable[[], None]] = []
+    token = _committed.set(pending)
+    try:
+        yield
+    finally:
+        _committed.reset(token)
+    for callback in pending:  # reached only when the block (and so its commit) succeeded
+        callback()
 
 
 class Database:
@@ -50,6 +78,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A transaction that commits when the block ends, or rolls back on error."""
         with (
+            _collecting_commit_callbacks(),
             self._write_lock or nullcontext(),
             Session(self._write_engine, expire_on_commit=False) as session,
             session.begin(),
@@ -59,7 +88,11 @@ class Database:
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """``write()`` without the ORM, for the one write that must be cheap: a new comment."""
-        with self._write_lock or nullcontext(), self._write_engine.begin() as connection:
+        with (
+            _collecting_commit_callbacks(),
+            self._write_lock or nullcontext(),
+            self._write_engine.begin() as connection,
+        ):
             yield connection
 
     def ping(self) -> None:

@@ -23,32 +23,6 @@ if TYPE_CHECKING:
     pass
 
 
-def due_mail(session: Session, now: datetime, limit: int) -> Sequence[OutboxMail]:
-    query = (
-        select(OutboxMail)
-        .where(
-            col(OutboxMail.sent).is_(None), col(OutboxMail.failed).is_(False), OutboxMail.next_attempt <= now
-        )
-        .order_by(col(OutboxMail.next_attempt), col(OutboxMail.id))
-        .limit(limit)
-    )
-    return session.exec(query).all()
-
-
-def claim_mail(session: Session, mail_id: int, seen: datetime, until: datetime) -> bool:
-    """Take a message for sending unless another instance took it since we read it."""
-    result = session.exec(
-        update(OutboxMail)
-        .where(
-            col(OutboxMail.id) == mail_id,
-            col(OutboxMail.next_attempt) == seen,
-            col(OutboxMail.sent).is_(None),
-        )
-        .values(next_attempt=until)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def mail_sent(session: Session, mail_id: int, now: datetime) -> None:
     session.exec(update(OutboxMail).where(col(OutboxMail.id) == mail_id).values(sent=now))
 

@@ -17,7 +17,9 @@ import pytest
 
 from .facebook import FakeFacebook
 from .google import FakeGoogle
+from .server import ServerThread
 from .twitter import FakeTwitter
+from .webhooks import FakeReceiver
 
 __all__ = [
     "fake_facebook",
@@ -26,6 +28,8 @@ __all__ = [
     "fake_google_server",
     "fake_twitter",
     "fake_twitter_server",
+    "webhook_receiver",
+    "webhook_receiver_server",
 ]
 
 
@@ -75,3 +79,21 @@ def fake_facebook(fake_facebook_server: FakeFacebook) -> Iterator[FakeFacebook]:
     fake_facebook_server.reset()
     yield fake_facebook_server
     fake_facebook_server.reset()
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver_server() -> Iterator[FakeReceiver]:
+    """The running webhook receiver, shared by the session (use `webhook_receiver` in tests)."""
+    fake = FakeReceiver()
+    with ServerThread(fake.app) as server:
+        fake.url = server.url
+        yield fake
+
+
+@pytest.fixture
+def webhook_receiver(webhook_receiver_server: FakeReceiver) -> Iterator[FakeReceiver]:
+    """A receiver at `.url` + `/hook/ok|fail|hang`; set `.secret` to the endpoint's."""
+    webhook_receiver_server.reset()
+    webhook_receiver_server.release.clear()
+    yield webhook_receiver_server
+    webhook_receiver_server.reset()

@@ -3,12 +3,12 @@
 Every form carries the session's CSRF token (the login form a double-submit cookie), every
 POST also refuses a foreign ``Origin`` / ``Sec-Fetch-Site``, and every page is sent with
 ``frame-ancestors 'none'`` and ``no-store``. Handlers parse the form and call ``moderator``,
-``admins`` or ``sites``; errors become an HTML page with the domain's sentence.
+``admins``, ``sites`` or ``webhooks``; errors become an HTML page with the domain's sentence.
 """
 
 from starlette.routing import Route
 
-from commentbox.http.routes.admin import bans, comments, moderators, queue, signin, sites, threads
+from commentbox.http.routes.admin import bans, comments, moderators, queue, signin, sites, threads, webhooks
 from commentbox.http.routes.admin.plumbing import script, stylesheet
 
 routes = [
@@ -34,4 +34,8 @@ routes = [
     Route(
         "/admin/sites/{site}/moderators/{role_id:id}/delete", moderators.remove_moderator, methods=["POST"]
     ),
+    Route("/admin/sites/{site}/webhooks", webhooks.add_webhook, methods=["POST"]),
+    Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/delete", webhooks.remove_webhook, methods=["POST"]),
+    Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/test", webhooks.test_webhook, methods=["POST"]),
+    Route("/admin/sites/{site}/webhooks/{endpoint_id:id}/enabled", webhooks.switch_webhook, methods=["POST"]),
 ]

@@ -1,4 +1,4 @@
-"""``/admin/sites/{site}``: a site's settings, for its owners.
+"""``/admin/sites/{site}``: a site's settings, its moderators and its webhooks, for its owners.
 
 The form shows every field as text (``fields``); a refused save shows the page again with
 what the owner typed, the sentence, and the field it is about marked, rather than an error
@@ -30,6 +30,8 @@ from commentbox.http.routes.admin.plumbing import (
 )
 from commentbox.runtime.offload import blocking
 from commentbox.store.models import ModerationMode, NotifyModerators, Role, Site
+from commentbox.webhooks import endpoints as webhook_endpoints
+from commentbox.webhooks.events import WebhookEvent
 
 NUMBERS = (
     "max_links",
@@ -83,6 +85,8 @@ def _site_values(
         "here": here(request),
         "mail_configured": bool(context(request).settings.smtp_host),
         "endpoints": linkback_endpoints(context(request).settings.base_url, site),
+        "webhooks": webhook_endpoints.endpoints(context(request).db, site_id),
+        "webhook_events": [e.value for e in WebhookEvent],
         "error": None,  # a refused save sets the sentence and the field it is about
         "error_field": None,
     }
