@@ -376,6 +376,21 @@ OPERATIONS += [
         _SITE_PATH,
         ("role_id", "path", True, "the role id"),
     ),
+    _admin("post", "/admin/sites/{site}/webhooks", "Register a webhook endpoint (owners)", _SITE_PATH),
+    *(
+        _admin(
+            "post",
+            f"/admin/sites/{{site}}/webhooks/{{endpoint_id}}/{action}",
+            summary,
+            _SITE_PATH,
+            ("endpoint_id", "path", True, "the endpoint's id"),
+        )
+        for action, summary in (
+            ("test", "Send a signed test event to an endpoint now"),
+            ("enabled", "Turn an endpoint's deliveries off or back on"),
+            ("delete", "Remove an endpoint and its delivery log"),
+        )
+    ),
 ]
 _TOKEN = ("token", "path", True, "the signed token from the email")
 OPERATIONS += [
