@@ -1,11 +1,12 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
 Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` → ``live.py``;
-the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
-``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/admin/*`` → ``admin/``;
-``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
-``http/demo_providers/``. Handlers call one function of a
+``/api/v1/me/data``, ``/api/v1/me/erase``, ``/api/v1/me/page`` → ``my_data.py``; the rest
+of ``/api/v1/*`` → ``api.py``; ``/me`` and ``/me/*`` (the "My data" page) → ``me_page.py``;
+``/auth/*`` → ``auth.py``; ``/``, ``/healthz``, ``/avatars/*`` → ``pages.py``;
+``/embed.js``, ``/count.js``, ``/embed.css``, ``/embed/thread``, ``/threads/{site}`` →
+``widget.py``; ``/admin/*`` → ``admin/``; ``/readyz``, ``/metrics`` → ``ops.py``; in demo
+mode only, ``/demo-providers/*`` → ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
 domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """
@@ -36,7 +37,7 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, live, notifications, ops, pages, widget
+from commentbox.http.routes import admin, api, auth, live, me_page, my_data, notifications, ops, pages, widget
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -110,13 +111,14 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         ctx.db.dispose()
 
     routes = [
-        Mount("/api/v1", routes=[*live.routes, *api.routes]),
+        Mount("/api/v1", routes=[*live.routes, *api.routes, *my_data.routes]),
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,
         *ops.routes,
         *admin.routes,
         *notifications.routes,
+        *me_page.routes,
         *(demo_providers.routes if demo else []),
     ]
     app = Starlette(
@@ -143,7 +145,9 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         app.state.demo_grants = grants
         app.state.demo_google_key = new_signing_key()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
-    app.state.operations = list(OPERATIONS) + (DEMO_OPERATIONS if demo else [])
+    app.state.operations = [*OPERATIONS, *my_data.operations, *me_page.operations] + (
+        DEMO_OPERATIONS if demo else []
+    )
     return app
 
 

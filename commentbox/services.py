@@ -16,6 +16,7 @@ from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
 from commentbox.domain.akismet import Akismet
 from commentbox.domain.comments import Commenting
+from commentbox.domain.erasure import Erasing
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
@@ -66,6 +67,7 @@ class Context:
     signins: SignIns = field(init=False)
     moderator_access: ModeratorAccess = field(init=False)
     moderation: Moderation = field(init=False)
+    erasing: Erasing = field(init=False)
     notifier: Notifier = field(init=False)
     live: Live = field(init=False)
 
@@ -85,6 +87,7 @@ class Context:
         self.signins = SignIns(self.db, self.user_sessions, settings.login_ttl_seconds, limiter)
         self.moderator_access = ModeratorAccess(self.db, settings.login_ttl_seconds)
         self.moderation = Moderation(self.db, self.events, settings.max_body_chars, settings.max_depth)
+        self.erasing = Erasing(self.db, self.events)
         self.notifier = Notifier(
             self.db,
             self.keys,

@@ -354,20 +354,22 @@ def delete_comment(
     commenting.events.emit("comment.deleted", comment=comment, site=site)
 
 
-def remove(session: Session, comment: Comment) -> None:
-    """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
-    it has replies; the thread's count and version follow."""
+def remove(session: Session, comment: Comment) -> bool:
+    """Delete ``comment`` (by its author, a moderator or an erasure), or make it an anonymous
+    tombstone when it has replies (then True); the thread's count and version follow."""
     was_counted = comment.status == CommentStatus.APPROVED
-    if comments.has_replies(session, comment.id):  # type: ignore[arg-type]
+    kept = comments.has_replies(session, comment.id)  # type: ignore[arg-type]
+    if kept:
         comment.status = CommentStatus.DELETED
         comment.body = comment.html = comment.author_name = ""
         comment.author_email = comment.author_website = None
         comment.user_id = None
-        comment.text_hash = None
+        comment.text_hash = comment.ip_hash = comment.client_hash = None
         rows.save(session, comment)
     else:
         comments.delete_comment(session, comment.id)  # type: ignore[arg-type]
     versions.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
+    return kept
 
 
 def vote(commenting: Commenting, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:

@@ -101,6 +101,11 @@ class Site(SQLModel, table=True):
     # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
     # it is held as spam (budgets.same_text_hold).
     same_text_limits: str = Field(default="3/day", max_length=100)
+    # Keeping less (domain/retention.py): IP hashes (on comments and guests' votes) are wiped
+    # after this many days; guests' emails on comments nobody subscribed with after
+    # ``guest_email_days`` (None: kept as long as the comment).
+    ip_hash_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
+    guest_email_days: int | None = None
 
 
 class Thread(SQLModel, table=True):
@@ -215,6 +220,9 @@ class Vote(SQLModel, table=True):
     )
     voter: str = Field(primary_key=True, max_length=80)
     value: int
+    # When the vote was first cast: a guest's ``voter`` is their address's hash, wiped
+    # (replaced by a random key, the vote still counted) after the site's ``ip_hash_days``.
+    created: datetime = Field(default_factory=utcnow, index=True)
 
 
 class UserSession(SQLModel, table=True):
@@ -418,4 +426,17 @@ class MailOptOut(SQLModel, table=True):
 
     email: str = Field(primary_key=True, max_length=254)
     scope: str = Field(primary_key=True, max_length=100)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Erasure(SQLModel, table=True):
+    """The moderators' record that an erasure happened: when, at whose request, how many
+    comments. Never what was erased or whose it was (``domain/erasure.py``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    requested_by: str = Field(max_length=200)  # "the visitor", or "moderator <name>"
+    comments: int = 0
     created: datetime = Field(default_factory=utcnow)
