@@ -28,6 +28,7 @@ from starlette.templating import Jinja2Templates
 
 from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
+from commentbox.domain.retention import RetentionJob
 from commentbox.domain.urls import is_loopback_url
 from commentbox.http import demo_providers
 from commentbox.http.demo_providers.google import new_signing_key
@@ -101,9 +102,14 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
+        retention = settings.retention_sweep_minutes
+        job = RetentionJob(ctx.db, retention * 60, settings.sent_mail_days)
+        sweeper = asyncio.create_task(job.run()) if retention else None
         await ctx.live.relay.start()
         yield
         await ctx.live.relay.stop()
+        if sweeper is not None:
+            await job.stop(sweeper)
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()

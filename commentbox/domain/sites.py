@@ -117,8 +117,11 @@ def update_site(
     site_write_limits: str | None = None,
     new_thread_limits: str | None = None,
     same_text_limits: str | None = None,
+    ip_hash_days: int | None = None,
+    guest_email_days: int | None = None,
 ) -> Site:
-    """Change what is given; ``close_after_days=0`` keeps threads open for good."""
+    """Change what is given; ``close_after_days=0`` keeps threads open for good, and
+    ``guest_email_days=0`` keeps guests' emails as long as their comments."""
     with db.write() as session:
         site = get_site(session, site_id)
         removed = set(normalize_origins(remove_origins))
@@ -163,8 +166,19 @@ def update_site(
             site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
         if same_text_limits is not None:
             site.same_text_limits = _rules(same_text_limits, "same_text_limits")
+        if ip_hash_days is not None:
+            site.ip_hash_days = _days(ip_hash_days, "ip_hash_days", low=1)
+        if guest_email_days is not None:
+            site.guest_email_days = _days(guest_email_days, "guest_email_days", low=0) or None
         rows.save(session, site)
     return site
+
+
+def _days(value: int, field: str, *, low: int) -> int:
+    """A retention period: from ``low`` to 100 years."""
+    if not low <= value <= 36500:
+        raise InvalidInput(f"“{field}” must be a number of days from {low} to 36500.", field=field)
+    return value
 
 
 def _at_least(low: int, value: int, field: str) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from commentbox.store.models import Comment, Erasure, Subscription, Thread, UserSession, Vote
+from commentbox.store.models import Comment, Erasure, OutboxMail, Subscription, Thread, UserSession, Vote
 
 
 def _site_comment_ids(site_id: str) -> Any:
@@ -228,3 +228,10 @@ def wipe_guest_emails(session: Session, site_id: str, before: datetime) -> tuple
         return 0, []
     wiped = session.connection().execute(update(Comment).where(*where).values(author_email=None))
     return int(wiped.rowcount), thread_ids
+
+
+def delete_sent_mail(session: Session, before: datetime) -> int:
+    """Forget mail sent (or given up on) before ``before``: its recipient and text."""
+    done = col(OutboxMail.sent).is_not(None) | col(OutboxMail.failed)
+    statement = delete(OutboxMail).where(done, col(OutboxMail.created) < before)
+    return int(session.connection().execute(statement).rowcount)

@@ -80,5 +80,7 @@ async def update_site(request: Request) -> Response:
         site_write_limits=first(form, "site_write_limits") or None,
         new_thread_limits=first(form, "new_thread_limits") or None,
         same_text_limits=first(form, "same_text_limits") or None,
+        ip_hash_days=whole_number(first(form, "ip_hash_days"), "ip_hash_days", optional=True),
+        guest_email_days=whole_number(first(form, "guest_email_days") or "0", "guest_email_days"),
     )
     return redirect(f"/admin/sites/{site_id}")
