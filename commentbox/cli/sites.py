@@ -96,6 +96,15 @@ def add_parsers(commands: Any) -> None:
         help='the same text from anyone on the site; beyond, held as spam (default "3/day")',
     )
     update.add_argument(
+        "--ip-hash-days", type=int, metavar="DAYS", help="keep IP address hashes this long (default 30)"
+    )
+    update.add_argument(
+        "--guest-email-days",
+        type=int,
+        metavar="DAYS",
+        help="keep guests' emails on comments nobody subscribed with this long (0, the default: always)",
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -143,6 +152,8 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
                     site_write_limits=args.site_write_limits,
                     new_thread_limits=args.new_thread_limits,
                     same_text_limits=args.same_text_limits,
+                    ip_hash_days=args.ip_hash_days,
+                    guest_email_days=args.guest_email_days,
                 )
             ],
         )

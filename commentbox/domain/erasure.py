@@ -76,6 +76,13 @@ class Erased(BaseModel):
     sessions: int
 
 
+def count(erasing: Erasing, identity: Identity) -> int:
+    """How many comments an erasure of ``identity`` would remove (asked before confirming)."""
+    with erasing.db.read() as session:
+        site = get_site(session, identity.site_id)
+        return len(privacy.comments_of(session, site.id, identity.user_id, identity.email))
+
+
 def erase(erasing: Erasing, identity: Identity, requested_by: str = BY_VISITOR) -> Erased:
     """Erase everything of ``identity`` on its site (see the module's docstring); raises
     ``NotFound`` for an unknown site. Erasing someone with nothing stored is not an error:
