@@ -26,6 +26,7 @@ from commentbox.runtime.events import Events
 from commentbox.store import privacy, versions
 from commentbox.store.db import Database
 from commentbox.store.models import Comment, CommentStatus, Site, utcnow
+from commentbox.store.models import Erasure as ErasureRecord
 
 MAX_EMAIL_CHARS = 254
 BY_VISITOR = "the visitor"
@@ -81,6 +82,12 @@ def count(erasing: Erasing, identity: Identity) -> int:
     with erasing.db.read() as session:
         site = get_site(session, identity.site_id)
         return len(privacy.comments_of(session, site.id, identity.user_id, identity.email))
+
+
+def history(erasing: Erasing, site_id: str) -> list[ErasureRecord]:
+    """The site's erasures, newest first: when, at whose request, how many comments."""
+    with erasing.db.read() as session:
+        return list(privacy.erasures(session, site_id))
 
 
 def erase(erasing: Erasing, identity: Identity, requested_by: str = BY_VISITOR) -> Erased:
