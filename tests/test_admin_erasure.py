@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from commentbox.admin import moderators
+from commentbox.store.models import Role
 from tests.support import SAME_ORIGIN
-from tests.test_admin import admin_client, csrf_of, make_admin, sign_in  # noqa: F401 (fixtures)
+from tests.test_admin import PASSWORD, admin_client, csrf_of, make_admin, sign_in  # noqa: F401 (fixtures)
 from tests.test_erasure import post, rows
 from tests.test_erasure import sign_in as visitor_signs_in
 
@@ -44,16 +46,11 @@ def test_a_signed_in_user_is_erased_by_id(admin_client, client, ctx):  # noqa: F
     assert rows(ctx, "SELECT count(*) FROM user_session")[0][0] == 0
 
 
-def test_a_moderator_of_another_site_a_forged_form_or_nonsense_erases_nothing(
-    app,
-    ctx,
-    client,
-    make_admin,
-    make_site,  # noqa: F811
-):
+def test_a_moderator_of_another_site_a_forged_form_or_nonsense_erases_nothing(app, ctx, client, make_site):
     make_site()
     make_site("shop", origins=("https://shop.example",))
-    make_admin("shopkeeper", superuser=False, sites=("shop",))
+    moderators.add_account(ctx.db, "shopkeeper", PASSWORD)
+    moderators.grant(ctx.db, "shop", Role.MODERATOR, account_name="shopkeeper")
     post(client, body="stays")
     with TestClient(app, base_url="http://testserver", headers=SAME_ORIGIN) as shopkeeper:
         assert sign_in(shopkeeper, "shopkeeper").status_code == 303
