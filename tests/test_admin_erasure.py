@@ -36,7 +36,7 @@ def test_a_moderator_counts_confirms_and_erases_and_the_record_says_only_how_man
 def test_a_signed_in_user_is_erased_by_id(admin_client, client, ctx):  # noqa: F811
     token = visitor_signs_in(ctx, "g-ada", "Ada King")
     post(client, body="signed in", token=token)
-    user_id = rows(ctx, "SELECT id FROM user")[0][0]
+    user_id = rows(ctx, 'SELECT id FROM "user"')[0][0]
     form = {
         "csrf": csrf_of(admin_client.get("/admin/sites/blog/erase").text),
         "user": str(user_id),

@@ -27,7 +27,7 @@ def test_an_erasure_by_email_asks_first_then_erases_and_says_how_much(client, ct
 def test_an_erasure_of_a_signed_in_user_ends_their_sessions(client, ctx, blog, shell):  # noqa: F811
     token = sign_in(ctx, "g-ada", "Ada King")
     post(client, body="signed in", token=token)
-    user_id = rows(ctx, "SELECT id FROM user")[0][0]
+    user_id = rows(ctx, 'SELECT id FROM "user"')[0][0]
     code, out, _ = shell("erase", "--site", "blog", "--user", str(user_id), "--yes")
     assert code == 0 and "comments\t1" in out and "sessions\t1" in out
     assert rows(ctx, "SELECT count(*) FROM user_session")[0][0] == 0

@@ -64,7 +64,7 @@ def rows(ctx: Any, query: str, **params: Any) -> list[Any]:
 def test_a_signed_in_visitor_erases_everything_of_theirs_and_the_thread_shows_it(client, ctx, blog):
     ada = sign_in(ctx, "g-ada", "Ada King", email="ada@example.com")
     kept = post(client, body="Ada's first words", token=ada)
-    subscribe(ctx, kept["id"], "ada@example.com", user_id=rows(ctx, "SELECT id FROM user")[0][0])
+    subscribe(ctx, kept["id"], "ada@example.com", user_id=rows(ctx, 'SELECT id FROM "user"')[0][0])
     replied_to = post(client, body="Ada's words someone answered", token=ada)
     post(client, body="Ada on another page", url=OTHER_ARTICLE, token=ada)
     reply = post(client, body="Bob answers Ada", parent=replied_to["id"],

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
+from commentbox.admin import actions
 from commentbox.domain import page_tickets
 from tests.support import BLOG, SAME_ORIGIN, TEST_SECRET
 from tests.test_erasure import bearer, post, rows, sign_in, subscribe
@@ -46,12 +47,12 @@ def csrf(page: Any) -> str:
 def test_the_data_document_holds_everything_of_theirs_and_nothing_of_anyone_else(client, ctx, ada):
     held_later = post(client, body="Ada writes **this**", token=ada)
     other = post(client, body="Bob's words", author={"name": "Bob", "email": "bob@example.com"})
-    subscribe(ctx, held_later["id"], "ada@example.com", user_id=rows(ctx, "SELECT id FROM user")[0][0])
+    subscribe(ctx, held_later["id"], "ada@example.com", user_id=rows(ctx, 'SELECT id FROM "user"')[0][0])
     client.post(f"/api/v1/comments/{other['id']}/vote", json={"value": -1}, headers=bearer(ada))
-    with ctx.db.write() as session:  # a moderator held it since: its text is still stored
-        session.connection().exec_driver_sql(
-            "UPDATE comment SET status = 'spam' WHERE id = ?", (held_later["id"],)
-        )
+    # A moderator marks it as spam since: its text is still stored, and theirs to see.
+    actions.apply(
+        ctx.moderation, actions.Moderator("root", None, None), [held_later["id"]], actions.Action.SPAM
+    )
 
     response = client.get("/api/v1/me/data", params={"site": "blog"}, headers=bearer(ada))
 
@@ -166,7 +167,7 @@ def test_a_ticket_works_once_only_on_its_site_and_not_forged_or_late(client, ctx
 
 def test_unsubscribe_and_erase_from_the_page(client, ctx, ada):
     mine = post(client, body="mine", token=ada)
-    subscribe(ctx, mine["id"], "ada@example.com", user_id=rows(ctx, "SELECT id FROM user")[0][0])
+    subscribe(ctx, mine["id"], "ada@example.com", user_id=rows(ctx, 'SELECT id FROM "user"')[0][0])
     page = open_page(client, ada)
     form = {"site": "blog", "csrf": csrf(page)}
     headers = {**SAME_ORIGIN, "Content-Type": "application/x-www-form-urlencoded"}

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import bindparam, text
+from sqlmodel.sql.sqltypes import UTCDateTime
 from starlette.testclient import TestClient
 
 from commentbox.app import create_app
@@ -25,9 +27,12 @@ SHOP = "https://shop.example"
 
 def age(ctx: Any, table: str, days: int, where: str = "1 = 1") -> None:
     """Make rows look ``days`` old (the sweep compares creation times)."""
-    then = (utcnow() - timedelta(days=days)).replace(tzinfo=None).isoformat(sep=" ")
+    then = utcnow() - timedelta(days=days)
     with ctx.db.write() as session:
-        session.connection().exec_driver_sql(f"UPDATE {table} SET created = ? WHERE {where}", (then,))  # noqa: S608
+        statement = text(f"UPDATE {table} SET created = :then WHERE {where}")  # noqa: S608
+        session.connection().execute(
+            statement.bindparams(bindparam("then", type_=UTCDateTime())), {"then": then}
+        )
 
 
 def sweep(ctx: Any) -> retention.Swept:
@@ -96,7 +101,10 @@ def test_guest_emails_go_only_where_the_site_says_and_nobody_subscribed(client, 
 def test_ended_sessions_and_old_sent_mail_are_purged(ctx, blog, ada):  # noqa: F811
     gone = sign_in(ctx, "g-bob", "Bob")
     with ctx.db.write() as session:
-        session.connection().exec_driver_sql("UPDATE user_session SET revoked = created WHERE user_id = 2")
+        bob = session.connection().execute(text('SELECT max(id) FROM "user"')).scalar_one()
+        session.connection().execute(
+            text("UPDATE user_session SET revoked = created WHERE user_id = :u"), {"u": bob}
+        )
         for sent in (True, False):
             session.add(
                 OutboxMail(
