@@ -98,14 +98,30 @@ def test_a_token_of_another_site_a_foreign_origin_or_a_forged_token_reads_and_er
     [
         {"site": "blog"},
         {"site": "blog", "confirm": "yes"},
+        {"site": "blog", "confirm": ["erase"]},
         {"site": "", "confirm": "erase"},
+        {"site": "b" * 65, "confirm": "erase"},
         {"confirm": "erase"},
+        ["site", "blog"],
     ],
 )
 def test_an_erasure_without_its_confirmation_is_refused(client, ctx, ada, body):
     post(client, body="mine", token=ada)
     response = client.post("/api/v1/me/erase", json=body, headers=bearer(ada))
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert rows(ctx, "SELECT count(*) FROM comment")[0][0] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [(b"{not json", "application/json"), (b"x" * 70_000, "application/json"), (b"site=blog", "text/plain")],
+)
+def test_a_body_that_is_not_the_documented_json_is_a_problem(client, ctx, ada, content, kind):
+    post(client, body="mine", token=ada)
+    for path in ("/api/v1/me/erase", "/api/v1/me/page"):
+        response = client.post(path, content=content, headers={**bearer(ada), "Content-Type": kind})
+        assert response.status_code in (400, 413, 415, 422), (path, response.status_code)
+        assert response.headers["content-type"] == "application/problem+json"
     assert rows(ctx, "SELECT count(*) FROM comment")[0][0] == 1
 
 
