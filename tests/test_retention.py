@@ -164,3 +164,12 @@ def test_an_owner_sets_the_periods_and_nonsense_is_refused(admin_client, ctx, fi
         sites.load_site(ctx.db, "blog").ip_hash_days,
         sites.load_site(ctx.db, "blog").guest_email_days,
     ) == (7, 365)
+
+
+def test_a_large_backlog_goes_in_batches_until_none_is_left(client, ctx, blog, monkeypatch):
+    monkeypatch.setattr(retention, "BATCH", 2)  # five rows: batches of 2, 2 and 1
+    for n in range(5):
+        post(client, body=f"old words {n}")
+    age(ctx, "comment", 31)
+    assert sweep(ctx).ip_hashes == 5
+    assert rows(ctx, "SELECT count(*) FROM comment WHERE ip_hash IS NOT NULL") == [(0,)]

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+
+from sqlmodel import Session
 
 from commentbox.runtime.offload import blocking
 from commentbox.store import privacy, rows, users, versions
@@ -25,6 +28,8 @@ from commentbox.store.db import Database
 from commentbox.store.models import utcnow
 
 log = logging.getLogger(__name__)
+
+BATCH = 2000  # rows per transaction
 
 
 @dataclass(frozen=True)
@@ -42,27 +47,45 @@ class Swept:
 
 
 def sweep(db: Database, sent_mail_days: int, now: datetime | None = None) -> Swept:
-    """Forget what is past its time on every site; one transaction per site."""
+    """Forget what is past its time on every site, in batches of ``BATCH`` rows, each its own
+    short transaction: a first sweep over years of comments never holds the write lock for
+    long (posts wait behind it on SQLite)."""
     now = now or utcnow()
     ip_hashes = vote_keys = guest_emails = 0
     with db.read() as session:
         sites = list(rows.all_sites(session))
     for site in sites:
-        with db.write() as session:
-            before = now - timedelta(days=site.ip_hash_days)
-            ip_hashes += privacy.wipe_ip_hashes(session, site.id, before)
-            vote_keys += privacy.anonymize_guest_votes(session, site.id, before)
-            if site.guest_email_days is not None:
-                wiped, threads = privacy.wipe_guest_emails(
-                    session, site.id, now - timedelta(days=site.guest_email_days)
-                )
-                guest_emails += wiped
-                for thread_id in threads:  # guests' avatars are drawn from their address
-                    versions.touch_thread(session, thread_id)
+        before = now - timedelta(days=site.ip_hash_days)
+        ip_hashes += _batched(db, privacy.wipe_ip_hashes, site.id, before)
+        vote_keys += _batched(db, privacy.anonymize_guest_votes, site.id, before)
+        if site.guest_email_days is not None:
+            emails_before = now - timedelta(days=site.guest_email_days)
+            guest_emails += _batched(db, _wipe_emails, site.id, emails_before)
     with db.write() as session:
         sessions = users.purge_expired_auth(session, now)
         sent_mail = privacy.delete_sent_mail(session, now - timedelta(days=sent_mail_days))
     return Swept(ip_hashes, vote_keys, guest_emails, sessions, sent_mail)
+
+
+def _wipe_emails(session: Session, site_id: str, before: datetime, limit: int) -> int:
+    wiped, threads = privacy.wipe_guest_emails(session, site_id, before, limit)
+    for thread_id in threads:  # guests' avatars are drawn from their address: caches must drop
+        versions.touch_thread(session, thread_id)
+    return wiped
+
+
+Step = Callable[[Session, str, datetime, int], int]
+
+
+def _batched(db: Database, step: Step, site_id: str, before: datetime) -> int:
+    """Run ``step`` in a transaction of its own until it does less than a whole batch."""
+    done = 0
+    while True:
+        with db.write() as session:
+            did = step(session, site_id, before, BATCH)
+        done += did
+        if did < BATCH:
+            return done
 
 
 class RetentionJob:

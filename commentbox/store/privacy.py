@@ -177,27 +177,34 @@ def erasures(session: Session, site_id: str, limit: int = 50) -> Sequence[Erasur
 # Keeping less ------------------------------------------------------------------------------
 
 
-def wipe_ip_hashes(session: Session, site_id: str, before: datetime) -> int:
-    """Forget the address hash of the site's comments written before ``before``."""
-    statement = (
-        update(Comment)
+def wipe_ip_hashes(session: Session, site_id: str, before: datetime, limit: int) -> int:
+    """Forget the address hash of at most ``limit`` of the site's comments written before
+    ``before`` (the sweep repeats until fewer come back; each batch is one short write).
+    The partial index ``ix_comment_ip_hash_created`` holds only comments that still carry a
+    hash, so a sweep with nothing to do reads almost nothing."""
+    batch = (
+        select_columns(col(Comment.id))
+        .join(Thread, col(Thread.id) == col(Comment.thread_id))
         .where(
-            col(Comment.ip_hash).is_not(None),
-            col(Comment.created) < before,
-            col(Comment.id).in_(_site_comment_ids(site_id)),
+            col(Thread.site_id) == site_id, col(Comment.ip_hash).is_not(None), col(Comment.created) < before
         )
-        .values(ip_hash=None)
+        .limit(limit)
     )
+    statement = update(Comment).where(col(Comment.id).in_(batch)).values(ip_hash=None)
     return int(session.connection().execute(statement).rowcount)
 
 
-def anonymize_guest_votes(session: Session, site_id: str, before: datetime) -> int:
-    """Give guests' votes cast before ``before`` a random voter key in place of their address's
-    hash: the vote still counts, and nothing links it to an address any more."""
-    query = select_columns(col(Vote.comment_id), col(Vote.voter)).where(
-        col(Vote.voter).startswith("g:"),
-        col(Vote.created) < before,
-        col(Vote.comment_id).in_(_site_comment_ids(site_id)),
+def anonymize_guest_votes(session: Session, site_id: str, before: datetime, limit: int) -> int:
+    """Give at most ``limit`` guests' votes cast before ``before`` a random voter key in place
+    of their address's hash: the vote still counts, and nothing links it to an address."""
+    query = (
+        select_columns(col(Vote.comment_id), col(Vote.voter))
+        .where(
+            col(Vote.voter).startswith("g:"),
+            col(Vote.created) < before,
+            col(Vote.comment_id).in_(_site_comment_ids(site_id)),
+        )
+        .limit(limit)
     )
     found = session.connection().execute(query).all()
     for comment_id, voter in found:
@@ -209,25 +216,29 @@ def anonymize_guest_votes(session: Session, site_id: str, before: datetime) -> i
     return len(found)
 
 
-def wipe_guest_emails(session: Session, site_id: str, before: datetime) -> tuple[int, list[int]]:
-    """Forget the address of guests' comments written before ``before`` that carry no
-    subscription (an address someone asked to be mailed at is kept while they want mail);
-    returns how many, and the threads whose comments changed (their avatars are drawn from
-    the address)."""
-    unsubscribed = ~exists().where(col(Subscription.comment_id) == col(Comment.id))
-    where = (
-        col(Comment.user_id).is_(None),
-        col(Comment.author_email).is_not(None),
-        col(Comment.created) < before,
-        col(Comment.id).in_(_site_comment_ids(site_id)),
-        unsubscribed,
+def wipe_guest_emails(session: Session, site_id: str, before: datetime, limit: int) -> tuple[int, list[int]]:
+    """Forget the address of at most ``limit`` guests' comments written before ``before`` that
+    carry no subscription (an address someone asked to be mailed at is kept while they want
+    mail); returns how many, and the threads whose comments changed (their avatars are drawn
+    from the address)."""
+    batch = (
+        select_columns(col(Comment.id), col(Comment.thread_id))
+        .join(Thread, col(Thread.id) == col(Comment.thread_id))
+        .where(
+            col(Thread.site_id) == site_id,
+            col(Comment.user_id).is_(None),
+            col(Comment.author_email).is_not(None),
+            col(Comment.created) < before,
+            ~exists().where(col(Subscription.comment_id) == col(Comment.id)),
+        )
+        .limit(limit)
     )
-    threads = session.connection().execute(select_columns(col(Comment.thread_id)).where(*where).distinct())
-    thread_ids = [int(t) for (t,) in threads.all()]
-    if not thread_ids:
+    found = session.connection().execute(batch).all()
+    if not found:
         return 0, []
-    wiped = session.connection().execute(update(Comment).where(*where).values(author_email=None))
-    return int(wiped.rowcount), thread_ids
+    ids = [comment_id for comment_id, _ in found]
+    session.connection().execute(update(Comment).where(col(Comment.id).in_(ids)).values(author_email=None))
+    return len(ids), sorted({int(thread_id) for _, thread_id in found})
 
 
 def delete_sent_mail(session: Session, before: datetime) -> int:

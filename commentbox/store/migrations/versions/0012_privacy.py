@@ -33,6 +33,14 @@ def upgrade() -> None:
             )
         )
         batch_op.create_index("ix_vote_created", ["created"], unique=False)
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_comment_ip_hash_created",
+            ["created"],
+            unique=False,
+            sqlite_where=sa.text("ip_hash IS NOT NULL"),
+            postgresql_where=sa.text("ip_hash IS NOT NULL"),
+        )
     op.create_table(
         "erasure",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,6 +57,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_erasure_site_id", table_name="erasure")
     op.drop_table("erasure")
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index("ix_comment_ip_hash_created")
     with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.drop_index("ix_vote_created")
         batch_op.drop_column("created")
