@@ -8,6 +8,8 @@ function opens itself, and announces itself on ``commenting.events`` after it co
 from __future__ import annotations
 
 import secrets
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
@@ -355,21 +357,38 @@ def delete_comment(
 
 
 def remove(session: Session, comment: Comment) -> bool:
-    """Delete ``comment`` (by its author, a moderator or an erasure), or make it an anonymous
-    tombstone when it has replies (then True); the thread's count and version follow."""
-    was_counted = comment.status == CommentStatus.APPROVED
-    kept = comments.has_replies(session, comment.id)  # type: ignore[arg-type]
-    if kept:
-        comment.status = CommentStatus.DELETED
-        comment.body = comment.html = comment.author_name = ""
-        comment.author_email = comment.author_website = None
-        comment.user_id = None
-        comment.text_hash = comment.ip_hash = comment.client_hash = None
-        rows.save(session, comment)
-    else:
-        comments.delete_comment(session, comment.id)  # type: ignore[arg-type]
-    versions.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
-    return kept
+    """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
+    it has replies (then True); the thread's count and version follow."""
+    return remove_all(session, [comment]) == 1
+
+
+def remove_all(session: Session, doomed: Sequence[Comment]) -> int:
+    """``remove`` for many comments at once (an erasure): newest first, so a reply among them
+    goes before its parent; a comment keeps a tombstone only while a reply stays under it.
+    One statement deletes the rest, and each thread moves once. Returns the tombstones.
+
+    A tombstone keeps nothing of its author: name, email, website, text and hashes go."""
+    children = comments.replies_to(session, [c.id for c in doomed if c.id is not None])
+    gone: set[int] = set()
+    tombstones = 0
+    counted: Counter[int] = Counter()  # thread id → published comments removed from it
+    for comment in sorted(doomed, key=lambda c: (c.created, c.id or 0), reverse=True):
+        counted[comment.thread_id] += comment.status == CommentStatus.APPROVED
+        if any(reply not in gone for reply in children.get(comment.id, ())):  # type: ignore[arg-type]
+            comment.status = CommentStatus.DELETED
+            comment.body = comment.html = comment.author_name = ""
+            comment.author_email = comment.author_website = None
+            comment.user_id = None
+            comment.text_hash = comment.ip_hash = comment.client_hash = None
+            session.add(comment)
+            tombstones += 1
+        else:
+            gone.add(comment.id)  # type: ignore[arg-type]
+    session.flush()
+    comments.delete_comments(session, gone)
+    for thread_id in {c.thread_id for c in doomed}:
+        versions.touch_thread(session, thread_id, -counted[thread_id])
+    return tombstones
 
 
 def vote(commenting: Commenting, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:

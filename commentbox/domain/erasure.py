@@ -94,20 +94,15 @@ def erase(erasing: Erasing, identity: Identity, requested_by: str = BY_VISITOR) 
     """Erase everything of ``identity`` on its site (see the module's docstring); raises
     ``NotFound`` for an unknown site. Erasing someone with nothing stored is not an error:
     the answer counts zeros (and says nothing of whether they ever commented)."""
-    removed: list[Comment] = []
     with erasing.db.write() as session:
         site = get_site(session, identity.site_id)
         theirs = privacy.comments_of(session, site.id, identity.user_id, identity.email, lock=True)
         ids = [c.id for c in theirs if c.id is not None]
         subscriptions = privacy.delete_subscriptions(session, site.id, identity.user_id, identity.email, ids)
-        tombstones = 0
-        # Newest first: a reply of theirs under a comment of theirs goes before its parent,
-        # so a conversation with themselves leaves no tombstone behind.
-        for comment in reversed(theirs):
-            was_public = comment.status == CommentStatus.APPROVED
-            tombstones += comments.remove(session, comment)
-            if was_public:
-                removed.append(comment)
+        removed = [c for c in theirs if c.status == CommentStatus.APPROVED]  # the public saw these
+        # A reply of theirs under a comment of theirs goes too, so a conversation with
+        # themselves leaves no tombstone behind.
+        tombstones = comments.remove_all(session, theirs)
         votes = 0
         sessions = 0
         if identity.user_id is not None:

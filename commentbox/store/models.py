@@ -169,6 +169,13 @@ class Comment(SQLModel, table=True):
             sqlite_where=text("ip_hash IS NOT NULL"),
             postgresql_where=text("ip_hash IS NOT NULL"),
         ),
+        # … and guests' comments whose email is due, where a site keeps them for a while only.
+        Index(
+            "ix_comment_guest_email_created",
+            "created",
+            sqlite_where=text("author_email IS NOT NULL AND user_id IS NULL"),
+            postgresql_where=text("author_email IS NOT NULL AND user_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -223,14 +230,17 @@ class CommentSource(SQLModel, table=True):
 class Vote(SQLModel, table=True):
     """One vote per identity per comment; ``voter`` is ``u:<user id>`` or a keyed guest hash."""
 
+    __table_args__ = (Index("ix_vote_voter_created", "voter", "created"),)
+
     comment_id: int = Field(
         sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
     )
     voter: str = Field(primary_key=True, max_length=80)
     value: int
     # When the vote was first cast: a guest's ``voter`` is their address's hash, wiped
-    # (replaced by a random key, the vote still counted) after the site's ``ip_hash_days``.
-    created: datetime = Field(default_factory=utcnow, index=True)
+    # (replaced by a random key, the vote still counted) after the site's ``ip_hash_days``;
+    # the sweep finds them through ``ix_vote_voter_created``.
+    created: datetime = Field(default_factory=utcnow)
 
 
 class UserSession(SQLModel, table=True):

@@ -32,7 +32,7 @@ def upgrade() -> None:
                 server_default=sa.func.current_timestamp(),
             )
         )
-        batch_op.create_index("ix_vote_created", ["created"], unique=False)
+        batch_op.create_index("ix_vote_voter_created", ["voter", "created"], unique=False)
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.create_index(
             "ix_comment_ip_hash_created",
@@ -40,6 +40,13 @@ def upgrade() -> None:
             unique=False,
             sqlite_where=sa.text("ip_hash IS NOT NULL"),
             postgresql_where=sa.text("ip_hash IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_comment_guest_email_created",
+            ["created"],
+            unique=False,
+            sqlite_where=sa.text("author_email IS NOT NULL AND user_id IS NULL"),
+            postgresql_where=sa.text("author_email IS NOT NULL AND user_id IS NULL"),
         )
     op.create_table(
         "erasure",
@@ -58,9 +65,10 @@ def downgrade() -> None:
     op.drop_index("ix_erasure_site_id", table_name="erasure")
     op.drop_table("erasure")
     with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index("ix_comment_guest_email_created")
         batch_op.drop_index("ix_comment_ip_hash_created")
     with op.batch_alter_table("vote", schema=None) as batch_op:
-        batch_op.drop_index("ix_vote_created")
+        batch_op.drop_index("ix_vote_voter_created")
         batch_op.drop_column("created")
     with op.batch_alter_table("site", schema=None) as batch_op:
         batch_op.drop_column("guest_email_days")
