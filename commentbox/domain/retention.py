@@ -29,7 +29,7 @@ from commentbox.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000  # rows per transaction
+BATCH = 500  # rows per transaction: each holds SQLite's write lock for well under a second
 
 
 @dataclass(frozen=True)

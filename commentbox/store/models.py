@@ -173,8 +173,8 @@ class Comment(SQLModel, table=True):
         Index(
             "ix_comment_guest_email_created",
             "created",
-            sqlite_where=text("author_email IS NOT NULL AND user_id IS NULL"),
-            postgresql_where=text("author_email IS NOT NULL AND user_id IS NULL"),
+            sqlite_where=text("author_email IS NOT NULL"),
+            postgresql_where=text("author_email IS NOT NULL"),
         ),
     )
 

@@ -45,8 +45,8 @@ def upgrade() -> None:
             "ix_comment_guest_email_created",
             ["created"],
             unique=False,
-            sqlite_where=sa.text("author_email IS NOT NULL AND user_id IS NULL"),
-            postgresql_where=sa.text("author_email IS NOT NULL AND user_id IS NULL"),
+            sqlite_where=sa.text("author_email IS NOT NULL"),
+            postgresql_where=sa.text("author_email IS NOT NULL"),
         )
     op.create_table(
         "erasure",
