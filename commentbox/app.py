@@ -5,8 +5,9 @@ Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` �
 of ``/api/v1/*`` → ``api.py``; ``/me`` and ``/me/*`` (the "My data" page) → ``me_page.py``;
 ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``, ``/avatars/*`` → ``pages.py``;
 ``/embed.js``, ``/count.js``, ``/embed.css``, ``/embed/thread``, ``/threads/{site}`` →
-``widget.py``; ``/admin/*`` → ``admin/``; ``/readyz``, ``/metrics`` → ``ops.py``; in demo
-mode only, ``/demo-providers/*`` → ``http/demo_providers/``. Handlers call one function of a
+``widget.py``; ``/feeds/{site}.atom`` → ``feeds.py``; ``/admin/*`` → ``admin/``;
+``/webmention/*``, ``/pingback/*`` → ``linkbacks.py``; ``/readyz``, ``/metrics`` → ``ops.py``;
+in demo mode only, ``/demo-providers/*`` → ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
 domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """
@@ -26,10 +27,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
-from commentbox import TEMPLATES
 from commentbox.config import Settings, SettingsError, load_settings
 from commentbox.domain.retention import RetentionJob
 from commentbox.domain.urls import is_loopback_url
+from commentbox.html.render import environment
 from commentbox.http import demo_providers
 from commentbox.http.demo_providers.google import new_signing_key
 from commentbox.http.demo_providers.grants import DemoGrants
@@ -38,7 +39,20 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, live, me_page, my_data, notifications, ops, pages, widget
+from commentbox.http.routes import (
+    admin,
+    api,
+    auth,
+    feeds,
+    linkbacks,
+    live,
+    me_page,
+    my_data,
+    notifications,
+    ops,
+    pages,
+    widget,
+)
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -102,6 +116,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sender = asyncio.create_task(ctx.outbox.run()) if ctx.outbox.enabled else None
+        verifier = ctx.linkbacks.pump
+        verifying = asyncio.create_task(verifier.run()) if verifier is not None else None
         retention = settings.retention_sweep_minutes
         job = RetentionJob(ctx.db, retention * 60, settings.sent_mail_days)
         sweeper = asyncio.create_task(job.run()) if retention else None
@@ -110,6 +126,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         await ctx.live.relay.stop()
         if sweeper is not None:
             await job.stop(sweeper)
+        if verifier is not None and verifying is not None:
+            await verifier.stop(verifying)
         if sender is not None:
             await ctx.outbox.stop(sender)
         await ctx.freshness.aclose()
@@ -121,9 +139,11 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,
+        *feeds.routes,
         *ops.routes,
         *admin.routes,
         *notifications.routes,
+        *linkbacks.routes,
         *me_page.routes,
         *(demo_providers.routes if demo else []),
     ]
@@ -150,7 +170,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     if demo:
         app.state.demo_grants = grants
         app.state.demo_google_key = new_signing_key()
-    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates = Jinja2Templates(env=environment())
     app.state.operations = [*OPERATIONS, *my_data.operations, *me_page.operations] + (
         DEMO_OPERATIONS if demo else []
     )

@@ -103,11 +103,20 @@ class Settings(BaseSettings):
     akismet_url: str = "https://rest.akismet.com/1.1"
     akismet_timeout: float = Field(5.0, gt=0, le=60)  # capped by the fetcher's 5 s in all
 
+    # Linkbacks (linkbacks/; a site receives them only when its owner turns them on): how many
+    # Webmentions and pingbacks one source host may send, and the first retry of a source
+    # that could not be reached (it quadruples, four tries in all).
+    linkback_rate_limits: str = "10/hour; 50/day"  # per source host; off with rate_limits=off
+    linkback_retry_seconds: float = Field(60.0, gt=0, le=3600)
+
     # Outbound requests (outbound/fetch.py) never reach loopback, private, link-local or other
     # non-public addresses. FOR TESTS ONLY: the host names listed here skip that check (the test
     # suite's fakes on 127.0.0.1, a self-hosted Akismet-compatible service). Empty by default;
     # never list a host whose addresses someone else controls.
     outbound_allow_hosts: list[str] = []
+    # Signed-in users' provider pictures are fetched by this server and kept this long before
+    # being fetched again (domain/avatars.py); readers' browsers never ask the provider.
+    avatar_cache_seconds: int = Field(7 * 86400, ge=60, le=365 * 86400)
 
     # Email notifications (mail.py, notify.py); unset smtp_host: no mail is sent
     smtp_host: str = ""
@@ -152,7 +161,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
-    @field_validator("rate_limits", "login_rate_limits", "vote_rate_limits")
+    @field_validator("rate_limits", "login_rate_limits", "vote_rate_limits", "linkback_rate_limits")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         return checked_rules(value)

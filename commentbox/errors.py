@@ -55,6 +55,12 @@ class Gone(CommentboxError):
     status, code, title = 410, "gone", "Gone"
 
 
+class LinkbackRefused(CommentboxError):
+    """A Webmention or pingback this server will not take (the Webmention spec answers 400)."""
+
+    status, code, title = 400, "linkback-refused", "Linkback refused"
+
+
 class PayloadTooLarge(CommentboxError):
     status, code, title = 413, "payload-too-large", "Request too large"
 

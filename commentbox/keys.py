@@ -34,6 +34,13 @@ class Keys:
         """A stable, non-reversible key for a guest's generated avatar (unlike Gravatar's MD5)."""
         return hmac.new(self._ip_key, b"avatar|" + email.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
+    def picture_key(self, user_id: int, source_url: str) -> str:
+        """What names a signed-in user's picture in ``/avatars/{user}-{key}``: bound to the
+        provider's URL, so a new picture gets a new address (served with long caching), and
+        keyed, so nobody can make this server fetch a URL of their choosing."""
+        seed = f"picture|{user_id}|{source_url}".encode()
+        return hmac.new(self._ip_key, seed, hashlib.sha256).hexdigest()[:32]
+
     def purpose_key(self, purpose: str) -> str:
         """A key for one purpose only (e.g. the OAuth popup's cookie), derived from the secret."""
         return hmac.new(self._secret, purpose.encode(), hashlib.sha256).hexdigest()

@@ -15,6 +15,7 @@ from commentbox.admin.moderators import ModeratorAccess
 from commentbox.auth.registry import DEMO_PROVIDER, AuthRegistry
 from commentbox.config import Settings
 from commentbox.domain.akismet import Akismet
+from commentbox.domain.avatars import Pictures
 from commentbox.domain.comments import Commenting
 from commentbox.domain.erasure import Erasing
 from commentbox.domain.known_sites import KnownSites
@@ -26,6 +27,8 @@ from commentbox.domain.threads import Presentation
 from commentbox.domain.user_sessions import UserSessions
 from commentbox.html.render import Pages
 from commentbox.keys import Keys
+from commentbox.linkbacks.receiving import Linkbacks
+from commentbox.linkbacks.verifier import attach_pump
 from commentbox.live.service import Live
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
@@ -70,6 +73,8 @@ class Context:
     erasing: Erasing = field(init=False)
     notifier: Notifier = field(init=False)
     live: Live = field(init=False)
+    pictures: Pictures = field(init=False)
+    linkbacks: Linkbacks = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -97,6 +102,16 @@ class Context:
             settings.action_link_days,
             self.moderation,
         )
+        self.pictures = Pictures(self.db, self.fetcher, self.keys, settings.avatar_cache_seconds)
+        self.linkbacks = Linkbacks(
+            self.db,
+            self.fetcher,
+            self.rate_limiter,
+            self.events,
+            settings.linkback_rate_limits,
+            settings.linkback_retry_seconds,
+        )
+        attach_pump(self.linkbacks, poll=settings.linkback_retry_seconds)
         self.live = Live.open(self.db, self.events, settings.database_url, settings.redis_url)
 
     @property

@@ -28,7 +28,7 @@ from commentbox.store.db import Database
 from commentbox.store.models import ModerationMode, Site
 from tests.support import BLOG, TEST_SECRET, comment_payload
 
-pytest_plugins = ["tests.fakes.fixtures", "tests.transfer_support"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.transfer_support", "tests.linkback_support"]
 
 
 def required_or_skip(reason: str) -> None:

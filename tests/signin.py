@@ -22,8 +22,10 @@ PROVIDERS = ("google", "twitter", "facebook")
 
 
 def provider_settings(google: FakeGoogle, twitter: FakeTwitter, facebook: FakeFacebook) -> dict[str, Any]:
-    """Settings overrides that point all three providers at the running fakes."""
+    """Settings overrides that point all three providers at the running fakes (on 127.0.0.1,
+    allow-listed for the safe fetcher, which fetches the fakes' pictures as it would a provider's)."""
     return {
+        "outbound_allow_hosts": ["127.0.0.1"],
         "google_client_id": google.client_id,
         "google_client_secret": google.client_secret,
         "google_discovery_url": google.discovery_url,

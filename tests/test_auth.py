@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -34,7 +35,7 @@ from commentbox.services import Context
 from commentbox.store import comments
 from commentbox.store.models import BanKind, Role, Site, UserSession, utcnow
 from tests import test_admin as admin_tests
-from tests.fakes.base import FakeProvider
+from tests.fakes.base import FakeProvider, tiny_png
 from tests.fakes.facebook import FakeFacebook
 from tests.fakes.google import OTHER_CLIENT, FakeGoogle
 from tests.fakes.twitter import FakeTwitter
@@ -116,11 +117,9 @@ def test_each_provider_signs_in_through_the_popup_and_comments(
     redeemed = flow.redeem()
     assert redeemed.status_code == 200, redeemed.text
     body = redeemed.json()
-    assert body["user"] == {
-        "name": fake.user.name,
-        "avatar": fake.absolute(fake.user.picture),
-        "provider": name,
-    }
+    picture = body["user"]["avatar"]  # our copy of the provider's picture (test_avatars.py)
+    assert re.fullmatch(r"http://testserver/avatars/\d+-[0-9a-f]{32}", picture), picture
+    assert body["user"] == {"name": fake.user.name, "avatar": picture, "provider": name}
     token = body["token"]
 
     me = client.get("/api/v1/me", headers=bearer(token))
@@ -132,9 +131,13 @@ def test_each_provider_signs_in_through_the_popup_and_comments(
     assert posted.status_code == 201, posted.text
     author = posted.json()["author"]
     assert (author["name"], author["provider"]) == (fake.user.name, name)
-    assert author["avatar"] == fake.absolute(fake.user.picture)
+    assert author["avatar"] == picture
     assert posted.json()["edit_token"] is None
     thread = client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE})
+    assert fake.absolute(fake.user.picture) not in thread.text  # no reader asks the provider
+    served = client.get(picture.removeprefix("http://testserver"))
+    assert served.headers["content-type"] == "image/png"
+    assert served.content == tiny_png(urlsplit(fake.absolute(fake.user.picture)).path)
     assert thread.json()["comments"][0]["author"]["provider"] == name
     assert "@" not in thread.text
 

@@ -184,3 +184,17 @@ def test_serve_with_no_settings_creates_everything_and_shows_the_demo(in_tmp):
     assert (in_tmp / "commentbox-data" / "commentbox.sqlite3").exists()
     assert [p.name for p in in_tmp.iterdir()] == ["commentbox-data"]  # nothing else in the folder
     assert secret.read_text().strip() not in line
+
+
+def test_site_update_turns_feeds_off_and_on(in_tmp, capsys):
+    assert main(["site", "add", "myblog", "--origin", "https://blog.example"]) == 0
+    assert main(["site", "update", "myblog", "--feeds", "off"]) == 0
+    capsys.readouterr()
+    assert main(["site", "show", "myblog"]) == 0
+    assert "feeds\tFalse" in capsys.readouterr().out.splitlines()
+    assert main(["site", "update", "myblog", "--feeds", "on"]) == 0
+    capsys.readouterr()
+    assert main(["site", "show", "myblog", "--json"]) == 0
+    assert '"feeds": true' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["site", "update", "myblog", "--feeds", "maybe"])

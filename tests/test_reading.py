@@ -183,6 +183,7 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
 
     from commentbox.auth.base import Profile
     from commentbox.domain import user_sessions
+    from commentbox.domain.avatars import picture_url
     from commentbox.store import versions
     from commentbox.store.models import Comment
 
@@ -199,11 +200,9 @@ def test_a_new_name_from_the_provider_shows_in_cached_threads_of_every_instance(
         user_sessions.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))
     after = other.get("/api/v1/threads", params=THREAD)
     author = after.json()["comments"][0]["author"]
-    assert (author["name"], author["avatar"], author["provider"]) == (
-        "Ada King",
-        "https://a.example/2.png",
-        "google",
-    )
+    new_picture = picture_url(ctx.keys, ctx.settings.base_url, user.id, "https://a.example/2.png")
+    assert (author["name"], author["avatar"], author["provider"]) == ("Ada King", new_picture, "google")
+    assert author["avatar"] != before.json()["comments"][0]["author"]["avatar"]  # served by us, anew
     assert after.headers["etag"] != before.headers["etag"]
     with ctx.db.write() as session:  # the same profile again changes nothing: the cache stays
         user_sessions.upsert_user(session, Profile("google", "g-1", "Ada King", "https://a.example/2.png"))

@@ -48,6 +48,14 @@ def add_parsers(commands: Any) -> None:
     )
     update.add_argument("--images", choices=["on", "off"], help="allow Markdown images in comments")
     update.add_argument(
+        "--linkbacks", choices=["on", "off"], help="receive Webmentions and pingbacks (docs/linkbacks.md)"
+    )
+    update.add_argument(
+        "--publish-linkbacks",
+        choices=["on", "off"],
+        help="show verified linkbacks at once instead of holding them for a moderator",
+    )
+    update.add_argument(
         "--query-param",
         action="append",
         metavar="NAME",
@@ -94,6 +102,9 @@ def add_parsers(commands: Any) -> None:
         "--same-text-limits",
         metavar="RULES",
         help='the same text from anyone on the site; beyond, held as spam (default "3/day")',
+    )
+    update.add_argument(
+        "--feeds", choices=["on", "off"], help="publish Atom feeds of the site's comments (default on)"
     )
     update.add_argument(
         "--ip-hash-days", type=int, metavar="DAYS", help="keep IP address hashes this long (default 30)"
@@ -152,6 +163,11 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
                     site_write_limits=args.site_write_limits,
                     new_thread_limits=args.new_thread_limits,
                     same_text_limits=args.same_text_limits,
+                    feeds=None if args.feeds is None else args.feeds == "on",
+                    linkbacks=None if args.linkbacks is None else args.linkbacks == "on",
+                    publish_linkbacks=None
+                    if args.publish_linkbacks is None
+                    else args.publish_linkbacks == "on",
                     ip_hash_days=args.ip_hash_days,
                     guest_email_days=args.guest_email_days,
                 )

@@ -104,6 +104,16 @@ def _nesting(line: str) -> int:
     return depth
 
 
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the
+# ones that can start or end Markdown (or an entity) when plain text is read as it.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~=&])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text as Markdown that renders as the same text: ``*hi*`` → ``\\*hi\\*``."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 _ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
 

@@ -113,7 +113,7 @@ def etag_of(key: str, state: ThreadState, variant: str) -> str:
     return f'W/"{state.id or 0}.{state.version}.{digest}"'
 
 
-def _matches(etag: str, if_none_match: str | None) -> bool:
+def etag_matches(etag: str, if_none_match: str | None) -> bool:
     if not if_none_match:
         return False
     tags = {t.strip() for t in if_none_match.split(",")}
@@ -126,9 +126,11 @@ async def read_rendered(
     """One page of a thread rendered by ``build`` (JSON, HTML …), cached per thread version."""
     decode_cursor(query.cursor)  # refuse a forged cursor before anything is built
     located = await locate(reader, query.site, query.url, query.page_id)
-    variant = query.variant(kind)
+    # The site's version too: a page shows site settings (its name, its feeds, closed threads,
+    # linkback links), and a change of them shows at once.
+    variant = f"{query.variant(kind)}|{located.site.version}"
     etag = etag_of(located.ref.key, located.state, variant)
-    if _matches(etag, if_none_match):
+    if etag_matches(etag, if_none_match):
         return Rendered(etag=etag, body=None)
     request = ReadRequest(
         site=located.site, ref=located.ref, sort=query.sort, limit=query.limit, cursor=query.cursor

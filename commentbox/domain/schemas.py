@@ -173,6 +173,11 @@ class CommentPublic(BaseModel):
     status: str | None = None
     deleted: bool = False
     pinned: bool = False
+    kind: str | None = Field(
+        default=None,
+        description="pingback, trackback or webmention for a linkback (author: the source page's "
+        "title, website: its URL); null for a comment",
+    )
     in_reply_to: ReplyTarget | None = None
     replies: list[CommentPublic] = []
 

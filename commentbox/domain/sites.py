@@ -117,11 +117,18 @@ def update_site(
     site_write_limits: str | None = None,
     new_thread_limits: str | None = None,
     same_text_limits: str | None = None,
+    feeds: bool | None = None,
+    linkbacks: bool | None = None,
+    publish_linkbacks: bool | None = None,
     ip_hash_days: int | None = None,
     guest_email_days: int | None = None,
 ) -> Site:
     """Change what is given; ``close_after_days=0`` keeps threads open for good, and
-    ``guest_email_days=0`` keeps guests' emails as long as their comments."""
+    ``guest_email_days=0`` keeps guests' emails as long as their comments.
+
+    ``linkbacks`` turns receiving Webmentions and pingbacks on or off (``commentbox site
+    update ID --linkbacks on|off``); ``publish_linkbacks`` shows verified ones at once
+    instead of holding them for a moderator."""
     with db.write() as session:
         site = get_site(session, site_id)
         removed = set(normalize_origins(remove_origins))
@@ -166,6 +173,12 @@ def update_site(
             site.new_thread_limits = _rules(new_thread_limits, "new_thread_limits")
         if same_text_limits is not None:
             site.same_text_limits = _rules(same_text_limits, "same_text_limits")
+        if feeds is not None:
+            site.feeds = feeds
+        if linkbacks is not None:
+            site.linkbacks = linkbacks
+        if publish_linkbacks is not None:
+            site.publish_linkbacks = publish_linkbacks
         if ip_hash_days is not None:
             site.ip_hash_days = _days(ip_hash_days, "ip_hash_days", low=1)
         if guest_email_days is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from commentbox.domain.avatars import picture_url
 from commentbox.domain.schemas import (
     AuthorPublic,
     CommentPublic,
@@ -27,18 +28,20 @@ from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store import comments as stored_comments
 from commentbox.store import versions
 from commentbox.store.db import Database
-from commentbox.store.models import CommentStatus, Site
+from commentbox.store.models import CommentStatus, LinkbackKind, Site
 
 if TYPE_CHECKING:  # only for annotations: the keys are passed in
     from commentbox.keys import Keys
 
 MAX_COUNT_URLS = 100
+LINKBACK_KINDS = frozenset(LinkbackKind)
 
 
 @dataclass(frozen=True)
 class Presentation:
-    """What turning stored rows into public shapes needs: the keys behind guests' avatar
-    URLs, the server's public address, and how deep replies nest."""
+    """What turning stored rows into public shapes needs: the keys behind avatar URLs
+    (guests' identicons, signed-in users' pictures served by us), the server's public
+    address, and how deep replies nest."""
 
     keys: Keys
     base_url: str
@@ -91,8 +94,11 @@ class Presenter:
     def author(self, row: Any) -> AuthorPublic:
         if row.status == CommentStatus.DELETED:
             return AuthorPublic(name=None, avatar=None, provider=None)
+        if linkback_kind(row) is not None:  # another page: its title and address, no picture
+            return AuthorPublic(name=row.author_name, avatar=None, provider=None, website=row.author_website)
         if row.user_provider is not None:
-            return AuthorPublic(name=row.user_name, avatar=row.user_avatar, provider=row.user_provider)
+            avatar = picture_url(self._keys, self._base, row.user_id, row.user_avatar)
+            return AuthorPublic(name=row.user_name, avatar=avatar, provider=row.user_provider)
         avatar_key = self._keys.avatar_key(row.author_email or row.author_name)
         return AuthorPublic(
             name=row.author_name,
@@ -115,7 +121,15 @@ class Presenter:
             status=None if row.status == CommentStatus.APPROVED else str(row.status),
             deleted=deleted,
             pinned=bool(row.pinned),
+            kind=linkback_kind(row),
         )
+
+
+def linkback_kind(row: Any) -> str | None:
+    """``pingback``, ``trackback`` or ``webmention`` for a linkback's row, else None. Rows of
+    comments just posted are built without the column (a post is never a linkback)."""
+    kind = getattr(row, "kind", None)
+    return kind if kind in LINKBACK_KINDS else None
 
 
 def arrange(comments: Sequence[CommentPublic], max_depth: int) -> list[CommentPublic]:

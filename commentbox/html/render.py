@@ -14,14 +14,16 @@ from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
 from commentbox import TEMPLATES
 from commentbox.domain import threads
+from commentbox.domain.feeds import feed_path
 from commentbox.domain.reading import Builder
 from commentbox.domain.schemas import CommentPublic, Limits
 from commentbox.html.i18n import Catalogue, catalogue
+from commentbox.store.models import Site
 
 PROVIDER_NAMES = {"google": "Google", "twitter": "X", "facebook": "Facebook", "demo": "Demo"}
 # Server strings the loader needs too (headings it updates, labels it names in errors).
@@ -52,6 +54,12 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+def _host(url: str) -> str:
+    """The site a linkback comes from, as readers know it: ``https://www.a.example/x`` → ``a.example``."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,15 +70,20 @@ def _exact(moment: datetime) -> str:
 
 @cache
 def environment() -> Environment:
+    """The one template environment of the package: widget fragments, the pages under
+    ``/auth``, ``/admin`` and the demo, and email. HTML is autoescaped, the plain-text
+    parts of emails are not, and an undefined name is an error, never an empty string.
+    Built once: a new environment parses and compiles every template again."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
+        autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters.update(
         safe_url=safe_url,
+        host=_host,
         iso=_iso,
         exact=_exact,
         provider_name=lambda p: PROVIDER_NAMES.get(p, str(p).title()),
@@ -126,13 +139,25 @@ def comment_fragment(comment: CommentPublic, lang: str) -> str:
     return environment().get_template("widget/comment.html").render(c=comment, cat=catalogue(lang))
 
 
+def linkback_endpoints(base_url: str, site: Site) -> dict[str, str] | None:
+    """Where other sites send this site's Webmentions and pingbacks (None while it takes none)."""
+    if not site.linkbacks:
+        return None
+    return {"webmention": f"{base_url}/webmention/{site.id}", "pingback": f"{base_url}/pingback/{site.id}"}
+
+
 def page_builder(pages: Pages, lang: str, path: str) -> Builder:
-    """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments)."""
+    """``/threads/{site}``: a complete, script-free page of the thread (cached like fragments),
+    announcing the thread's Atom feed where the site publishes feeds."""
 
     def build(session: Session, read: threads.ReadRequest) -> bytes:
         page = threads.build_page(pages.presentation, session, read)
         query = {"url": read.ref.url} if read.ref.page_id is None else {"page_id": read.ref.page_id}
         next_url = f"{path}?{urlencode({**query, 'lang': lang, 'cursor': page.next})}" if page.next else None
+        feed_url = None
+        if read.site.feeds and page.thread.id is not None:  # autodiscovery of the thread's feed
+            feed = feed_path(read.site.id, page.thread.url, read.ref.page_id)
+            feed_url = pages.presentation.base_url + feed
         return (
             environment()
             .get_template("widget/page.html")
@@ -142,7 +167,9 @@ def page_builder(pages: Pages, lang: str, path: str) -> Builder:
                 title=page.thread.title or page.thread.url or read.site.name,
                 page_url=safe_url(page.thread.url),
                 next_url=next_url,
+                feed_url=feed_url,
                 base_url=pages.presentation.base_url,
+                linkbacks=linkback_endpoints(pages.presentation.base_url, read.site),
             )
             .encode()
         )

@@ -32,6 +32,7 @@ from commentbox.domain.schemas import (
     ThreadPage,
     VoteCast,
 )
+from commentbox.linkbacks.receiving import LinkbackStatus, WebmentionSent
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Operation:
     body: type[BaseModel] | None = None
     responses: dict[int, type[BaseModel] | str] = field(default_factory=dict)
     tag: str = "api"
+    body_media: str = "application/json"
 
 
 _SITE = ("site", "query", True, "the site id")
@@ -192,6 +194,19 @@ OPERATIONS: list[Operation] = [
         responses={200: _HTML, 304: "not modified"},
         tag="widget",
     ),
+    Operation(
+        "get",
+        "/feeds/{site}.atom",
+        "The site's 50 newest published comments as an Atom feed; with url or page_id, one "
+        "thread's (ETag, 304; 404 for an unknown site or thread, or when the site's feeds are off)",
+        (
+            ("site", "path", True, "the site id"),
+            ("url", "query", False, "a page URL: that page's thread only"),
+            ("page_id", "query", False, "an explicit page id: that page's thread only"),
+        ),
+        responses={200: "application/atom+xml", 304: "not modified", 404: "no such site, thread or feed"},
+        tag="feeds",
+    ),
     Operation("get", "/healthz", "The process is up", responses={200: "ok"}, tag="pages"),
     Operation(
         "get",
@@ -217,6 +232,15 @@ OPERATIONS: list[Operation] = [
         "A generated avatar for a guest",
         (("key", "path", True, "avatar key"),),
         responses={200: "image/svg+xml"},
+        tag="pages",
+    ),
+    Operation(
+        "get",
+        "/avatars/{key}",
+        "A signed-in author's picture, fetched from the provider by this server and cached "
+        "(the identicon, image/svg+xml, when it cannot be fetched)",
+        (("key", "path", True, "user id and picture key, as the thread gives it"),),
+        responses={200: "image/png, image/jpeg, image/gif or image/webp", 404: "not an avatar key"},
         tag="pages",
     ),
 ]
@@ -398,6 +422,35 @@ OPERATIONS += [
     ),
 ]
 
+OPERATIONS += [
+    Operation(
+        "post",
+        "/webmention/{site}",
+        "Receive a Webmention (W3C): checked at once, the source verified in the background",
+        (_SITE_PATH,),
+        body=WebmentionSent,
+        body_media="application/x-www-form-urlencoded",
+        responses={202: LinkbackStatus, 400: "refused (problem details)", 429: "the host's budget is spent"},
+        tag="linkbacks",
+    ),
+    Operation(
+        "get",
+        "/webmention/{site}/{token}",
+        "Where verifying a Webmention stands (the 202's Location)",
+        (_SITE_PATH, ("token", "path", True, "from the Location header")),
+        responses={200: LinkbackStatus, 404: "no such Webmention"},
+        tag="linkbacks",
+    ),
+    Operation(
+        "post",
+        "/pingback/{site}",
+        "Receive a pingback: an XML-RPC `pingback.ping(source, target)` call (text/xml), verified at once",
+        (_SITE_PATH,),
+        responses={200: "an XML-RPC response: a string, or a fault with the Pingback 1.0 codes"},
+        tag="linkbacks",
+    ),
+]
+
 _GRAPH_VERSION = ("version", "path", True, "the Graph API version, as in COMMENTBOX_FACEBOOK_GRAPH_VERSION")
 
 # Served only by ``commentbox serve --demo`` (``create_app(settings, demo=True)``).
@@ -500,9 +553,7 @@ def build_document(operations: list[Operation]) -> dict[str, Any]:
         if op.body is not None:
             entry["requestBody"] = {
                 "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
-                },
+                "content": {op.body_media: {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
             }
         paths.setdefault(op.path, {})[op.method] = entry
     return {

@@ -23,16 +23,15 @@ from functools import cache
 from typing import Any
 
 from itsdangerous import BadSignature
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
-from commentbox import TEMPLATES
 from commentbox.admin import moderators
 from commentbox.admin.actions import Action, Moderation, Moderator, apply
 from commentbox.domain.markup import for_email
 from commentbox.domain.text import shorten
 from commentbox.domain.visitors import Visitor
 from commentbox.errors import Forbidden, Gone, InvalidInput, NotFound
+from commentbox.html.render import environment
 from commentbox.keys import Keys
 from commentbox.mail.outbox import Mail, Outbox
 from commentbox.runtime.events import Events
@@ -47,7 +46,6 @@ CONFIRM_SALT = "commentbox.confirm-subscription"
 UNSUBSCRIBE_SALT = "commentbox.unsubscribe"
 CONFIRM_DAYS = 7
 SUBJECT_TITLE = 80  # characters of the page title in a subject
-EMAIL_TEMPLATES = TEMPLATES / "email"
 
 
 @cache
@@ -65,22 +63,13 @@ class Notifier:
     moderation: Moderation
 
 
-@cache
-def _environment() -> Environment:
-    """Email templates: autoescaped HTML parts, plain-text parts, and no undefined names.
-    Built once: a new environment per mail parsed and compiled every template again."""
-    return Environment(
-        loader=FileSystemLoader(EMAIL_TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
 def render(name: str, **values: Any) -> tuple[str, str]:
     """The (text, html) parts of ``name``."""
-    env = _environment()
-    return env.get_template(f"{name}.txt").render(**values), env.get_template(f"{name}.html").render(**values)
+    env = environment()
+    return (
+        env.get_template(f"email/{name}.txt").render(**values),
+        env.get_template(f"email/{name}.html").render(**values),
+    )
 
 
 def subscribe_listeners(notifier: Notifier) -> None:

@@ -1,7 +1,7 @@
 """Email by SMTP (aiosmtplib), through an outbox table so that nothing is lost.
 
 Writers call ``Outbox.enqueue`` (synchronous, from the thread pool, after their own commit);
-one background task per app instance sends what is due and retries failures with
+one background task per app instance (``runtime/pump.py``) sends what is due and retries failures with
 exponential backoff. Mail waits in the database, so a restart, a crash or a slow mail
 server never loses a message or slows a request. Instances share the table: each claims a
 message by moving its ``next_attempt`` forward in one conditional UPDATE, so two
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -22,6 +21,7 @@ import aiosmtplib
 
 from commentbox.config import Settings
 from commentbox.runtime.offload import blocking
+from commentbox.runtime.pump import Pump
 from commentbox.store import mail as stored_mail
 from commentbox.store import rows as stored_rows
 from commentbox.store.db import Database
@@ -47,9 +47,9 @@ class Outbox:
     def __init__(self, db: Database, settings: Settings) -> None:
         self._db = db
         self._settings = settings
-        self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping = False
+        self._pump = Pump(
+            "outbox", self.send_due, poll=settings.smtp_retry_seconds, grace=settings.smtp_timeout + 5
+        )
 
     @property
     def enabled(self) -> bool:
@@ -70,40 +70,18 @@ class Outbox:
                     headers=mail.headers,
                 ),
             )
-        if self._loop is not None and self._wake is not None:
-            with suppress(RuntimeError):  # the loop closed: the next start sends it
-                self._loop.call_soon_threadsafe(self._wake.set)
+        self._pump.wake()
 
     # The background sender ----------------------------------------------------------------
 
     async def run(self) -> None:
-        """Send due mail until cancelled; wakes on new mail or every retry interval."""
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        self._stopping = False
-        poll = self._settings.smtp_retry_seconds
-        while not self._stopping:
-            try:
-                while not self._stopping and await self.send_due():
-                    pass
-            except Exception:
-                log.exception("the outbox could not be read; retrying")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll)
-            self._wake.clear()
+        """Send due mail until stopped; wakes on new mail or every retry interval."""
+        await self._pump.run()
 
     async def stop(self, task: asyncio.Task[None]) -> None:
-        """Let the sender finish the message in hand (its database work must not outlive the
-        engine), then end it; unsent mail stays in the outbox for the next start."""
-        self._stopping = True
-        if self._wake is not None:
-            self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=self._settings.smtp_timeout + 5)
-        except TimeoutError:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        """Let the sender finish the message in hand, then end it; unsent mail stays in the
+        outbox for the next start."""
+        await self._pump.stop(task)
 
     async def send_due(self) -> int:
         """Send one batch of due messages; returns how many were attempted."""

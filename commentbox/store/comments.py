@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from commentbox.store.models import (
     Comment,
+    CommentSource,
     CommentStatus,
     Thread,
     User,
@@ -45,17 +46,28 @@ COMMENT_COLUMNS: tuple[Any, ...] = (
     col(Comment.created),
     col(Comment.edited),
     col(Comment.pinned),
+    col(Comment.user_id),
     col(User.name).label("user_name"),
     col(User.avatar).label("user_avatar"),
     col(User.provider).label("user_provider"),
+    col(CommentSource.kind).label("kind"),  # pingback, trackback, webmention; comment or None
 )
+
+
+def with_authors(query: Any) -> Any:
+    """``query`` over comments joined to what ``COMMENT_COLUMNS`` reads besides them: the
+    signed-in author, and the source row that tells a linkback from a comment (its unique
+    ``comment_id`` index makes that one probe per comment)."""
+    return query.outerjoin(User, User.id == Comment.user_id).outerjoin(  # type: ignore[arg-type]
+        CommentSource,
+        CommentSource.comment_id == Comment.id,  # type: ignore[arg-type]
+    )
 
 
 def visible_comments(session: Session, thread_id: int) -> Sequence[Row[Any]]:
     """Every published comment and tombstone of a thread, oldest first, as column rows."""
     query = (
-        select_columns(*COMMENT_COLUMNS)
-        .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]
+        with_authors(select_columns(*COMMENT_COLUMNS))
         .where(col(Comment.thread_id) == thread_id, col(Comment.status).in_(VISIBLE))
         .order_by(col(Comment.created), col(Comment.id))
     )
@@ -81,10 +93,8 @@ def user_comments_in_thread(
     return session.connection().execute(query).all()
 
 
-_COMMENT_ROW = (
-    select_columns(*COMMENT_COLUMNS)
-    .outerjoin(User, User.id == Comment.user_id)  # type: ignore[arg-type]
-    .where(col(Comment.id) == bindparam("comment_id"))
+_COMMENT_ROW = with_authors(select_columns(*COMMENT_COLUMNS)).where(
+    col(Comment.id) == bindparam("comment_id")
 )
 
 

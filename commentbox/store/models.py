@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +112,12 @@ class Site(SQLModel, table=True):
     # The same text (folded, as duplicates compare it) from anyone on the site: beyond this
     # it is held as spam (budgets.same_text_hold).
     same_text_limits: str = Field(default="3/day", max_length=100)
+    # The Atom feeds of the site's comments (/feeds/{site}.atom) are published (docs/feeds.md).
+    feeds: bool = True
+    # Webmentions and pingbacks from other sites (linkbacks/): received only when on, and held
+    # for a moderator unless ``publish_linkbacks``.
+    linkbacks: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    publish_linkbacks: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     # Keeping less (domain/retention.py): IP hashes (on comments and guests' votes) are wiped
     # after this many days; guests' emails on comments nobody subscribed with after
     # ``guest_email_days`` (None: kept as long as the comment).
@@ -143,6 +160,21 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
+
+
+class AvatarCache(SQLModel, table=True):
+    """A signed-in user's provider picture as this server fetched it (``domain/avatars.py``):
+    ``body`` None remembers a failed fetch until ``expires``, when it is tried again."""
+
+    __tablename__ = "avatar_cache"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source_url: str = Field(max_length=2000)
+    media_type: str = Field(default="", max_length=32)
+    body: bytes | None = Field(default=None, sa_type=LargeBinary)
+    expires: datetime
 
 
 class Comment(SQLModel, table=True):
@@ -396,6 +428,62 @@ class PostedKey(SQLModel, table=True):
     comment_id: int
     held: bool  # answered 202 (held) rather than 201 (published)
     created: datetime = Field(default_factory=utcnow, index=True)
+
+
+# Linkbacks ---------------------------------------------------------------------------------
+
+
+class LinkbackKind(StrEnum):
+    """How another page told us it links here (``comment_source.kind`` of its comment)."""
+
+    WEBMENTION = "webmention"
+    PINGBACK = "pingback"
+    TRACKBACK = "trackback"  # only imported: trackbacks are not received (no verification)
+
+
+class LinkbackState(StrEnum):
+    QUEUED = "queued"  # waiting for the verifier
+    VERIFIED = "verified"  # the source links here: its comment is in the thread (held or published)
+    REFUSED = "refused"  # never verified (no link, not found, not HTML …): nothing shown
+    REMOVED = "removed"  # verified once, but the source is gone (410) or no longer links
+
+
+class Linkback(SQLModel, table=True):
+    """A source page's claim to link to one thread, and where verifying it stands.
+
+    One row per (thread, source): a re-sent mention re-queues the same row (and its comment
+    is updated in place). ``token`` names the row in the status URL that a Webmention sender
+    gets back; ``comment_id`` is the comment that shows it once verified.
+    """
+
+    __tablename__ = "linkback"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "source", name="uq_linkback_thread_source"),
+        Index("ix_linkback_due", "state", "next_attempt"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32, unique=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False)
+    )
+    thread_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(default=LinkbackKind.WEBMENTION, sa_type=String(16))
+    source: str = Field(max_length=2000)
+    target: str = Field(max_length=2000)
+    state: str = Field(default=LinkbackState.QUEUED, sa_type=String(16))
+    reason: str = Field(default="", max_length=300)
+    author_name: str = Field(default="", max_length=200)  # the h-entry's author, for moderators
+    comment_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="SET NULL"), nullable=True),
+    )
+    attempts: int = 0
+    next_attempt: datetime = Field(default_factory=utcnow)
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
 
 
 # Notifications -----------------------------------------------------------------------------

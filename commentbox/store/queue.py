@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from commentbox.store.comments import COMMENT_COLUMNS
+from commentbox.store.comments import COMMENT_COLUMNS, with_authors
 from commentbox.store.models import (
     Comment,
     CommentStatus,
@@ -98,11 +98,7 @@ def thread_for_moderators(session: Session, thread_id: int) -> Sequence[Row[Any]
 
 def _moderation_rows() -> Select[Any]:
     """Comments as moderators see them (``QUEUE_COLUMNS``): with their thread and author."""
-    return (
-        select_columns(*QUEUE_COLUMNS)
-        .join(Thread, col(Thread.id) == col(Comment.thread_id))
-        .outerjoin(User, col(User.id) == col(Comment.user_id))
-    )
+    return with_authors(select_columns(*QUEUE_COLUMNS).join(Thread, col(Thread.id) == col(Comment.thread_id)))
 
 
 def count_by_status(session: Session, sites: frozenset[str] | None, status: CommentStatus) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from markdownify import MarkdownConverter
 
-from commentbox.domain.markup import render_markdown
+from commentbox.domain.markup import escape_markdown, render_markdown
 from commentbox.errors import InvalidInput
 from commentbox.transfer.model import BodyFormat
 
@@ -53,18 +53,13 @@ def paragraphs(text: str) -> str:
     return "".join("<p>" + part.strip().replace("\n", "<br>\n") + "</p>" for part in _BLANK_LINES.split(text))
 
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the
-# ones that can start or end Markdown (or an entity) when a plain-text body is read as it.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~=&])")
-
-
 def _plain_to_markdown(text: str) -> str:
     """A body without tags, as Markdown that renders as the same text: entities decoded,
     punctuation escaped, WordPress' paragraphs and line breaks kept. (Most old comments are
     plain text; this skips the HTML parser for them, which was most of an import's time.)"""
     paragraphs_ = _BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n").strip())
     return "\n\n".join(
-        "  \n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line.strip()) for line in part.strip().split("\n"))
+        "  \n".join(escape_markdown(line.strip()) for line in part.strip().split("\n"))
         for part in (html_module.unescape(p) for p in paragraphs_)
     )
 

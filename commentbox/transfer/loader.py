@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from commentbox.domain import sites
 from commentbox.domain.spam import text_hash
 from commentbox.domain.urls import InvalidURL, origin_of
-from commentbox.store import imports, posting
+from commentbox.store import backups, imports, posting
 from commentbox.store.db import Database
 from commentbox.store.models import CommentStatus, Site, Thread
 from commentbox.transfer.bodies import Unrenderable, render
@@ -41,6 +41,9 @@ SPAM_PARENT = "reply to spam, attached to the nearest ancestor that is not spam"
 MISSING_PARENT = "reply to a comment not in the import, shown at the top level"
 OTHER_PAGE_PARENT = "reply to a comment on another page, shown at the top level"
 LOOP = "replies in a loop, the first shown at the top level"
+# The old system's votes on a comment, as one vote of their net value: a comment's score is
+# the sum of its votes, so live votes add to it (no live voter key looks like this one).
+IMPORTED_VOTER = "imported"
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,12 @@ class _Load:
         if not batch:
             return
         keyed: list[tuple[str, ImportedComment]] = []
+        in_batch: set[str] = set()  # twins within one batch are not in self.nodes yet
         for comment in batch:
-            if comment.source_id in self.nodes:
+            if comment.source_id in self.nodes or comment.source_id in in_batch:
                 self.report.skipped["the same id twice in the file (the first is kept)"] += 1
                 continue
+            in_batch.add(comment.source_id)
             try:
                 key, url = thread_key(
                     self.site, comment.thread.url, self.options.url_map, comment.thread.page_id
@@ -172,6 +177,14 @@ class _Load:
                     [
                         {"site_id": self.site.id, "source": self._source(c), "comment_id": i, "kind": c.kind}
                         for (c, _), i in zip(made, ids, strict=True)
+                    ],
+                )
+                backups.insert_votes(
+                    connection,
+                    [
+                        {"comment_id": i, "voter": IMPORTED_VOTER, "value": values["score"]}
+                        for i, values in zip(ids, rows, strict=True)
+                        if values["score"]
                     ],
                 )
             for (comment, thread_id), comment_id, values in zip(made, ids, rows, strict=True):
@@ -240,7 +253,7 @@ class _Load:
             "body": body,
             "html": html,
             "status": comment.status,
-            "score": 0,
+            "score": 0 if deleted else comment.score,
             "created": comment.created,
             "edited": None,
             "ip_hash": self.hash_ip(comment.ip.strip()) if comment.ip and comment.ip.strip() else None,

@@ -54,6 +54,7 @@ class ImportedComment:
     author_website: str | None = None
     ip: str | None = None
     kind: Kind = Kind.COMMENT
+    score: int = 0  # the old system's votes, up minus down (Isso's likes − dislikes)
 
     def __post_init__(self) -> None:
         if self.created.tzinfo is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from commentbox.domain.urls import InvalidURL, canonical_url, origin_of
 from commentbox.errors import InvalidInput
@@ -61,8 +62,24 @@ def thread_key(site: Site, url: str, url_map: UrlMap, page_id: str | None = None
     return key, key
 
 
+def _absolute(site: Site, url: str) -> str:
+    """Isso, Commento and Artalk often know a page by its path (``/post/1``), Commento by its
+    host and path (``//blog.example/post/1``): such a page is on the site's origin with that
+    host, whatever its scheme (``https`` when the site has none), and a bare path on the
+    site's first origin."""
+    if url.startswith("//"):
+        host = urlsplit(url).netloc.lower()
+        for origin in site.origins:
+            if origin.partition("://")[2] == host:
+                return origin + url[2 + len(host) :]
+        return "https:" + url
+    if url.startswith("/") and site.origins:
+        return site.origins[0] + url
+    return url
+
+
 def _canonical(site: Site, url: str, url_map: UrlMap) -> str:
-    mapped = url_map.apply(url.strip())
+    mapped = url_map.apply(_absolute(site, url.strip()))
     try:
         key = canonical_url(mapped, frozenset(site.query_params))
         origin = origin_of(key)

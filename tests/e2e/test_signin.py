@@ -115,6 +115,8 @@ def test_sign_in_with_the_popup_comment_reload_and_log_out(
     page: Page, stack: SignInStack, provider: str
 ) -> None:
     fake = stack.fakes[provider]
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     open_article(page, stack.article)
     expect(guest_fields(page)).to_be_visible()
     sign_in_with_popup(page, provider)
@@ -127,7 +129,11 @@ def test_sign_in_with_the_popup_comment_reload_and_log_out(
     expect(comment).to_be_visible(timeout=TIMEOUT_MS)
     expect(comment.locator(".cb-author").first).to_contain_text(fake.user.name)
     avatar = comment.locator("img").first
-    expect(avatar).to_have_attribute("src", fake.absolute(fake.user.picture))
+    ours = re.compile(rf"^{re.escape(stack.backend)}/avatars/\d+-[0-9a-f]{{32}}$")
+    expect(avatar).to_have_attribute("src", ours)
+    expect(avatar).to_have_js_property("complete", True)
+    assert avatar.evaluate("img => img.naturalWidth") == 48  # the provider's picture, as we serve it
+    assert fake.absolute(fake.user.picture) not in asked  # the reader's browser never asked the provider
     assert page.evaluate("() => document.cookie") == ""  # nothing on the blog's side but storage
 
     page.reload()

@@ -5,6 +5,8 @@ It runs as a real uvicorn server on 127.0.0.1 (``ServerThread``) and counts ever
 
     /page            a small HTML page              /png        a real 1×1 PNG
     /html-as-png     HTML declared as image/png     /huge       1 GB, streamed
+    /huge.png        1 GB declared image/png, starting as a PNG does
+    /missing.png     404                            /slow.png   a PNG after half a second
     /drip            one byte a second              /echo       POST: what it received, as JSON
     /redirect/N      N redirects, then /page        /go?to=URL  one redirect to URL
 """
@@ -40,6 +42,9 @@ class FakeWeb:
                 Route("/png", self.png),
                 Route("/html-as-png", self.html_as_png),
                 Route("/huge", self.huge),
+                Route("/huge.png", self.huge_png),
+                Route("/missing.png", self.missing),
+                Route("/slow.png", self.slow_png),
                 Route("/drip", self.drip),
                 Route("/echo", self.echo, methods=["POST"]),
                 Route("/redirect/{n:int}", self.redirect),
@@ -63,18 +68,34 @@ class FakeWeb:
         self._count(request)
         return Response(PAGE.encode(), media_type="image/png")
 
+    async def slow_png(self, request: Request) -> Response:
+        self._count(request)
+        await asyncio.sleep(0.5)
+        return Response(PNG, media_type="image/png")
+
+    async def missing(self, request: Request) -> Response:
+        self._count(request)
+        return Response(b"no such picture", status_code=404, media_type="text/plain")
+
     async def huge(self, request: Request) -> Response:
+        return self._endless(request, b"a", "text/html")
+
+    async def huge_png(self, request: Request) -> Response:
+        return self._endless(request, PNG, "image/png")
+
+    def _endless(self, request: Request, first: bytes, media_type: str) -> Response:
+        """A gigabyte, sent 64 KiB at a time until the client hangs up."""
         self._count(request)
 
         async def body() -> AsyncIterator[bytes]:
-            block = b"a" * CHUNK
+            block = (first * CHUNK)[:CHUNK]
             for _ in range(GIGABYTE // CHUNK):
                 if await request.is_disconnected():  # what a real server does: stop sending
                     return
                 self.huge_bytes_sent += CHUNK
                 yield block
 
-        return StreamingResponse(body(), media_type="text/html")
+        return StreamingResponse(body(), media_type=media_type)
 
     async def drip(self, request: Request) -> Response:
         self._count(request)

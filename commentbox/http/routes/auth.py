@@ -25,20 +25,23 @@ from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.auth.registry import DEMO_PROVIDER
 from commentbox.domain import signins, user_sessions
+from commentbox.domain.avatars import picture_url
 from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.http.forms import NO_STORE, Form, continue_to, first, read_form, sent_from_here
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.admin.signin import set_session_cookie
 from commentbox.runtime.offload import blocking
+from commentbox.services import Context
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"
 DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
 
 
-def _identity(redeemed: signins.Redeemed) -> Identity:
+def _identity(ctx: Context, redeemed: signins.Redeemed) -> Identity:
     user = redeemed.user
-    return Identity(name=user.name, avatar=user.avatar, provider=user.provider)
+    avatar = picture_url(ctx.keys, ctx.settings.base_url, user.id, user.avatar)
+    return Identity(name=user.name, avatar=avatar, provider=user.provider)
 
 
 # JSON endpoints ------------------------------------------------------------------------
@@ -57,10 +60,11 @@ async def create_login(request: Request) -> Response:
 
 async def redeem_login(request: Request) -> Response:
     login_id = request.path_params["login"]
-    redeemed = await blocking(signins.redeem, context(request).signins, login_id, ClientInfo(request).origin)
+    ctx = context(request)
+    redeemed = await blocking(signins.redeem, ctx.signins, login_id, ClientInfo(request).origin)
     if redeemed is None:
         return JSONResponse({"status": "pending"}, status_code=202, headers=NO_STORE)
-    body = LoginRedeemed(token=redeemed.token, user=_identity(redeemed))
+    body = LoginRedeemed(token=redeemed.token, user=_identity(ctx, redeemed))
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -75,7 +79,8 @@ async def logout(request: Request) -> Response:
 
 
 def _page(request: Request, status: int = 200, **values: Any) -> Response:
-    values.setdefault("demo", False)
+    """The popup's last page; what a caller leaves out is off (templates are strict)."""
+    values = {"demo": False, "origin": None, "message": None, "close": False, "retry_url": None, **values}
     response: Response = request.app.state.templates.TemplateResponse(
         request, "auth/result.html", values, status_code=status, headers=NO_STORE
     )

@@ -84,8 +84,8 @@ async def embed_css(request: Request) -> Response:
     return _asset_response(request, "embed.css")
 
 
-def _html(rendered: reading.Rendered) -> Response:
-    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
+def _html(rendered: reading.Rendered, extra: dict[str, str] | None = None) -> Response:
+    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language", **(extra or {})}
     if rendered.body is None:
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type="text/html; charset=utf-8", headers=headers)
@@ -122,7 +122,9 @@ async def thread_page(request: Request) -> Response:
         render.page_builder(ctx.pages, lang, request.url.path),
         request.headers.get("if-none-match"),
     )
-    return _html(rendered)
+    known = ctx.sites.get(request.path_params["site"])  # current: the read just checked it
+    endpoints = render.linkback_endpoints(ctx.settings.base_url, known.site) if known else None
+    return _html(rendered, {"X-Pingback": endpoints["pingback"]} if endpoints else None)
 
 
 routes = [

@@ -28,8 +28,9 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def render(request: Request, name: str, values: dict[str, Any], status: int = 200) -> Response:
+    """An admin page; signed out (``admin`` None) unless the values say who is signed in."""
     response = request.app.state.templates.TemplateResponse(
-        request, f"admin/{name}", values, status_code=status
+        request, f"admin/{name}", {"admin": None, "pending": 0, **values}, status_code=status
     )
     harden(response)
     return response

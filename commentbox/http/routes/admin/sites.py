@@ -10,6 +10,7 @@ from starlette.responses import Response
 from commentbox.admin import moderators
 from commentbox.domain import sites
 from commentbox.errors import InvalidInput
+from commentbox.html.render import linkback_endpoints
 from commentbox.http.forms import first
 from commentbox.http.request import context
 from commentbox.http.routes.admin.plumbing import (
@@ -37,6 +38,7 @@ def _site_values(request: Request, admin: moderators.AdminContext, site_id: str)
         "role_names": [r.value for r in Role],
         "here": here(request),
         "mail_configured": bool(context(request).settings.smtp_host),
+        "endpoints": linkback_endpoints(context(request).settings.base_url, site),
     }
 
 
@@ -80,6 +82,9 @@ async def update_site(request: Request) -> Response:
         site_write_limits=first(form, "site_write_limits") or None,
         new_thread_limits=first(form, "new_thread_limits") or None,
         same_text_limits=first(form, "same_text_limits") or None,
+        feeds=first(form, "feeds") == "on",
+        linkbacks=first(form, "linkbacks") == "on",
+        publish_linkbacks=first(form, "publish_linkbacks") == "on",
         ip_hash_days=whole_number(first(form, "ip_hash_days"), "ip_hash_days", optional=True),
         guest_email_days=whole_number(first(form, "guest_email_days") or "0", "guest_email_days"),
     )

@@ -1,7 +1,7 @@
 """keeping less and erasure: per-site retention, vote times, the erasure record
 
-Revision ID: 0012_privacy
-Revises: 0011_comment_nonce
+Revision ID: 0014_privacy
+Revises: 0013_linkbacks
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0012_privacy"
-down_revision: str | None = "0011_comment_nonce"
+revision: str = "0014_privacy"
+down_revision: str | None = "0013_linkbacks"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
