@@ -49,6 +49,7 @@ def _harden(response: Response) -> Response:
 
 
 def _render(request: Request, values: dict[str, Any], status: int = 200) -> Response:
+    values = {"data": None, "sentence": "", "csrf": "", **values}  # the template's every name
     response = request.app.state.templates.TemplateResponse(
         request, "me/page.html", values, status_code=status
     )

@@ -19,6 +19,9 @@ from commentbox.http.request import context
 from commentbox.http.routes.admin.plumbing import page, posted, render, signed_in, whole_number
 from commentbox.runtime.offload import blocking
 
+# What the page shows in each step (the templates refuse a name they are not given).
+_NOTHING: dict[str, object] = {"erased": None, "confirming": None, "records": [], "email": None, "user": None}
+
 
 def _identity(site_id: str, form: Form) -> Identity:
     email, user = first(form, "email").strip(), first(form, "user").strip()
@@ -38,7 +41,7 @@ async def erase_page(request: Request) -> Response:
     site_id = request.path_params["site"]
     admin.moderator.require(site_id)
     records = await blocking(erasure.history, context(request).erasing, site_id)
-    return render(request, "erase.html", {"admin": admin, "site_id": site_id, "records": records})
+    return render(request, "erase.html", {**_NOTHING, "admin": admin, "site_id": site_id, "records": records})
 
 
 @page
@@ -47,7 +50,13 @@ async def erase(request: Request) -> Response:
     site_id = request.path_params["site"]
     admin.moderator.require(site_id)
     identity = _identity(site_id, form)
-    values = {"admin": admin, "site_id": site_id, "email": identity.email, "user": identity.user_id}
+    values = {
+        **_NOTHING,
+        "admin": admin,
+        "site_id": site_id,
+        "email": identity.email,
+        "user": identity.user_id,
+    }
     erasing = context(request).erasing
     if first(form, "confirm") != "yes":
         found = await blocking(erasure.count, erasing, identity)
