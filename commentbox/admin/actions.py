@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from commentbox.domain import comments
 from commentbox.domain.markup import render_markdown
+from commentbox.domain.removal import remove
 from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
@@ -245,7 +245,7 @@ def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[in
             if action is not Action.APPROVE and status is CommentStatus.APPROVED:
                 removed.append((comment, stored_rows.site_by_id(session, thread.site_id)))  # type: ignore[arg-type]
             if action is Action.DELETE:
-                comments.remove(session, comment)
+                remove(session, comment)
             elif status is CommentStatus.DELETED:
                 continue
             elif action is Action.APPROVE and status is not CommentStatus.APPROVED:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from commentbox.domain import comments
+from commentbox.domain import removal
 from commentbox.domain.sites import get_site
 from commentbox.errors import InvalidInput
 from commentbox.runtime.events import Events
@@ -102,7 +102,7 @@ def erase(erasing: Erasing, identity: Identity, requested_by: str = BY_VISITOR) 
         removed = [c for c in theirs if c.status == CommentStatus.APPROVED]  # the public saw these
         # A reply of theirs under a comment of theirs goes too, so a conversation with
         # themselves leaves no tombstone behind.
-        tombstones = comments.remove_all(session, theirs)
+        tombstones = removal.remove_all(session, theirs)
         votes = 0
         sessions = 0
         if identity.user_id is not None:
