@@ -1,12 +1,13 @@
 """``create_app(settings)``: wires routes, middleware, error handlers and shared services.
 
 Where a request goes (all under ``http/routes/``): ``/api/v1/threads/events`` → ``live.py``;
-the rest of ``/api/v1/*`` → ``api.py``; ``/auth/*`` → ``auth.py``; ``/``, ``/healthz``,
-``/avatars/*`` → ``pages.py``; ``/embed.js``, ``/count.js``, ``/embed.css``,
-``/embed/thread``, ``/threads/{site}`` → ``widget.py``; ``/feeds/{site}.atom`` → ``feeds.py``;
-``/admin/*`` → ``admin/``; ``/webmention/*``, ``/pingback/*`` → ``linkbacks.py``;
-``/readyz``, ``/metrics`` → ``ops.py``; in demo mode only, ``/demo-providers/*`` →
-``http/demo_providers/``. Handlers call one function of a
+``/api/v1/me/data``, ``/api/v1/me/erase``, ``/api/v1/me/page`` → ``my_data.py``; the rest
+of ``/api/v1/*`` → ``api.py``; ``/me`` and ``/me/*`` (the "My data" page) → ``me_page.py``;
+``/auth/*`` → ``auth.py``; ``/``, ``/healthz``, ``/avatars/*`` → ``pages.py``;
+``/embed.js``, ``/count.js``, ``/embed.css``, ``/embed/thread``, ``/threads/{site}`` →
+``widget.py``; ``/feeds/{site}.atom`` → ``feeds.py``; ``/admin/*`` → ``admin/``;
+``/webmention/*``, ``/pingback/*`` → ``linkbacks.py``; ``/readyz``, ``/metrics`` → ``ops.py``;
+in demo mode only, ``/demo-providers/*`` → ``http/demo_providers/``. Handlers call one function of a
 ``domain/`` module (``comments``, ``reading`` …) with its bundle from ``services.py``; the
 domain calls ``store/``. docs/architecture.md walks a post and a read through the files.
 """
@@ -27,6 +28,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from commentbox.config import Settings, SettingsError, load_settings
+from commentbox.domain.retention import RetentionJob
 from commentbox.domain.urls import is_loopback_url
 from commentbox.html.render import environment
 from commentbox.http import demo_providers
@@ -37,7 +39,20 @@ from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS
 from commentbox.http.request_metrics import RequestMetrics, route_templates
-from commentbox.http.routes import admin, api, auth, feeds, linkbacks, live, notifications, ops, pages, widget
+from commentbox.http.routes import (
+    admin,
+    api,
+    auth,
+    feeds,
+    linkbacks,
+    live,
+    me_page,
+    my_data,
+    notifications,
+    ops,
+    pages,
+    widget,
+)
 from commentbox.http.valid_text import ValidText
 from commentbox.mail import notify
 from commentbox.runtime.metrics import Metrics
@@ -104,9 +119,14 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         verifier = ctx.linkbacks.pump
         verifying = asyncio.create_task(verifier.run()) if verifier is not None else None
         webhooks = asyncio.create_task(ctx.webhooks.run())
+        retention = settings.retention_sweep_minutes
+        job = RetentionJob(ctx.db, retention * 60, settings.sent_mail_days)
+        sweeper = asyncio.create_task(job.run()) if retention else None
         await ctx.live.relay.start()
         yield
         await ctx.live.relay.stop()
+        if sweeper is not None:
+            await job.stop(sweeper)
         if verifier is not None and verifying is not None:
             await verifier.stop(verifying)
         await ctx.webhooks.stop(webhooks)
@@ -117,7 +137,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         ctx.db.dispose()
 
     routes = [
-        Mount("/api/v1", routes=[*live.routes, *api.routes]),
+        Mount("/api/v1", routes=[*live.routes, *api.routes, *my_data.routes]),
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,
@@ -126,6 +146,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *admin.routes,
         *notifications.routes,
         *linkbacks.routes,
+        *me_page.routes,
         *(demo_providers.routes if demo else []),
     ]
     app = Starlette(
@@ -152,7 +173,9 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         app.state.demo_grants = grants
         app.state.demo_google_key = new_signing_key()
     app.state.templates = Jinja2Templates(env=environment())
-    app.state.operations = list(OPERATIONS) + (DEMO_OPERATIONS if demo else [])
+    app.state.operations = [*OPERATIONS, *my_data.operations, *me_page.operations] + (
+        DEMO_OPERATIONS if demo else []
+    )
     return app
 
 

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     mail_from: str = "commentbox <commentbox@localhost>"
     action_link_days: int = Field(7, ge=1, le=60)  # moderators' email links expire after this
 
+    # Keeping less (domain/retention.py); per-site periods are site settings
+    retention_sweep_minutes: int = Field(60, ge=0, le=10080)  # how often; 0: never (not advised)
+    sent_mail_days: int = Field(30, ge=1, le=3650)  # sent mail (recipient, text) is deleted after this
+
     @field_validator("metrics_token", mode="before")
     @classmethod
     def _no_empty_token(cls, value: object) -> object:

@@ -17,6 +17,7 @@ from commentbox.config import Settings
 from commentbox.domain.akismet import Akismet
 from commentbox.domain.avatars import Pictures
 from commentbox.domain.comments import Commenting
+from commentbox.domain.erasure import Erasing
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
@@ -72,6 +73,7 @@ class Context:
     signins: SignIns = field(init=False)
     moderator_access: ModeratorAccess = field(init=False)
     moderation: Moderation = field(init=False)
+    erasing: Erasing = field(init=False)
     notifier: Notifier = field(init=False)
     live: Live = field(init=False)
     pictures: Pictures = field(init=False)
@@ -95,6 +97,7 @@ class Context:
         self.signins = SignIns(self.db, self.user_sessions, settings.login_ttl_seconds, limiter)
         self.moderator_access = ModeratorAccess(self.db, settings.login_ttl_seconds)
         self.moderation = Moderation(self.db, self.events, settings.max_body_chars, settings.max_depth)
+        self.erasing = Erasing(self.db, self.events)
         self.notifier = Notifier(
             self.db,
             self.keys,

@@ -82,13 +82,16 @@ def database_url(template_database: str, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Rate limits are off here, since every test client shares one address; the tests of the
-    limits (``test_ratelimit.py``) switch them on with ``settings.model_copy``."""
+    limits (``test_ratelimit.py``) switch them on with ``settings.model_copy``. So is the
+    retention sweep, which would otherwise change rows under a test at its own moment
+    (``test_retention.py`` runs it, and switches the job on)."""
     return load_settings(
         database_url=database_url,
         secret_key=TEST_SECRET,
         public_url="http://testserver",
         secret_file=tmp_path / "secret",
         rate_limits="off",
+        retention_sweep_minutes=0,
     )
 
 

@@ -13,8 +13,8 @@ from commentbox.domain import sites
 from commentbox.outbound.fetch import NOT_ALLOWED
 from commentbox.store.models import Role
 from commentbox.webhooks import endpoints
+from tests.admin_support import PASSWORD, csrf_of, sign_in
 from tests.support import BLOG, SAME_ORIGIN
-from tests.test_admin import PASSWORD, csrf_of, sign_in
 from tests.xss import executable_parts
 
 PAGE = "/admin/sites/blog"

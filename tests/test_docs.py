@@ -18,6 +18,7 @@ from pathlib import Path
 from commentbox import cli
 from commentbox.config import Settings
 from commentbox.http.openapi import OPERATIONS
+from commentbox.http.routes import me_page, my_data
 from tests.conftest import required_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +115,9 @@ def test_every_setting_is_documented():
 def test_every_json_and_sign_in_route_is_on_the_api_page():
     page = (DOCS / "api.md").read_text()
     routes = [
-        f"`{op.method.upper()} {op.path}`" for op in OPERATIONS if op.path.startswith(("/api/v1/", "/auth/"))
+        f"`{op.method.upper()} {op.path}`"
+        for op in [*OPERATIONS, *my_data.operations, *me_page.operations]
+        if op.path.startswith(("/api/v1/", "/auth/", "/me"))
     ]
     assert len(routes) > 15
     missing = [route for route in routes if route not in page]

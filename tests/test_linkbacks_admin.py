@@ -8,9 +8,9 @@ from starlette.testclient import TestClient
 
 from commentbox.admin import moderators
 from commentbox.store.models import Role
+from tests.admin_support import PASSWORD, act, sign_in
 from tests.linkback_support import mention, mentioning, reaching_sources, settled
 from tests.support import ARTICLE, SAME_ORIGIN
-from tests.test_admin import PASSWORD, act, sign_in
 
 
 @pytest.fixture

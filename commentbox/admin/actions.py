@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from commentbox.domain import comments
 from commentbox.domain.markup import render_markdown
+from commentbox.domain.removal import remove
 from commentbox.domain.screening import closed
 from commentbox.domain.spam import text_hash
 from commentbox.errors import Forbidden, InvalidInput, NotFound
@@ -273,7 +273,7 @@ def apply(moderation: Moderation, moderator: Moderator, comment_ids: Sequence[in
             comment, thread = comment_for_moderator(session, moderator, comment_id)
             before = CommentStatus(comment.status)
             if action is Action.DELETE:
-                comments.remove(session, comment)
+                remove(session, comment)
                 after = CommentStatus.DELETED
             else:
                 after = _next_status(comment, before, action)

@@ -1,8 +1,8 @@
 """The ``commentbox`` command. Each command group is a module here (``serving``, ``sites``,
-``admins``, ``comments``, ``webhooks``; imports and exports live in ``transfer/commands.py``) with the
-same two functions: ``add_parsers`` declares its commands, ``run`` carries one out with
-plain domain calls. This module only assembles the parser, opens the database and turns a
-domain error into one line on stderr and exit code 1.
+``admins``, ``comments``, ``webhooks``, ``erasure``; imports and exports live in
+``transfer/commands.py``) with the same two functions: ``add_parsers`` declares its commands,
+``run`` carries one out with plain domain calls. This module only assembles the parser,
+opens the database and turns a domain error into one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from commentbox import __version__
-from commentbox.cli import admins, comments, serving, sites, webhooks
+from commentbox.cli import admins, comments, erasure, serving, sites, webhooks
 from commentbox.cli.database import open_database, require_database
 from commentbox.config import Settings, SettingsError, load_settings, read_settings
 from commentbox.errors import CommentboxError
@@ -29,7 +29,7 @@ class CommandGroup(Protocol):
     def run(self, args: argparse.Namespace, db: Database, settings: Settings) -> int: ...
 
 
-GROUPS: tuple[CommandGroup, ...] = (serving, sites, admins, comments, webhooks, transfer)  # type: ignore[assignment]
+GROUPS: tuple[CommandGroup, ...] = (serving, sites, admins, comments, webhooks, erasure, transfer)  # type: ignore[assignment]
 
 
 def parser() -> argparse.ArgumentParser:

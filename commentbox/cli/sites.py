@@ -107,6 +107,15 @@ def add_parsers(commands: Any) -> None:
         "--feeds", choices=["on", "off"], help="publish Atom feeds of the site's comments (default on)"
     )
     update.add_argument(
+        "--ip-hash-days", type=int, metavar="DAYS", help="keep IP address hashes this long (default 30)"
+    )
+    update.add_argument(
+        "--guest-email-days",
+        type=int,
+        metavar="DAYS",
+        help="keep guests' emails on comments nobody subscribed with this long (0, the default: always)",
+    )
+    update.add_argument(
         "--notify-moderators", choices=[n.value for n in NotifyModerators], help="which new comments to email"
     )
 
@@ -159,6 +168,8 @@ def run(args: argparse.Namespace, db: Database, settings: Settings) -> int:
                     publish_linkbacks=None
                     if args.publish_linkbacks is None
                     else args.publish_linkbacks == "on",
+                    ip_hash_days=args.ip_hash_days,
+                    guest_email_days=args.guest_email_days,
                 )
             ],
         )

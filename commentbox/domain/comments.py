@@ -20,6 +20,7 @@ from sqlmodel import Session
 from commentbox.domain import budgets, retries, screening
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.markup import render_markdown
+from commentbox.domain.removal import remove
 from commentbox.domain.schemas import CommentCreate, CommentCreated, CommentEdit, CommentPublic
 from commentbox.domain.sites import check_origin, get_site
 from commentbox.domain.spam import RequestFacts, text_hash
@@ -369,22 +370,6 @@ def delete_comment(
             session.connection(), "comment.deleted", comment=comment, site=site, thread_url=thread.url
         )
     commenting.events.emit("comment.deleted", comment=comment, site=site)
-
-
-def remove(session: Session, comment: Comment) -> None:
-    """Delete ``comment`` (by its author or a moderator), or make it an anonymous tombstone when
-    it has replies; the thread's count and version follow."""
-    was_counted = comment.status == CommentStatus.APPROVED
-    if comments.has_replies(session, comment.id):  # type: ignore[arg-type]
-        comment.status = CommentStatus.DELETED
-        comment.body = comment.html = comment.author_name = ""
-        comment.author_email = comment.author_website = None
-        comment.user_id = None
-        comment.text_hash = None
-        rows.save(session, comment)
-    else:
-        comments.delete_comment(session, comment.id)  # type: ignore[arg-type]
-    versions.touch_thread(session, comment.thread_id, -1 if was_counted else 0)
 
 
 def vote(commenting: Commenting, comment_id: int, value: int, visitor: Visitor, origin: str | None) -> int:

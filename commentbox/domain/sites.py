@@ -123,10 +123,12 @@ def update_site(
     feeds: bool | None = None,
     linkbacks: bool | None = None,
     publish_linkbacks: bool | None = None,
+    ip_hash_days: int | None = None,
+    guest_email_days: int | None = None,
 ) -> Site:
     """Change what is given; ``origins`` replaces the list (the admin page's), ``add_origins``
     and ``remove_origins`` change it (the CLI's); ``close_after_days=0`` keeps threads open
-    for good.
+    for good, and ``guest_email_days=0`` keeps guests' emails as long as their comments.
 
     ``linkbacks`` turns receiving Webmentions and pingbacks on or off (``commentbox site
     update ID --linkbacks on|off``); ``publish_linkbacks`` shows verified ones at once
@@ -182,8 +184,19 @@ def update_site(
             site.linkbacks = linkbacks
         if publish_linkbacks is not None:
             site.publish_linkbacks = publish_linkbacks
+        if ip_hash_days is not None:
+            site.ip_hash_days = _days(ip_hash_days, "ip_hash_days", low=1)
+        if guest_email_days is not None:
+            site.guest_email_days = _days(guest_email_days, "guest_email_days", low=0) or None
         rows.save(session, site)
     return site
+
+
+def _days(value: int, field: str, *, low: int) -> int:
+    """A retention period: from ``low`` to 100 years."""
+    if not low <= value <= 36500:
+        raise InvalidInput(f"“{field}” must be a number of days from {low} to 36500.", field=field)
+    return value
 
 
 def _at_least(low: int, value: int, field: str) -> int:

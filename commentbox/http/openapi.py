@@ -391,6 +391,18 @@ OPERATIONS += [
             ("delete", "Remove an endpoint and its delivery log"),
         )
     ),
+    _admin(
+        "get",
+        "/admin/sites/{site}/erase",
+        "Erase a person's data: the form and the site's erasures",
+        _SITE_PATH,
+    ),
+    _admin(
+        "post",
+        "/admin/sites/{site}/erase",
+        "Count what an erasure (field `email` or `user`) would remove; with `confirm=yes`, erase",
+        _SITE_PATH,
+    ),
 ]
 _TOKEN = ("token", "path", True, "the signed token from the email")
 OPERATIONS += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -106,9 +106,17 @@ def comment_by_id(session: Session, comment_id: int, *, lock: bool = False) -> C
     return session.get(Comment, comment_id, with_for_update=lock)
 
 
-def has_replies(session: Session, comment_id: int) -> bool:
-    query = select(Comment.id).where(Comment.parent_id == comment_id).limit(1)
-    return session.exec(query).first() is not None
+def replies_to(session: Session, comment_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The ids of the direct replies to each of ``comment_ids`` (through ``comment.parent_id``'s index)."""
+    if not comment_ids:
+        return {}
+    query = select_columns(col(Comment.parent_id), col(Comment.id)).where(
+        col(Comment.parent_id).in_(comment_ids)
+    )
+    found: dict[int, list[int]] = {}
+    for parent_id, reply_id in session.connection().execute(query).all():
+        found.setdefault(int(parent_id), []).append(int(reply_id))  # type: ignore[arg-type]
+    return found
 
 
 def comment_site_id(session: Session, comment_id: int) -> str | None:
@@ -152,8 +160,15 @@ def recent_duplicate(
     return session.exec(query.limit(1)).first() is not None
 
 
-def delete_comment(session: Session, comment_id: int) -> None:
-    session.exec(delete(Comment).where(Comment.id == comment_id))  # type: ignore[arg-type]
+def delete_comments(session: Session, comment_ids: Iterable[int]) -> None:
+    """Delete the rows in one statement; the session's objects are not searched for them
+    (SQLAlchemy's default, which would cost the square of their number)."""
+    ids = list(comment_ids)
+    if ids:
+        statement = (
+            delete(Comment).where(col(Comment.id).in_(ids)).execution_options(synchronize_session=False)
+        )
+        session.exec(statement)
 
 
 def set_vote(session: Session, comment_id: int, voter: str, value: int) -> int:

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -116,6 +127,11 @@ class Site(SQLModel, table=True):
     # ``webhook_endpoint``, kept by ``webhooks/endpoints.py``): a post on a site without
     # webhooks costs no statement, and the site's version tells every instance of a change.
     webhook_events: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # Keeping less (domain/retention.py): IP hashes (on comments and guests' votes) are wiped
+    # after this many days; guests' emails on comments nobody subscribed with after
+    # ``guest_email_days`` (None: kept as long as the comment).
+    ip_hash_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
+    guest_email_days: int | None = None
 
 
 class Thread(SQLModel, table=True):
@@ -186,6 +202,21 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_client_author_email", "client_hash", "author_email"),
         # A restored backup finds the comments it holds already by their nonce (``import json``).
         Index("ix_comment_nonce", "nonce"),
+        # The retention sweep finds the comments whose IP hash is due among those that still
+        # carry one only (``store/privacy.py``): the index stays as small as the retention period.
+        Index(
+            "ix_comment_ip_hash_created",
+            "created",
+            sqlite_where=text("ip_hash IS NOT NULL"),
+            postgresql_where=text("ip_hash IS NOT NULL"),
+        ),
+        # … and guests' comments whose email is due, where a site keeps them for a while only.
+        Index(
+            "ix_comment_guest_email_created",
+            "created",
+            sqlite_where=text("author_email IS NOT NULL"),
+            postgresql_where=text("author_email IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,11 +273,17 @@ class CommentSource(SQLModel, table=True):
 class Vote(SQLModel, table=True):
     """One vote per identity per comment; ``voter`` is ``u:<user id>`` or a keyed guest hash."""
 
+    __table_args__ = (Index("ix_vote_voter_created", "voter", "created"),)
+
     comment_id: int = Field(
         sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
     )
     voter: str = Field(primary_key=True, max_length=80)
     value: int
+    # When the vote was first cast: a guest's ``voter`` is their address's hash, wiped
+    # (replaced by a random key, the vote still counted) after the site's ``ip_hash_days``;
+    # the sweep finds them through ``ix_vote_voter_created``.
+    created: datetime = Field(default_factory=utcnow)
 
 
 class UserSession(SQLModel, table=True):
@@ -563,4 +600,20 @@ class WebhookDelivery(SQLModel, table=True):
     last_attempt: datetime | None = None
     delivered: datetime | None = None
     failed: bool = False
+    created: datetime = Field(default_factory=utcnow)
+
+
+# Privacy -----------------------------------------------------------------------------------
+
+
+class Erasure(SQLModel, table=True):
+    """The moderators' record that an erasure happened: when, at whose request, how many
+    comments. Never what was erased or whose it was (``domain/erasure.py``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("site.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    requested_by: str = Field(max_length=200)  # "the visitor", or "moderator <name>"
+    comments: int = 0
     created: datetime = Field(default_factory=utcnow)

@@ -80,12 +80,14 @@ def delete_oauth_state(session: Session, key: str) -> None:
     session.exec(delete(OAuthState).where(col(OAuthState.key) == key))
 
 
-def purge_expired_auth(session: Session, now: datetime) -> None:
-    """Forget expired OAuth state and login ids, and sessions that ended (expired or revoked)."""
+def purge_expired_auth(session: Session, now: datetime) -> int:
+    """Forget expired OAuth state and login ids, and sessions that ended (expired or revoked);
+    returns how many sessions."""
     session.exec(delete(OAuthState).where(col(OAuthState.expires) < now))
     session.exec(delete(Login).where(col(Login.expires) < now))
-    session.exec(
+    ended = session.exec(
         delete(UserSession).where(
             (col(UserSession.expires) < now) | (col(UserSession.revoked) != None)  # noqa: E711
         )
     )
+    return int(ended.rowcount)

@@ -97,6 +97,7 @@ def running_stack(
             secret_file=tmp_path / "secret",
             page_size=PAGE_SIZE,
             rate_limits="off",  # every browser and seed request comes from 127.0.0.1
+            retention_sweep_minutes=0,  # no background sweep changing rows under a test
             **settings,
         ),
         demo=demo,

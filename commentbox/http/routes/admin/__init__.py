@@ -8,7 +8,17 @@ POST also refuses a foreign ``Origin`` / ``Sec-Fetch-Site``, and every page is s
 
 from starlette.routing import Route
 
-from commentbox.http.routes.admin import bans, comments, moderators, queue, signin, sites, threads, webhooks
+from commentbox.http.routes.admin import (
+    bans,
+    comments,
+    erasure,
+    moderators,
+    queue,
+    signin,
+    sites,
+    threads,
+    webhooks,
+)
 from commentbox.http.routes.admin.plumbing import script, stylesheet
 
 routes = [
@@ -31,6 +41,8 @@ routes = [
     Route("/admin/sites/{site}", sites.site_page, methods=["GET"]),
     Route("/admin/sites/{site}", sites.update_site, methods=["POST"]),
     Route("/admin/sites/{site}/moderators", moderators.add_moderator, methods=["POST"]),
+    Route("/admin/sites/{site}/erase", erasure.erase_page, methods=["GET"]),
+    Route("/admin/sites/{site}/erase", erasure.erase, methods=["POST"]),
     Route(
         "/admin/sites/{site}/moderators/{role_id:id}/delete", moderators.remove_moderator, methods=["POST"]
     ),

@@ -39,6 +39,8 @@ NUMBERS = (
     "close_after_days",
     "edit_window_seconds",
     "user_edit_window_seconds",
+    "ip_hash_days",
+    "guest_email_days",
 )
 LIMITS = ("thread_write_limits", "site_write_limits", "new_thread_limits", "same_text_limits")
 TEXT_FIELDS = ("moderation", "notify_moderators", *NUMBERS, *LIMITS)
@@ -58,6 +60,7 @@ def fields_of(site: Site) -> dict[str, str]:
     """The site's settings as the form shows them."""
     values = {name: str(getattr(site, name)) for name in TEXT_FIELDS}
     values["close_after_days"] = str(site.close_after_days or 0)  # None: never
+    values["guest_email_days"] = str(site.guest_email_days or 0)  # None: as long as the comment
     values |= {name: "\n".join(getattr(site, name)) for name in LIST_FIELDS}
     return values | {name: "on" if getattr(site, name) else "" for name in CHECKBOXES}
 
@@ -114,7 +117,8 @@ def _save(request: Request, site_id: str, typed: dict[str, str]) -> None:
         raise InvalidInput(
             "Choose which comments moderators hear about.", field="notify_moderators"
         ) from None
-    blank = {"close_after_days": "0"}  # left empty: threads stay open; other numbers must be given
+    # left empty: threads stay open, emails kept; other numbers must be given
+    blank = {"close_after_days": "0", "guest_email_days": "0"}
     numbers: dict[str, Any] = {
         name: whole_number(typed[name] or blank.get(name, ""), name) for name in NUMBERS
     }
