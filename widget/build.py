@@ -22,11 +22,15 @@ import rjsmin
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "commentbox" / "static"
-EMBED_MODULES = ("util", "thread", "api", "own", "form", "signin", "main")
+EMBED_MODULES = ("util", "i18n", "thread", "api", "own", "form", "signin", "main")
 
 
 def _catalogues() -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((HERE / "i18n").glob("*.json"))}
+
+
+def _counts(catalogue: dict) -> dict[str, str]:
+    return {**catalogue["server"]["count"], "none": catalogue["server"]["count_none"]}
 
 
 def _source(name: str) -> str:
@@ -56,7 +60,8 @@ def build() -> dict[str, bytes]:
             CSS=css,
             LOAD_ERRORS={lang: c["client"]["err_load"] for lang, c in catalogues.items()},
         ),
-        "count.js": _js("count.js", COUNTS={lang: c["server"]["count"] for lang, c in catalogues.items()}),
+        # zero reads "No comments yet" on the index as in the widget's heading
+        "count.js": _js("count.js", COUNTS={lang: _counts(c) for lang, c in catalogues.items()}),
     }
     for lang in catalogues:
         files[f"i18n/{lang}.json"] = (HERE / "i18n" / f"{lang}.json").read_bytes()

@@ -48,7 +48,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     expect(first.locator(".cb-text strong")).to_have_text("post")
     expect(first.locator(".cb-author")).to_have_text("Ada")
     expect(first.locator("time")).to_have_text("just now")
-    expect(root.locator(".cb-count")).to_have_text("1 comment")
+    expect(root.locator(".cb-count")).to_have_text("1 response to “Hello, world”")
 
     first.locator(".cb-reply").click()
     expect(root.locator(".cb-replying")).to_have_text("Replying to Ada")
@@ -56,7 +56,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     post(page, "A reply", name="Bob", email="bob@example.com")
     reply = first.locator(".cb-replies > .cb-comment")
     expect(reply.locator(".cb-text")).to_have_text("A reply")
-    expect(root.locator(".cb-count")).to_have_text("2 comments")
+    expect(root.locator(".cb-count")).to_have_text("2 responses to “Hello, world”")
     expect(root.locator(".cb-replying")).to_be_hidden()  # the form went back to the top
 
     reply.locator(".cb-edit-btn").click()

@@ -64,6 +64,7 @@ class Widget {
     this.t = JSON.parse(root.dataset.strings);
     this.form = root.querySelector(".cb-form");
     this.slot = document.createComment("form");
+    if (this.o.formPosition === "bottom") root.append(this.form); // the WordPress order: list, then form
     this.form.before(this.slot);
     this.status = this.form.querySelector(".cb-status");
     const fields = this.form.elements;
@@ -71,6 +72,7 @@ class Widget {
     for (const name of ["name", "email", "website"]) fields[name].value = guest[name] || "";
     fields.body.value = load(this.draftKey) || "";
     this.config = {};
+    this.count(0);
     this.setUser(null);
     this.shadow.replaceChildren(root);
   }
@@ -127,13 +129,18 @@ class Widget {
     replies.append(li);
   }
 
+  /* The heading names the page ("2 responses to “Title”"); zero reads as on count.js. The
+     sort control waits until there is something to sort. */
   count(delta) {
     const n = Math.max(0, +this.root.dataset.count + delta);
-    const forms = this.t.count;
+    const title = this.o.title;
     this.root.dataset.count = n;
-    this.root.querySelector(".cb-count").textContent = n
-      ? (forms[new Intl.PluralRules(this.lang).select(n)] || forms.other).replace("{n}", n)
-      : this.t.count_none;
+    this.root.querySelector(".cb-count").textContent = !n
+      ? this.t.count_none
+      : title
+        ? fmt(plural(this.t.responses, this.lang, n), { title })
+        : plural(this.t.count, this.lang, n);
+    this.root.querySelector(".cb-bar").hidden = !n;
   }
 
   async vote(li, value, b) {
@@ -186,7 +193,7 @@ class Widget {
       const old = this.root.querySelector(".cb-more");
       if (old) old.remove();
       const next = page.querySelector(".cb-more");
-      if (next) this.root.append(next);
+      if (next) this.root.querySelector(".cb-thread").after(next);
       this.decorate(this.root);
       this.showPending();
     } catch (e) {

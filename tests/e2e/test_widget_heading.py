@@ -1,0 +1,108 @@
+"""The thread's frame in a real browser: the heading that names the page (plural rules per
+language, one wording for zero with count.js), the sort control, the form's position."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
+
+pytestmark = pytest.mark.browser
+
+CUSTOM = "/posts/custom/"
+
+
+def embed(page: Page, stack: Stack, attrs: str = "", title: str = "A page", lang: str = "en") -> None:
+    """A page of the blog's origin that embeds the widget with the script tag ``attrs``."""
+    page.goto(stack.blog + "/style.css")
+    page.set_content(
+        f'<html lang="{lang}"><head><title>{escape(title)}</title></head><body><div id="commentbox"></div>'
+        f'<script src="{stack.backend}/embed.js" data-site="blog"'
+        f' data-page-url="{stack.article(CUSTOM)}" {attrs}></script></body></html>'
+    )
+    widget(page)
+
+
+def heading(page: Page) -> str:
+    return widget(page).locator(".cb-count").inner_text()
+
+
+def test_the_heading_names_the_page_from_data_page_title_else_the_document_title(page: Page, stack: Stack):
+    seed(stack, 2, path=CUSTOM)
+    hostile = '<img src=x onerror="window.__xss=1">Tips & “tricks”'
+    embed(page, stack, f'data-page-title="{escape(hostile)}"', title="Not this one")
+    expect(widget(page).locator(".cb-count")).to_have_text(f"2 responses to “{hostile}”")
+    assert widget(page).locator(".cb-count img").count() == 0  # text, never markup
+    assert page.evaluate("window.__xss || null") is None
+
+    embed(page, stack, title="Connecting")
+    expect(widget(page).locator(".cb-count")).to_have_text("2 responses to “Connecting”")
+    post(page, "A third")
+    expect(status(page)).to_have_text("Your comment was published.")
+    expect(widget(page).locator(".cb-count")).to_have_text("3 responses to “Connecting”")
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "1 response to “Connecting”"),
+        ("de", 2, "2 Antworten auf „Connecting“"),
+        ("fr", 1, "1 réponse à « Connecting »"),
+        ("ar", 2, "ردّان على «Connecting»"),  # Arabic has a dual
+        ("ar", 3, "3 ردود على «Connecting»"),
+    ],
+)
+def test_the_heading_follows_the_languages_plural_rules(
+    page: Page, stack: Stack, lang: str, count: int, expected: str
+):
+    seed(stack, count, path=CUSTOM)
+    embed(page, stack, f'data-lang="{lang}" data-page-title="Connecting"')
+    expect(widget(page).locator(".cb-count")).to_have_text(expected)
+
+
+def test_zero_reads_the_same_on_the_index_and_under_the_article_and_hides_the_sort(page: Page, stack: Stack):
+    page.goto(stack.blog + "/")
+    expect(page.locator("[data-commentbox-count='/posts/second/']")).to_have_text("No comments yet")
+    page.goto(stack.article("/posts/second/"))
+    root = widget(page)
+    expect(root.locator(".cb-count")).to_have_text("No comments yet")
+    expect(root.locator(".cb-sort")).to_be_hidden()  # nothing to sort yet
+    post(page, "The first word")
+    expect(root.locator(".cb-count")).to_have_text("1 response to “A second thought”")
+    expect(root.locator(".cb-sort")).to_be_visible()
+    other = page.context.browser.new_page()  # the counts are cached for 10 s per browser
+    try:
+        other.goto(stack.blog + "/")
+        expect(other.locator("[data-commentbox-count='/posts/second/']")).to_have_text("1 comment")
+    finally:
+        other.close()
+
+
+FORM_FIRST = "r => r.querySelector('.cb-form').compareDocumentPosition(r.querySelector('.cb-thread')) & 4"
+
+
+def test_the_form_comes_first_unless_the_site_puts_it_after_the_list(page: Page, stack: Stack):
+    seed(stack, PAGE_SIZE + 1, path=CUSTOM)
+    embed(page, stack)
+    assert widget(page).evaluate(FORM_FIRST), "by default the form is above the list"
+
+    embed(page, stack, 'data-form-position="bottom"')
+    root = widget(page)
+    assert not root.evaluate(FORM_FIRST)
+    order = "r => [...r.children].map(e => e.className.split(' ')[0])"
+    assert root.evaluate(order)[-3:] == ["cb-thread", "cb-more", "cb-form"]
+    root.locator(".cb-sort").select_option("newest")  # a new page of the list keeps the order
+    expect(root.locator(".cb-thread > .cb-comment").first.locator(".cb-text")).to_have_text(
+        f"Comment number {PAGE_SIZE}"
+    )
+    assert root.evaluate(order)[-3:] == ["cb-thread", "cb-more", "cb-form"]
+
+    root.locator(".cb-reply").first.click()  # the form moves under the comment ...
+    expect(root.locator(".cb-replying")).to_be_visible()
+    page.keyboard.press("Escape")  # ... and back to the bottom
+    assert root.evaluate(order)[-1] == "cb-form"
+    post(page, "At the bottom")
+    expect(status(page)).to_have_text("Your comment was published.")
