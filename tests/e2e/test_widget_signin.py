@@ -38,7 +38,7 @@ def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     root = _sign_in_with_google(page, providers_stack.article())
     identity = root.locator(".cb-identity")
     expect(identity).to_have_text(
-        f"Commenting as {fake_google.user.name} (Google) · Log out · Log out everywhere"
+        f"Commenting as {fake_google.user.name} (Google) · Change · Log out · Log out everywhere"
     )
     expect(root.locator(".cb-guest")).to_be_hidden()
     expect(root.locator(".cb-signin")).to_be_hidden()

@@ -15,9 +15,16 @@ Object.assign(Widget.prototype, {
     if (buttons) buttons.hidden = !!user;
     line.hidden = !user;
     if (user) {
+      /* The avatar, the provider's logo (the one its sign-in button wears), who, and the
+         ways out: Change (another provider, or the guest form), Log out, everywhere. */
       const provider = PROVIDERS[user.provider] || user.provider;
+      const logo = f.querySelector(".cb-provider-" + user.provider + " .cb-logo");
       line.replaceChildren(
-        fmt(this.t.commenting_as, { name: user.name, provider }),
+        avatar(user.avatar, user.identicon),
+        ...(logo ? [logo.cloneNode(true)] : []),
+        node("span", "", fmt(this.t.commenting_as, { name: user.name, provider })),
+        " · ",
+        button("cb-change", this.t.change),
         " · ",
         button("cb-logout", this.t.logout),
         " · ",
@@ -92,6 +99,7 @@ Object.assign(Widget.prototype, {
     let done = false;
     let closedFor = 0;
     let ticks = 0;
+    let told = false;
     const end = () => {
       done = true;
       this.onMessage = null;
@@ -118,12 +126,17 @@ Object.assign(Widget.prototype, {
     clearInterval(this.timer);
     this.timer = setInterval(async () => {
       /* A consent page sending Cross-Origin-Opener-Policy severs the popup: it then looks
-         closed while the person is still reading it, so keep polling for a while. */
+         closed while the person is still reading it, so keep polling for a while. Closed
+         with this page in focus, the person is back here: say so (the guest form is there). */
       closedFor = popup.closed ? closedFor + 1 : 0;
       if (done) return;
+      if (closedFor && !told && document.hasFocus()) {
+        told = true;
+        this.say("signin_closed");
+      }
       if (closedFor > 120 || ++ticks > 900) {
         end();
-        return this.say("");
+        return this.say(closedFor ? "signin_closed" : "");
       }
       try {
         const r = await this.redeem(login);
@@ -137,8 +150,10 @@ Object.assign(Widget.prototype, {
     }, 1000);
   },
 
-  /* everywhere: end every session of this account (other browsers and devices too). */
-  async logout(everywhere) {
+  /* everywhere: end every session of this account (other browsers and devices too).
+     change: the same for this session, then the choices are in front (another provider,
+     or the guest form). */
+  async logout(everywhere, change) {
     try {
       await this.api("POST", everywhere ? "/auth/logout?everywhere=1" : "/auth/logout");
     } catch (e) {
@@ -146,6 +161,7 @@ Object.assign(Widget.prototype, {
     }
     raw(this.site + ":token", null);
     this.setUser(null);
-    this.say(everywhere ? "signed_out_everywhere" : "signed_out");
+    this.say(change ? "change_hint" : everywhere ? "signed_out_everywhere" : "signed_out");
+    if (change) (this.form.querySelector(".cb-provider") || this.form.elements.name).focus();
   },
 });

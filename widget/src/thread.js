@@ -14,8 +14,9 @@ class Widget {
     }
     this.shadow.adoptedStyleSheets = [sheet]; // not an inline <style>: passes strict host CSPs
     this.ac = new AbortController();
-    const on = (target, type, fn) => target.addEventListener(type, fn, { signal: this.ac.signal });
+    const on = (target, type, fn, capture) => target.addEventListener(type, fn, { signal: this.ac.signal, capture });
     on(this.shadow, "click", (e) => this.click(e));
+    on(this.shadow, "error", (e) => fallback(e.target), true); // <img> errors do not bubble
     on(this.shadow, "submit", (e) => this.submit(e));
     on(this.shadow, "keydown", (e) => this.key(e));
     on(this.shadow, "change", (e) => e.target.matches(".cb-sort") && this.resort(e.target.value));
@@ -89,6 +90,7 @@ class Widget {
     else if (c.contains("cb-more")) this.more(b);
     else if (c.contains("cb-preview-toggle")) this.preview(b);
     else if (b.dataset.provider) this.signin(b.dataset.provider);
+    else if (c.contains("cb-change")) this.logout(false, true);
     else if (c.contains("cb-logout-all")) this.logout(true);
     else if (c.contains("cb-logout")) this.logout();
     else if (c.contains("cb-edit-btn")) this.edit(li);

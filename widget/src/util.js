@@ -55,6 +55,20 @@ const node = (tag, cls, text) => {
   if (text != null) e.textContent = text;
   return e;
 };
+/* An avatar that fails to load (a provider's picture gone) shows the generated one the
+   server names in data-fallback, once. */
+const fallback = (img) => {
+  const to = img.dataset && img.dataset.fallback;
+  if (to && img.src !== to) img.src = to;
+};
+const avatar = (src, identicon) => {
+  const img = node("img", "cb-avatar");
+  img.alt = "";
+  img.referrerPolicy = "no-referrer";
+  img.dataset.fallback = identicon;
+  img.src = /^https?:\/\//.test(src) ? src : identicon;
+  return img;
+};
 const button = (cls, text) => {
   const b = node("button", cls, text);
   b.type = "button";
