@@ -35,7 +35,7 @@ from commentbox.http.demo_providers.grants import DemoGrants
 from commentbox.http.hotreads import HotReads
 from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.http.problems import EXCEPTION_HANDLERS
+from commentbox.http.problems import EXCEPTION_HANDLERS, UnexpectedErrors
 from commentbox.http.request_metrics import RequestMetrics, route_templates
 from commentbox.http.routes import admin, api, auth, feeds, linkbacks, live, notifications, ops, pages, widget
 from commentbox.http.valid_text import ValidText
@@ -136,6 +136,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 origins=RegisteredOrigins(ctx.db),
                 prefixes=("/api/", "/embed/", "/auth/logins", "/auth/logout"),
             ),
+            Middleware(UnexpectedErrors),
             Middleware(ValidText),
             Middleware(
                 HotReads,

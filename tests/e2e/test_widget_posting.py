@@ -15,7 +15,7 @@ from sqlmodel import select
 from commentbox.admin import actions
 from commentbox.domain import sites
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
-from tests.e2e.conftest import PAGE_SIZE, Stack, post, running_stack, seed, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, message, post, running_stack, seed, status, widget
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     reply.locator(".cb-del").click()
     reply.locator(".cb-del").click()
     expect(reply).to_have_count(0)
-    expect(status(page)).to_have_text("Your comment was deleted.")
+    expect(message(page)).to_have_text("Your comment was deleted.")
     page.reload()
     expect(widget(page).locator(".cb-count")).to_have_text("No comments yet")
     expect(widget(page).locator(".cb-comment")).to_have_count(0)

@@ -28,6 +28,7 @@ Object.assign(Widget.prototype, {
     const t = this.t;
     if (e.text) return e.text;
     if (e.net) return t.err_network;
+    if (e.status >= 500) return fmt(t.err_server, { status: e.status }); // it answered: not the network
     if (e.status === 429) return fmt(t.err_rate, { seconds: parseInt(e.retry, 10) || 60 });
     if (e.status === 413) return t.err_too_long;
     const errors = (e.p && Array.isArray(e.p.errors) && e.p.errors) || [];
@@ -40,23 +41,47 @@ Object.assign(Widget.prototype, {
   },
 
   label(field) {
-    const name = { body: "body", "author.name": "name", "author.email": "email", "author.website": "website" }[field];
-    return name && this.t[name + "_label"];
+    const name = field.replace("author.", "");
+    return /^(body|name|email|website)$/.test(name) && this.t[name + "_label"];
   },
 
-  say(text, bad) {
-    this.status.textContent = this.t[text] || text;
-    this.status.classList.toggle("cb-bad", !!bad);
-  },
-
-  fail(e) {
-    this.say(this.message(e), true);
-    if (e.status === 422 && e.p.errors) {
-      const first = e.p.errors.map((x) => this.form.elements[x.field.replace("author.", "")]).find(Boolean);
-      if (first) {
-        first.setAttribute("aria-invalid", "true");
-        first.focus();
-      }
+  /* A status message next to what it is about: the form's own line, or a new one right
+     after `near` (a comment's card, the list, the sort bar). The next action clears it. */
+  say(text, bad, near) {
+    this.hush();
+    let box = this.status;
+    if (near) {
+      box = node("p", "cb-msg");
+      box.setAttribute("role", bad ? "alert" : "status");
+      near.after(box);
     }
+    box.textContent = this.t[text] || text;
+    box.classList.toggle("cb-bad", !!bad);
+  },
+
+  hush() {
+    for (const m of this.root.querySelectorAll(".cb-msg, .cb-removed")) m.remove();
+    this.status.textContent = "";
+  },
+
+  fail(e, near) {
+    this.say(this.message(e), true, near);
+    if (e.status === 422 && e.p.errors) this.flag(e.p.errors.map((x) => this.form.elements[x.field.replace("author.", "")]));
+  },
+
+  /* Fields marked invalid, the first one focused; the sentence names them all. */
+  flag(fields) {
+    fields = fields.filter(Boolean);
+    for (const x of fields) x.setAttribute("aria-invalid", "true");
+    if (fields[0]) fields[0].focus();
+  },
+
+  /* The widget's own validation (the form is novalidate: no native bubbles), in its language. */
+  invalid() {
+    const bad = [...this.form.elements].filter((x) => x.willValidate && !x.validity.valid);
+    if (!bad.length) return false;
+    this.say(fmt(this.t.err_fields, { fields: [...new Set(bad.map((x) => this.label(x.name)))].join(", ") }), true);
+    this.flag(bad);
+    return true;
   },
 });

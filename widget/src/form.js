@@ -26,6 +26,8 @@ Object.assign(Widget.prototype, {
     const f = e.target;
     if (f !== this.form) return;
     e.preventDefault();
+    for (const input of f.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+    if (this.invalid()) return;
     const x = f.elements;
     const body = x.body.value;
     const data = { site: this.site, url: this.o.pageUrl, body, notify: x.notify.checked, hp: x.url_confirm.value };
@@ -39,7 +41,6 @@ Object.assign(Widget.prototype, {
       data.author = guest;
       keep("guest", guest);
     }
-    for (const input of f.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     this.busy(true);
     try {
       const c = await this.api("POST", "/api/v1/comments?fragment=" + this.lang, data);
@@ -139,11 +140,11 @@ Object.assign(Widget.prototype, {
       } else if (this.theirs && this.theirs[id]) this.theirs[id].src = source;
       li.querySelector(":scope > .cb-card").replaceWith(parse(c.fragment).firstElementChild.querySelector(".cb-card"));
       this.decorate(li);
-      this.say("saved");
+      this.say("saved", false, li.querySelector(":scope > .cb-card"));
       li.querySelector(".cb-card").focus();
     } catch (e) {
       b.disabled = false;
-      this.fail(e);
+      this.fail(e, li.querySelector(".cb-edit"));
     }
   },
 
@@ -157,7 +158,7 @@ Object.assign(Widget.prototype, {
     try {
       await this.api("DELETE", "/api/v1/comments/" + id, null, this.authorHeaders(id));
     } catch (e) {
-      return this.fail(e);
+      return this.fail(e, li.querySelector(":scope > .cb-card"));
     }
     const own = this.own();
     delete own[id];
@@ -166,12 +167,15 @@ Object.assign(Widget.prototype, {
     keep(this.site + ":pending", this.pending().filter((p) => p.id !== +id));
     if (!li.matches(".cb-pending")) this.count(-1);
     const replies = li.querySelector(":scope > .cb-replies");
+    const card = li.querySelector(":scope > .cb-card");
+    this.say("removed", false, card); // where the comment was
     if (replies && replies.children.length) {
       li.classList.add("cb-deleted");
-      li.querySelector(":scope > .cb-card").replaceChildren(node("p", "cb-gone", this.t.deleted));
+      card.replaceChildren(node("p", "cb-gone", this.t.deleted));
     } else {
-      li.remove();
+      card.remove(); // the message stays in its place until the next action
+      li.className = "cb-removed";
+      li.removeAttribute("id");
     }
-    this.say("removed");
   },
 });

@@ -84,6 +84,7 @@ class Widget {
     if (!b || b.disabled) return;
     const li = b.closest(".cb-comment");
     const c = b.classList;
+    this.hush(); // the last message was about the last action
     if (c.contains("cb-reply")) this.reply(li);
     else if (c.contains("cb-cancel")) this.reply(null);
     else if (b.dataset.vote) this.vote(li, +b.dataset.vote, b);
@@ -159,7 +160,7 @@ class Widget {
       keep(this.site + ":votes", votes);
       this.decorate(li);
     } catch (e) {
-      this.fail(e);
+      this.fail(e, li.querySelector(":scope > .cb-card"));
     }
   }
 
@@ -177,15 +178,16 @@ class Widget {
       const next = page.querySelector(".cb-more");
       if (next) b.replaceWith(next);
       else b.remove();
-      this.say("loaded");
+      this.say("loaded", false, this.root.querySelector(".cb-thread"));
       if (items[0]) items[0].querySelector(".cb-card").focus();
     } catch (e) {
       b.disabled = false;
-      this.fail(e);
+      this.fail(e, b);
     }
   }
 
   async resort(sort) {
+    this.hush();
     this.sort = sort;
     keep("sort", sort);
     this.reply(null);
@@ -199,7 +201,7 @@ class Widget {
       this.decorate(this.root);
       this.showPending();
     } catch (e) {
-      this.fail(e);
+      this.fail(e, this.root.querySelector(".cb-bar"));
     }
   }
 
