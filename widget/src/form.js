@@ -75,12 +75,13 @@ Object.assign(Widget.prototype, {
     this.form.setAttribute("aria-busy", String(on));
   },
 
-  /* Toggle between writing and the server-rendered preview (null: back to writing). */
+  /* Toggle between writing and the server-rendered preview, in the form or in a comment
+     being edited (null: the form, back to writing). */
   async preview(b) {
-    const f = this.form;
+    const f = b ? b.closest(".cb-edit, .cb-form") : this.form;
     const toggle = f.querySelector(".cb-preview-toggle");
     const box = f.querySelector(".cb-preview");
-    const area = f.elements.body;
+    const area = f.querySelector("textarea");
     const on = !!b && toggle.getAttribute("aria-pressed") !== "true";
     if (on) {
       if (!area.value.trim()) box.textContent = this.t.preview_empty;
@@ -89,7 +90,7 @@ Object.assign(Widget.prototype, {
           const r = await this.api("POST", "/api/v1/preview", { site: this.site, body: area.value });
           box.replaceChildren(parse(r.html));
         } catch (e) {
-          return this.fail(e);
+          return this.fail(e, f.closest(".cb-edit") && toggle.parentNode);
         }
       }
     }
@@ -103,12 +104,20 @@ Object.assign(Widget.prototype, {
     const mine = this.mine()[li.dataset.id];
     const card = li.querySelector(":scope > .cb-card");
     if (!this.editable(mine) || card.querySelector(".cb-edit")) return;
+    /* The text, its preview, and Preview · Cancel · Save (the primary, last as Post is in
+       the form); the comment's own actions wait until editing ends. */
+    const t = this.t;
     const box = node("div", "cb-edit");
     const area = node("textarea");
+    const view = node("div", "cb-preview cb-text");
+    const bar = node("div", "cb-buttons");
     area.value = mine.src || "";
-    area.setAttribute("aria-label", this.t.body_label);
-    box.append(area, button("cb-save", this.t.save), button("cb-edit-cancel", this.t.cancel));
-    card.querySelector(".cb-text").hidden = true;
+    area.setAttribute("aria-label", t.body_label);
+    view.hidden = true;
+    bar.append(button("cb-preview-toggle", t.preview), button("cb-edit-cancel", t.cancel), button("cb-save", t.save));
+    bar.firstChild.setAttribute("aria-pressed", "false");
+    box.append(area, view, bar);
+    for (const e of card.querySelectorAll(":scope > .cb-text, :scope > .cb-actions")) e.hidden = true;
     card.querySelector(".cb-text").after(box);
     area.focus();
   },
@@ -117,7 +126,7 @@ Object.assign(Widget.prototype, {
     const card = li.querySelector(":scope > .cb-card");
     const box = card.querySelector(".cb-edit");
     if (box) box.remove();
-    card.querySelector(".cb-text").hidden = false;
+    for (const e of card.querySelectorAll(":scope > .cb-text, :scope > .cb-actions")) e.hidden = false;
     const again = card.querySelector(".cb-edit-btn");
     if (again) again.focus();
   },
@@ -130,6 +139,7 @@ Object.assign(Widget.prototype, {
   async save(li, b) {
     const id = li.dataset.id;
     const source = li.querySelector(".cb-edit textarea").value;
+    if (!source.trim()) return this.fail({ text: fmt(this.t.err_fields, { fields: this.t.body_label }) }, b.parentNode);
     b.disabled = true;
     try {
       const c = await this.api("PATCH", "/api/v1/comments/" + id + "?fragment=" + this.lang, { body: source }, this.authorHeaders(id));
