@@ -4,6 +4,7 @@ language, one wording for zero with count.js), the sort control, the form's posi
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -93,16 +94,40 @@ def test_the_form_comes_first_unless_the_site_puts_it_after_the_list(page: Page,
     root = widget(page)
     assert not root.evaluate(FORM_FIRST)
     order = "r => [...r.children].map(e => e.className.split(' ')[0])"
-    assert root.evaluate(order)[-3:] == ["cb-thread", "cb-more", "cb-form"]
+    assert root.evaluate(order)[-4:] == ["cb-thread", "cb-more", "cb-form", "cb-foot"]
     root.locator(".cb-sort").select_option("newest")  # a new page of the list keeps the order
     expect(root.locator(".cb-thread > .cb-comment").first.locator(".cb-text")).to_have_text(
         f"Comment number {PAGE_SIZE}"
     )
-    assert root.evaluate(order)[-3:] == ["cb-thread", "cb-more", "cb-form"]
+    assert root.evaluate(order)[-4:] == ["cb-thread", "cb-more", "cb-form", "cb-foot"]
 
     root.locator(".cb-reply").first.click()  # the form moves under the comment ...
     expect(root.locator(".cb-replying")).to_be_visible()
     page.keyboard.press("Escape")  # ... and back to the bottom
-    assert root.evaluate(order)[-1] == "cb-form"
+    assert root.evaluate(order)[-2:] == ["cb-form", "cb-foot"]
     post(page, "At the bottom")
     expect(status(page)).to_have_text("Your comment was published.")
+
+
+def test_the_footer_links_the_threads_atom_feed_unless_the_site_turns_it_off(page: Page, stack: Stack):
+    embed(page, stack)
+    feed = widget(page).locator(".cb-foot a")
+    expect(feed).to_have_text("Comments feed (Atom)")
+    expect(feed).to_have_attribute("type", "application/atom+xml")
+    href = feed.get_attribute("href") or ""
+    assert href == f"{stack.backend}/feeds/blog.atom?url=" + quote(stack.article(CUSTOM), safe="")
+
+    hostile = stack.article(CUSTOM) + '?q="><script>window.__xss=1</script>&x=1#frag'
+    page.goto(stack.blog + "/style.css")
+    page.set_content('<div id="commentbox"></div>')
+    page.add_script_tag(url=stack.backend + "/embed.js")
+    page.evaluate("url => Commentbox.init('#commentbox', {site: 'blog', pageUrl: url, lang: 'de'})", hostile)
+    feed = page.locator("#commentbox .cb-root[lang='de'] .cb-foot a")
+    expect(feed).to_have_text("Kommentar-Feed (Atom)")
+    query = parse_qs(urlsplit(feed.get_attribute("href") or "").query)
+    assert query == {"url": [hostile.split("#")[0]]}  # one parameter, the whole address, no fragment
+    assert page.evaluate("window.__xss || null") is None
+
+    embed(page, stack, 'data-feed="off"')
+    expect(widget(page).locator(".cb-count")).to_be_visible()
+    expect(widget(page).locator(".cb-foot")).to_have_count(0)

@@ -1,12 +1,12 @@
 /* main.js: window.Commentbox (init, destroy) and the start from the script tag. */
 const fromScript = () => {
   const d = (script && script.dataset) || {};
-  return { site: d.site, pageId: d.pageId, pageUrl: d.pageUrl, title: d.pageTitle, lang: d.lang, theme: d.theme, formPosition: d.formPosition };
+  return { site: d.site, pageId: d.pageId, pageUrl: d.pageUrl, title: d.pageTitle, lang: d.lang, theme: d.theme, formPosition: d.formPosition, feed: d.feed };
 };
 
 W.Commentbox = Object.freeze({
   /* Mount the widget into element (an Element or a selector); options override the
-     script tag's data-* attributes: site, pageId, pageUrl, title, lang, theme, sort, formPosition. */
+     script tag's data-* attributes: site, pageId, pageUrl, title, lang, theme, sort, formPosition, feed. */
   init(element, options) {
     const host = typeof element === "string" ? document.querySelector(element) : element;
     if (!host) throw new Error("commentbox: no element " + element);

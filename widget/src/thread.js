@@ -73,6 +73,14 @@ class Widget {
     for (const name of ["name", "email", "website"]) fields[name].value = guest[name] || "";
     fields.body.value = load(this.draftKey) || "";
     this.config = {};
+    if (this.o.feed !== "off") {
+      // The thread's Atom feed, for readers who follow it in a feed reader.
+      const foot = node("p", "cb-foot");
+      const a = foot.appendChild(node("a", "", this.t.feed));
+      a.href = BASE + "/feeds/" + enc(this.site) + ".atom?url=" + enc(this.o.pageUrl.replace(/#.*$/, ""));
+      a.type = "application/atom+xml";
+      root.append(foot);
+    }
     this.count(0);
     this.setUser(null);
     this.shadow.replaceChildren(root);
