@@ -80,6 +80,13 @@ def test_the_heading_has_the_plural_forms_the_language_uses_and_names_the_title(
     assert all(_placeholders(text) <= {"n", "title"} and "{title}" in text for text in forms.values())
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_new_comments_bar_has_the_plural_forms_the_language_uses(lang):
+    forms = _catalogue(lang)["client"]["fresh"]
+    needed = {plural_category(lang, n) for n in [*range(1, 300), 1_000_000]}
+    assert needed | {"other"} <= set(forms)
+
+
 def test_count_js_says_zero_as_the_widget_does():
     count_js = (STATIC / "count.js").read_text(encoding="utf-8")
     for lang in LANGUAGES:

@@ -22,7 +22,7 @@ import rjsmin
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "commentbox" / "static"
-EMBED_MODULES = ("util", "i18n", "thread", "api", "own", "form", "signin", "main")
+EMBED_MODULES = ("util", "i18n", "thread", "api", "own", "form", "signin", "live", "main")
 
 
 def _catalogues() -> dict[str, dict]:

@@ -52,8 +52,8 @@ Object.assign(Widget.prototype, {
         const until = Date.now() + PENDING_DAYS * 864e5;
         list.push({ id: c.id, page: this.draftKey, parent, html: c.fragment, until, token: c.edit_token || null });
         keep(this.site + ":pending", list);
-      } else {
-        this.count(1);
+      } else if (!this.seenHere(c.id)) {
+        this.count(1); // unless the stream told of it first, with the count
       }
       this.reply(null);
       this.insert(li, parent);
@@ -165,10 +165,13 @@ Object.assign(Widget.prototype, {
       return;
     }
     const id = li.dataset.id;
+    li.classList.add("cb-going"); // the stream's word on it waits for this answer
     try {
       await this.api("DELETE", "/api/v1/comments/" + id, null, this.authorHeaders(id));
     } catch (e) {
       return this.fail(e, li.querySelector(":scope > .cb-card"));
+    } finally {
+      li.classList.remove("cb-going");
     }
     const own = this.own();
     delete own[id];

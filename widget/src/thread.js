@@ -28,6 +28,8 @@ class Widget {
 
   destroy() {
     this.ac.abort();
+    this.hang();
+    if (this.io) this.io.disconnect();
     this.onMessage = null;
     clearInterval(this.timer);
     this.shadow.replaceChildren();
@@ -48,6 +50,7 @@ class Widget {
     this.decorate(this.root);
     this.showPending();
     this.jump();
+    this.live();
     await this.restoreLogin();
   }
 
@@ -97,6 +100,7 @@ class Widget {
     else if (c.contains("cb-cancel")) this.reply(null);
     else if (b.dataset.vote) this.vote(li, +b.dataset.vote, b);
     else if (c.contains("cb-more")) this.more(b);
+    else if (c.contains("cb-new-show")) this.show();
     else if (c.contains("cb-preview-toggle")) this.preview(b);
     else if (b.dataset.provider) this.signin(b.dataset.provider);
     else if (c.contains("cb-change")) this.logout(false, true);
