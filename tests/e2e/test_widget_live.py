@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from commentbox.store.models import ModerationMode
 from tests.e2e.conftest import Stack, message, post, seed, status, widget
@@ -142,3 +142,22 @@ def test_the_stream_is_open_only_while_the_thread_is_seen(page: Page, stack: Sta
     streams_become(stack, page, lambda n: n == 1)
     page.evaluate("Commentbox.destroy()")
     streams_become(stack, page, lambda n: n == 0)
+
+
+def test_a_refused_stream_is_tried_again_with_growing_pauses(page: Page, stack: Stack):
+    attempts: list[str] = []
+
+    def refuse_twice(route: Route) -> None:
+        attempts.append(route.request.url)
+        if len(attempts) <= 2:  # a proxy in front answering 503 while the server restarts
+            route.fulfill(status=503, headers={"Access-Control-Allow-Origin": stack.blog}, body="")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/threads/events?*", refuse_twice)
+    page.goto(stack.article())
+    widget(page)
+    streams_become(stack, page, lambda n: n == 1)  # the third try got through
+    assert len(attempts) == 3
+    seed(stack, 1)
+    expect(widget(page).locator(".cb-new-show")).to_have_text("1 new comment — show")
