@@ -44,7 +44,7 @@ Object.assign(Widget.prototype, {
 
   change(kind, d) {
     const li = this.shadow.getElementById("comment-" + d.id);
-    if (li && li.matches(".cb-going")) return; // its author here is deleting it: theirs to show
+    if (li && li.matches(kind === "deleted" ? ".cb-going, .cb-deleted" : ".cb-going")) return; // shown already, by its author here
     const now = d.fragment && parse(d.fragment).firstElementChild;
     this.fresh = this.fresh.filter((x) => x.id !== d.id);
     if (kind === "published" && !li) this.fresh.push(d);
