@@ -46,6 +46,14 @@ def test_the_heading_names_the_page_from_data_page_title_else_the_document_title
     expect(widget(page).locator(".cb-count")).to_have_text("3 responses to “Connecting”")
 
 
+def test_an_oversized_title_is_cut_as_the_server_keeps_it(page: Page, stack: Stack):
+    seed(stack, 1, path=CUSTOM)
+    embed(page, stack, f'data-page-title="{"Long " * 1000}"')
+    heading = widget(page).locator(".cb-count")
+    expect(heading).to_contain_text("1 response to “Long Long")
+    assert len(heading.inner_text()) < 340
+
+
 @pytest.mark.parametrize(
     ("lang", "count", "expected"),
     [

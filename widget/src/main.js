@@ -15,7 +15,7 @@ W.Commentbox = Object.freeze({
     for (const [k, v] of Object.entries(options || {})) if (v != null) o[k] = v;
     if (!o.site) throw new Error("commentbox: give data-site or options.site");
     o.pageUrl = o.pageUrl || location.href;
-    o.title = o.title || document.title;
+    o.title = (o.title || document.title).slice(0, 300); // as the server keeps it
     o.lang = o.lang || document.documentElement.lang || navigator.language || "en";
     o.theme = o.theme || "light";
     instances.set(host, new Widget(host, o));
