@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import parse_qs, quote, urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -118,12 +119,15 @@ def test_the_form_comes_first_unless_the_site_puts_it_after_the_list(page: Page,
 
 
 def test_the_footer_links_the_threads_atom_feed_unless_the_site_turns_it_off(page: Page, stack: Stack):
+    seed(stack, 1, path=CUSTOM)
     embed(page, stack)
     feed = widget(page).locator(".cb-foot a")
     expect(feed).to_have_text("Comments feed (Atom)")
     expect(feed).to_have_attribute("type", "application/atom+xml")
     href = feed.get_attribute("href") or ""
     assert href == f"{stack.backend}/feeds/blog.atom?url=" + quote(stack.article(CUSTOM), safe="")
+    atom = httpx.get(href)
+    assert atom.status_code == 200 and "Comment number 0" in atom.text  # the thread's own feed
 
     hostile = stack.article(CUSTOM) + '?q="><script>window.__xss=1</script>&x=1#frag'
     page.goto(stack.blog + "/style.css")
@@ -135,6 +139,10 @@ def test_the_footer_links_the_threads_atom_feed_unless_the_site_turns_it_off(pag
     query = parse_qs(urlsplit(feed.get_attribute("href") or "").query)
     assert query == {"url": [hostile.split("#")[0]]}  # one parameter, the whole address, no fragment
     assert page.evaluate("window.__xss || null") is None
+
+    page.evaluate("Commentbox.init('#commentbox', {site: 'blog', pageId: 'post-42'})")
+    feed = page.locator("#commentbox .cb-foot a")
+    expect(feed).to_have_attribute("href", f"{stack.backend}/feeds/blog.atom?page_id=post-42")
 
     embed(page, stack, 'data-feed="off"')
     expect(widget(page).locator(".cb-count")).to_be_visible()

@@ -80,7 +80,8 @@ class Widget {
       // The thread's Atom feed, for readers who follow it in a feed reader.
       const foot = node("p", "cb-foot");
       const a = foot.appendChild(node("a", "", this.t.feed));
-      a.href = BASE + "/feeds/" + enc(this.site) + ".atom?url=" + enc(this.o.pageUrl.replace(/#.*$/, ""));
+      const page = this.o.pageId ? "page_id=" + enc(this.o.pageId) : "url=" + enc(this.o.pageUrl.replace(/#.*$/, ""));
+      a.href = BASE + "/feeds/" + enc(this.site) + ".atom?" + page;
       a.type = "application/atom+xml";
       root.append(foot);
     }
