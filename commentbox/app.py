@@ -37,7 +37,7 @@ from commentbox.http.demo_providers.grants import DemoGrants
 from commentbox.http.hotreads import HotReads
 from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
 from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
-from commentbox.http.problems import EXCEPTION_HANDLERS
+from commentbox.http.problems import EXCEPTION_HANDLERS, UnexpectedErrors
 from commentbox.http.request_metrics import RequestMetrics, route_templates
 from commentbox.http.routes import (
     admin,
@@ -159,6 +159,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 origins=RegisteredOrigins(ctx.db),
                 prefixes=("/api/", "/embed/", "/auth/logins", "/auth/logout"),
             ),
+            Middleware(UnexpectedErrors),
             Middleware(ValidText),
             Middleware(
                 HotReads,

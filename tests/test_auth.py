@@ -120,7 +120,11 @@ def test_each_provider_signs_in_through_the_popup_and_comments(
     body = redeemed.json()
     picture = body["user"]["avatar"]  # our copy of the provider's picture (test_avatars.py)
     assert re.fullmatch(r"http://testserver/avatars/\d+-[0-9a-f]{32}", picture), picture
+    identicon = body["user"].pop("identicon")  # what the widget shows if the picture fails
     assert body["user"] == {"name": fake.user.name, "avatar": picture, "provider": name}
+    assert re.fullmatch(r"http://testserver/avatars/[0-9a-f]{20}\.svg", identicon)
+    assert client.get(identicon).headers["content-type"] == "image/svg+xml"
+    body["user"]["identicon"] = identicon
     token = body["token"]
 
     me = client.get("/api/v1/me", headers=bearer(token))
@@ -451,7 +455,8 @@ def test_hostile_profile_fields_are_cleaned(
     token = signed_in_token(sign_in, "twitter")
     me = client.get("/api/v1/me", headers=bearer(token)).json()
     assert me["name"] == "Evil <script>alert(1)</script>"  # text; escaped wherever it is shown
-    assert me["avatar"] is None
+    assert me["avatar"] == me["identicon"]  # the generated one, never the hostile address
+    assert me["identicon"].startswith("http://testserver/avatars/")
 
 
 def test_a_guest_typing_a_users_email_gains_nothing(
@@ -800,7 +805,7 @@ def test_demo_identity_signs_in_on_loopback(database_url: str, tmp_path: Path) -
         assert page.status == 200 and "Demo mode" in page.text
         assert page.origin == base
         me = browser.get("/api/v1/me", headers={"Authorization": f"Bearer {page.token}"}).json()
-        assert me["provider"] == "demo" and "(demo)" in me["name"]
+        assert (me["provider"], me["name"]) == ("demo", "Demo Visitor")  # "(Demo)" once: the provider
         documented = browser.get("/api/v1/openapi.json").json()["paths"]
         assert "/auth/demo/login" in documented
 

@@ -72,6 +72,27 @@ def test_count_has_the_plural_forms_the_language_uses(lang):
     assert "other" in forms
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_heading_has_the_plural_forms_the_language_uses_and_names_the_title(lang):
+    forms = _catalogue(lang)["client"]["responses"]
+    needed = {plural_category(lang, n) for n in [*range(1, 300), 1_000_000]}  # zero: count_none
+    assert needed | {"other"} <= set(forms)
+    assert all(_placeholders(text) <= {"n", "title"} and "{title}" in text for text in forms.values())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_new_comments_bar_has_the_plural_forms_the_language_uses(lang):
+    forms = _catalogue(lang)["client"]["fresh"]
+    needed = {plural_category(lang, n) for n in [*range(1, 300), 1_000_000]}
+    assert needed | {"other"} <= set(forms)
+
+
+def test_count_js_says_zero_as_the_widget_does():
+    count_js = (STATIC / "count.js").read_text(encoding="utf-8")
+    for lang in LANGUAGES:
+        assert json.dumps(_catalogue(lang)["server"]["count_none"], ensure_ascii=False) in count_js
+
+
 def test_arabic_is_right_to_left_and_the_others_left_to_right():
     assert {lang: _catalogue(lang)["dir"] for lang in LANGUAGES} == {
         "ar": "rtl",

@@ -2,7 +2,10 @@
 
     python widget/build.py
 
-``embed.js`` gets the stylesheet and the load-error sentences inlined, ``count.js`` the
+``embed.js`` is the modules in ``EMBED_MODULES`` (one purpose each), concatenated in that
+order into one IIFE (no bundler, no Node.js: later modules use what earlier ones define,
+and ``thread.js`` declares the class the others add methods to). It gets the stylesheet and
+the load-error sentences inlined, ``count.js`` the
 plural forms of "N comments"; both are minified with rjsmin/rcssmin (pure Python, so
 nobody needs Node.js). ``tests/test_widget_build.py`` fails when the committed files are
 not what this script produces, and checks the gzip size budgets.
@@ -19,14 +22,26 @@ import rjsmin
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "commentbox" / "static"
+EMBED_MODULES = ("util", "i18n", "thread", "api", "own", "form", "signin", "live", "main")
 
 
 def _catalogues() -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((HERE / "i18n").glob("*.json"))}
 
 
+def _counts(catalogue: dict) -> dict[str, str]:
+    return {**catalogue["server"]["count"], "none": catalogue["server"]["count_none"]}
+
+
+def _source(name: str) -> str:
+    if name != "embed.js":
+        return (HERE / "src" / name).read_text(encoding="utf-8")
+    modules = [(HERE / "src" / f"{module}.js").read_text(encoding="utf-8") for module in EMBED_MODULES]
+    return '(() => {\n"use strict";\n' + "\n".join(modules) + "})();\n"
+
+
 def _js(name: str, **inline: object) -> bytes:
-    code = rjsmin.jsmin((HERE / "src" / name).read_text(encoding="utf-8"), keep_bang_comments=False)
+    code = rjsmin.jsmin(_source(name), keep_bang_comments=False)
     for placeholder, value in inline.items():
         marker = f"__{placeholder}__"
         assert marker in code, f"{name} lacks {marker}"
@@ -45,7 +60,8 @@ def build() -> dict[str, bytes]:
             CSS=css,
             LOAD_ERRORS={lang: c["client"]["err_load"] for lang, c in catalogues.items()},
         ),
-        "count.js": _js("count.js", COUNTS={lang: c["server"]["count"] for lang, c in catalogues.items()}),
+        # zero reads "No comments yet" on the index as in the widget's heading
+        "count.js": _js("count.js", COUNTS={lang: _counts(c) for lang, c in catalogues.items()}),
     }
     for lang in catalogues:
         files[f"i18n/{lang}.json"] = (HERE / "i18n" / f"{lang}.json").read_bytes()

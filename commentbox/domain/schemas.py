@@ -152,6 +152,7 @@ class AuthorPublic(BaseModel):
     avatar: str | None
     provider: str | None
     website: str | None = None
+    identicon: str | None = None  # a signed-in author's: where ``avatar`` falls back to
 
 
 class ReplyTarget(BaseModel):
@@ -258,6 +259,7 @@ class Identity(BaseModel):
     name: str
     avatar: str | None
     provider: str
+    identicon: str  # the generated avatar the widget shows when ``avatar`` fails to load
 
 
 class LoginRedeemed(BaseModel):

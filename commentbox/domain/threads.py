@@ -18,6 +18,7 @@ from commentbox.domain.avatars import picture_url
 from commentbox.domain.schemas import (
     AuthorPublic,
     CommentPublic,
+    Identity,
     ReplyTarget,
     ThreadPage,
     ThreadPublic,
@@ -28,7 +29,7 @@ from commentbox.errors import Forbidden, InvalidInput
 from commentbox.store import comments as stored_comments
 from commentbox.store import versions
 from commentbox.store.db import Database
-from commentbox.store.models import CommentStatus, LinkbackKind, Site
+from commentbox.store.models import CommentStatus, LinkbackKind, Site, User
 
 if TYPE_CHECKING:  # only for annotations: the keys are passed in
     from commentbox.keys import Keys
@@ -46,6 +47,20 @@ class Presentation:
     keys: Keys
     base_url: str
     max_depth: int
+
+    def identicon(self, key: str) -> str:
+        """The generated avatar for ``key``: a guest's own, and the one a signed-in person's
+        picture falls back to when the provider's fails to load (or there is none)."""
+        return f"{self.base_url}/avatars/{self.keys.avatar_key(key)}.svg"
+
+    def user_identicon(self, user_id: int | None) -> str:
+        return self.identicon(f"user|{user_id}")
+
+    def identity(self, user: User) -> Identity:
+        """A signed-in person as the widget's "Commenting as" line shows them."""
+        identicon = self.user_identicon(user.id)
+        avatar = picture_url(self.keys, self.base_url, user.id, user.avatar) or identicon
+        return Identity(name=user.name, avatar=avatar, provider=user.provider, identicon=identicon)
 
 
 class Sort(StrEnum):
@@ -88,8 +103,7 @@ class Presenter:
     """Turns stored rows into public shapes; the one place that decides what a viewer sees."""
 
     def __init__(self, presentation: Presentation) -> None:
-        self._keys = presentation.keys
-        self._base = presentation.base_url
+        self._presentation = presentation
 
     def author(self, row: Any) -> AuthorPublic:
         if row.status == CommentStatus.DELETED:
@@ -97,12 +111,17 @@ class Presenter:
         if linkback_kind(row) is not None:  # another page: its title and address, no picture
             return AuthorPublic(name=row.author_name, avatar=None, provider=None, website=row.author_website)
         if row.user_provider is not None:
-            avatar = picture_url(self._keys, self._base, row.user_id, row.user_avatar)
-            return AuthorPublic(name=row.user_name, avatar=avatar, provider=row.user_provider)
-        avatar_key = self._keys.avatar_key(row.author_email or row.author_name)
+            identicon = self._presentation.user_identicon(row.user_id)
+            p = self._presentation
+            return AuthorPublic(
+                name=row.user_name,
+                avatar=picture_url(p.keys, p.base_url, row.user_id, row.user_avatar) or identicon,
+                provider=row.user_provider,
+                identicon=identicon,
+            )
         return AuthorPublic(
             name=row.author_name,
-            avatar=f"{self._base}/avatars/{avatar_key}.svg",
+            avatar=self._presentation.identicon(row.author_email or row.author_name),
             provider=None,
             website=row.author_website,
         )

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commentbox.errors import (
     PROBLEM_TYPE_BASE,
@@ -79,6 +80,35 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
     return problem_response(ServiceUnavailable("The service cannot reach its database. Try again shortly."))
+
+
+class UnexpectedErrors:
+    """Answers an unexpected error *inside* the CORS middleware. Starlette's own handler for
+    ``Exception`` sits outside every middleware, so its 500 carried no CORS header and a
+    browser reported it to the widget as a network failure ("could not be reached") while
+    the server had in fact answered."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _unexpected_error(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 EXCEPTION_HANDLERS = {

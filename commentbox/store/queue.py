@@ -26,7 +26,6 @@ from commentbox.store.models import (
 QUEUE_COLUMNS: tuple[Any, ...] = (
     *COMMENT_COLUMNS,
     col(Comment.body),
-    col(Comment.user_id),
     col(User.provider_user_id).label("user_provider_user_id"),
     col(Comment.ip_hash),
     col(Comment.client_hash),

@@ -141,7 +141,13 @@ def post(page: Page, body: str, name: str = "Ada", email: str = "ada@example.com
 
 
 def status(page: Page) -> Locator:
+    """The form's status line: what posting, signing in or out said."""
     return page.locator(".cb-status")
+
+
+def message(page: Page) -> Locator:
+    """The message placed next to the comment (or list) an action was about."""
+    return page.locator("#commentbox .cb-msg")
 
 
 def seed(

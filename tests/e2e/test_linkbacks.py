@@ -70,7 +70,7 @@ def test_a_webmention_and_an_imported_pingback_read_like_the_models_footer(page:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(stack.article())
     root = widget(page)
-    expect(root.locator(".cb-count")).to_have_text("3 comments")
+    expect(root.locator(".cb-count")).to_have_text("3 responses to “Hello, world”")
     pingback = root.locator(".cb-linkback-pingback")
     expect(pingback.locator(".cb-meta")).to_contain_text(
         "Pingback: Best Tweets in Mental Health (wk of 12/19/2011) - SocialWork.Career – socialwork.career"

@@ -15,7 +15,7 @@ from sqlmodel import select
 from commentbox.admin import actions
 from commentbox.domain import sites
 from commentbox.store.models import Comment, CommentStatus, ModerationMode
-from tests.e2e.conftest import PAGE_SIZE, Stack, post, running_stack, seed, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, message, post, running_stack, seed, status, widget
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     expect(first.locator(".cb-text strong")).to_have_text("post")
     expect(first.locator(".cb-author")).to_have_text("Ada")
     expect(first.locator("time")).to_have_text("just now")
-    expect(root.locator(".cb-count")).to_have_text("1 comment")
+    expect(root.locator(".cb-count")).to_have_text("1 response to “Hello, world”")
 
     first.locator(".cb-reply").click()
     expect(root.locator(".cb-replying")).to_have_text("Replying to Ada")
@@ -56,7 +56,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     post(page, "A reply", name="Bob", email="bob@example.com")
     reply = first.locator(".cb-replies > .cb-comment")
     expect(reply.locator(".cb-text")).to_have_text("A reply")
-    expect(root.locator(".cb-count")).to_have_text("2 comments")
+    expect(root.locator(".cb-count")).to_have_text("2 responses to “Hello, world”")
     expect(root.locator(".cb-replying")).to_be_hidden()  # the form went back to the top
 
     reply.locator(".cb-edit-btn").click()
@@ -97,7 +97,7 @@ def test_a_guest_posts_replies_edits_deletes_and_readers_vote(page: Page, proxie
     reply.locator(".cb-del").click()
     reply.locator(".cb-del").click()
     expect(reply).to_have_count(0)
-    expect(status(page)).to_have_text("Your comment was deleted.")
+    expect(message(page)).to_have_text("Your comment was deleted.")
     page.reload()
     expect(widget(page).locator(".cb-count")).to_have_text("No comments yet")
     expect(widget(page).locator(".cb-comment")).to_have_count(0)

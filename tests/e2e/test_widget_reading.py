@@ -28,7 +28,7 @@ def test_sort_and_load_more(page: Page, stack: Stack):
     seed(stack, PAGE_SIZE + 2)
     page.goto(stack.article())
     root = widget(page)
-    expect(root.locator(".cb-count")).to_have_text(f"{PAGE_SIZE + 2} comments")
+    expect(root.locator(".cb-count")).to_have_text(f"{PAGE_SIZE + 2} responses to “Hello, world”")
     expect(root.locator(".cb-thread > .cb-comment")).to_have_count(PAGE_SIZE)
     root.locator(".cb-more").click()
     expect(root.locator(".cb-thread > .cb-comment")).to_have_count(PAGE_SIZE + 2)
@@ -160,7 +160,7 @@ def test_right_to_left_in_arabic(page: Page, stack: Stack):
     page.evaluate("Commentbox.init('#commentbox', {lang: 'ar'})")
     root = page.locator("#commentbox .cb-root[lang='ar']")
     expect(root).to_have_attribute("dir", "rtl")
-    expect(root.locator(".cb-count")).to_have_text("3 تعليقات")
+    expect(root.locator(".cb-count")).to_have_text("3 ردود على «Hello, world»")
     expect(root.locator(".cb-submit")).to_have_text("نشر التعليق")
     assert root.evaluate("e => getComputedStyle(e).direction") == "rtl"
     parent = root.locator(".cb-thread > .cb-comment").first

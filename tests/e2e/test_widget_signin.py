@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from commentbox.domain import sites
-from tests.e2e.conftest import Stack, running_stack, status, widget
+from tests.e2e.conftest import Stack, message, running_stack, status, widget
 from tests.fakes.google import FakeGoogle
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     root = _sign_in_with_google(page, providers_stack.article())
     identity = root.locator(".cb-identity")
     expect(identity).to_have_text(
-        f"Commenting as {fake_google.user.name} (Google) · Log out · Log out everywhere"
+        f"Commenting as {fake_google.user.name} (Google) · Change · Log out · Log out everywhere"
     )
     expect(root.locator(".cb-guest")).to_be_hidden()
     expect(root.locator(".cb-signin")).to_be_hidden()
@@ -112,7 +112,7 @@ def test_a_signed_in_author_may_delete_after_the_sites_edit_window_closed(page: 
     expect(mine.locator(".cb-edit-btn")).to_have_count(0)
     mine.locator(".cb-del").click()
     mine.locator(".cb-del").click()  # "Really delete?"
-    expect(status(page)).to_have_text("Your comment was deleted.")
+    expect(message(page)).to_have_text("Your comment was deleted.")
     expect(widget(page).locator(".cb-comment", has_text="Mine to delete later")).to_have_count(0)
 
 
@@ -147,7 +147,7 @@ def test_a_signed_in_author_edits_and_deletes_on_another_device_too(
         expect(first.locator(".cb-text em")).to_have_text("phone")
         second.locator(".cb-del").click()
         second.locator(".cb-del").click()  # "Really delete?"
-        expect(status(on_phone)).to_have_text("Your comment was deleted.")
+        expect(message(on_phone)).to_have_text("Your comment was deleted.")
         expect(root.locator(".cb-comment")).to_have_count(1)
 
         root.locator(".cb-identity").get_by_role("button", name="Log out", exact=True).click()

@@ -1,6 +1,6 @@
 /* commentbox count.js: writes "N comments" into every element with data-commentbox-count
  * (a page URL, relative to this page) or data-commentbox-page-id, with one request for up
- * to 100 pages. Strings come from the catalogues (built in), plural forms from Intl. */
+ * to 100 pages. Strings come from the catalogues (built in), plural forms from Intl; zero reads as the widget's heading ("No comments yet"). */
 (() => {
   const s = document.currentScript;
   const base = s.src.replace(/\/count\.js([?#].*)?$/, "");
@@ -21,7 +21,7 @@
       .then((d) => {
         for (const [e, [, key]] of items) {
           const n = d.counts[key];
-          if (n != null) e.textContent = (forms[lang][rules.select(n)] || forms[lang].other).replace("{n}", n);
+          if (n != null) e.textContent = n ? (forms[lang][rules.select(n)] || forms[lang].other).replace("{n}", n) : forms[lang].none;
         }
       })
       .catch(() => {});

@@ -11,7 +11,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from commentbox.domain import comments, own_comments, reading, retries, threads, user_sessions
-from commentbox.domain.avatars import picture_url
 from commentbox.domain.schemas import (
     CommentCreate,
     CommentEdit,
@@ -224,8 +223,7 @@ async def me(request: Request) -> Response:
     site_id = request.query_params.get("site") or user_sessions.token_site(ctx.user_sessions, token)
     signed_in = await blocking(user_sessions.resolve, ctx.user_sessions, token, site_id, client.origin)
     user = signed_in.user
-    avatar = picture_url(ctx.keys, ctx.settings.base_url, user.id, user.avatar)
-    body = Me(name=user.name, avatar=avatar, provider=user.provider, site=signed_in.site_id)
+    body = Me(**ctx.presentation.identity(user).model_dump(), site=signed_in.site_id)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 

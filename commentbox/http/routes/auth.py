@@ -25,23 +25,15 @@ from commentbox.auth.base import Profile, Provider
 from commentbox.auth.failures import SIGN_IN_ERRORS, describe
 from commentbox.auth.registry import DEMO_PROVIDER
 from commentbox.domain import signins, user_sessions
-from commentbox.domain.avatars import picture_url
-from commentbox.domain.schemas import Identity, LoginCreate, LoginIssued, LoginRedeemed
+from commentbox.domain.schemas import LoginCreate, LoginIssued, LoginRedeemed
 from commentbox.errors import CommentboxError, Forbidden, NotFound
 from commentbox.http.forms import NO_STORE, Form, continue_to, first, read_form, sent_from_here
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.admin.signin import set_session_cookie
 from commentbox.runtime.offload import blocking
-from commentbox.services import Context
 
 POPUP_SCRIPT = STATIC / "auth-popup.js"
-DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor (demo)")
-
-
-def _identity(ctx: Context, redeemed: signins.Redeemed) -> Identity:
-    user = redeemed.user
-    avatar = picture_url(ctx.keys, ctx.settings.base_url, user.id, user.avatar)
-    return Identity(name=user.name, avatar=avatar, provider=user.provider)
+DEMO_PROFILE = Profile(provider=DEMO_PROVIDER, provider_user_id="local-demo", name="Demo Visitor")
 
 
 # JSON endpoints ------------------------------------------------------------------------
@@ -64,7 +56,7 @@ async def redeem_login(request: Request) -> Response:
     redeemed = await blocking(signins.redeem, ctx.signins, login_id, ClientInfo(request).origin)
     if redeemed is None:
         return JSONResponse({"status": "pending"}, status_code=202, headers=NO_STORE)
-    body = LoginRedeemed(token=redeemed.token, user=_identity(ctx, redeemed))
+    body = LoginRedeemed(token=redeemed.token, user=ctx.presentation.identity(redeemed.user))
     return JSONResponse(body, headers=NO_STORE)
 
 
