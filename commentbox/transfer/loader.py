@@ -142,12 +142,12 @@ class _Load:
                 self.report.skipped["the same id twice in the file (the first is kept)"] += 1
                 continue
             in_batch.add(comment.source_id)
-            found = self._thread_key(comment)
-            if isinstance(found, Refused):
-                self.report.refuse_page(comment.thread.url, str(found))
+            page = self._thread_key(comment)
+            if isinstance(page, Refused):
+                self.report.refuse_page(comment.thread.url, str(page))
                 self.report.skipped[PAGE_REFUSED] += 1
                 continue
-            key, url = found
+            key, url = page
             keyed.append((key, comment))
             self.urls.setdefault(key, url)
         with self._connection() as connection:
