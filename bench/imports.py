@@ -135,6 +135,8 @@ def main() -> None:
     seconds, rss = _run(["export", "json", "--site", "bench", "--output", str(backup)], env)
     print(f"export json: {seconds} ({backup.stat().st_size / 1024**2:.0f} MB), peak RSS {rss:.0f} MiB")
     env["COMMENTBOX_DATABASE_URL"] = target
+    migrate = [sys.executable, "-m", "commentbox", "migrate"]  # `import json` wants a database
+    subprocess.run(migrate, env=env, check=True, stdout=subprocess.DEVNULL)
     seconds, rss = _run(["import", "json", str(backup), "--site", "bench"], env)
     print(f"import json into an empty SQLite instance: {seconds}, peak RSS {rss:.0f} MiB")
 

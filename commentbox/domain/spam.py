@@ -93,6 +93,8 @@ def check_honeypot(value: str | None) -> None:
 def fold(text: str) -> str:
     """Compatibility-folded, case-folded, without invisible format characters: how we compare
     words, so that ``Ｃａｓｉｎｏ`` or ``ca\u200bsino`` is still ``casino``."""
+    if text.isascii():  # most comments: NFKC leaves ASCII as it is, and none of it is Cf
+        return text.casefold()
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").casefold()
 

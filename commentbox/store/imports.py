@@ -94,25 +94,32 @@ def set_parents(connection: Connection, parents: Mapping[int, int | None]) -> No
         connection.execute(_SET_PARENT, [{"comment": c, "parent": p} for c, p in parents.items()])
 
 
+_APPROVED = (
+    select_columns(func.count())
+    .where(and_(_COMMENTS.c.thread_id == _THREADS.c.id, _COMMENTS.c.status == CommentStatus.APPROVED))
+    .scalar_subquery()
+)
+_RECOUNT = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"))
+    .values(version=_THREADS.c.version + 1, comment_count=_APPROVED)
+)
+_START_BY = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"), col(Thread.created) > bindparam("first"))
+    .values(created=bindparam("first"))
+)
+
+
 def settle_threads(connection: Connection, earliest: Mapping[int, datetime | None]) -> None:
     """After a batch: each thread it touched counts its published comments again, moves its
     version (caches and ETags notice) and starts no later than the oldest comment given (so
-    ``close_after_days`` closes old imported threads as it closes old live ones)."""
-    approved = (
-        select_columns(func.count())
-        .where(and_(_COMMENTS.c.thread_id == _THREADS.c.id, _COMMENTS.c.status == CommentStatus.APPROVED))
-        .scalar_subquery()
-    )
-    for thread_id, first in sorted(earliest.items()):
-        connection.execute(
-            update(_THREADS)
-            .where(_THREADS.c.id == thread_id)
-            .values(version=_THREADS.c.version + 1, comment_count=approved)
-        )
-        if first is None:
-            continue
-        connection.execute(
-            update(_THREADS)
-            .where(_THREADS.c.id == thread_id, col(Thread.created) > first)
-            .values(created=first)
-        )
+    ``close_after_days`` closes old imported threads as it closes old live ones). Two
+    statements built once, each run for all the threads at once (``executemany``)."""
+    if not earliest:
+        return
+    threads = sorted(earliest.items())
+    connection.execute(_RECOUNT, [{"thread": thread_id} for thread_id, _ in threads])
+    firsts = [{"thread": thread_id, "first": first} for thread_id, first in threads if first is not None]
+    if firsts:
+        connection.execute(_START_BY, firsts)

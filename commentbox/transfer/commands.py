@@ -21,7 +21,7 @@ from commentbox.config import Settings
 from commentbox.errors import InvalidInput
 from commentbox.keys import Keys
 from commentbox.store.db import Database
-from commentbox.transfer import backup, detect, disqus, moving, readers, wordpress, wxr_export
+from commentbox.transfer import backup, detect, disqus, moving, readers, wordpress, wxr_export, xmlstream
 from commentbox.transfer.files import DEFAULT_MAX_BYTES, open_export
 from commentbox.transfer.loader import Options, load
 from commentbox.transfer.model import Entry
@@ -197,9 +197,14 @@ def _import(args: argparse.Namespace, db: Database, settings: Settings) -> int:
         yield from read(args.file, max_bytes)
 
     # The whole file is read once before anything is written: a file that turns out to be
-    # malformed, hostile or too big halfway through changes nothing.
-    for _ in entries():
-        pass
+    # malformed, hostile or too big halfway through changes nothing. A WordPress file can
+    # fail only as XML, which expat alone tells without building the entries.
+    if args.import_format == "wordpress":
+        with open_export(args.file, max_bytes=max_bytes) as stream:
+            xmlstream.check(stream, wordpress.ROOT, args.file.name)
+    else:
+        for _ in entries():
+            pass
     report = load(
         db,
         args.site,

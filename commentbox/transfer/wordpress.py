@@ -21,8 +21,10 @@ from commentbox.transfer import xmlstream
 from commentbox.transfer.model import BodyFormat, Entry, ImportedComment, ImportedThread, Kind, Skipped
 
 SOURCE = "wordpress"
+ROOT = "rss"
 _WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
 _DATE = "%Y-%m-%d %H:%M:%S"
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 STATUSES = {
     "1": CommentStatus.APPROVED,
     "approve": CommentStatus.APPROVED,
@@ -71,7 +73,7 @@ def _plain(element: Any, name: str) -> str:
 def read(stream: BinaryIO, *, timezone: tzinfo | None = None, name: str = "the file") -> Iterator[Entry]:
     """Every comment of every post, in file order; ``timezone`` reads ``comment_date`` (the
     site's local time) where ``comment_date_gmt`` is missing or ``0000-00-00 …``."""
-    for element in xmlstream.records(stream, "rss", name, depth=2):
+    for element in xmlstream.records(stream, ROOT, name, depth=2):
         if element.tag == "item":
             yield from _item(element, timezone)
 
@@ -129,7 +131,8 @@ def _comment(
 def _time(value: str, zone: tzinfo) -> datetime | None:
     """A WXR time read in ``zone``, as UTC; None for ``0000-00-00 00:00:00`` and other nonsense."""
     try:
-        parsed = datetime.strptime(value, _DATE)  # the zone is attached below
+        # The usual shape at C speed; strptime (lenient: ``2020-1-5 3:4:5``) for the rest.
+        parsed = datetime.fromisoformat(value) if _ISO.fullmatch(value) else datetime.strptime(value, _DATE)
     except ValueError:
         return None
     if parsed.year < 1990:
