@@ -20,7 +20,7 @@ KEY = "fake-akismet-key"
 
 
 class FakeAkismet:
-    def __init__(self, slow_seconds: float = 2.0) -> None:
+    def __init__(self, slow_seconds: float = 6.0) -> None:
         self.checks: list[dict[str, Any]] = []
         self.slow_seconds = slow_seconds
         self.app = Starlette(routes=[Route("/1.1/comment-check", self.comment_check, methods=["POST"])])
