@@ -8,6 +8,7 @@ random loopback port. Chromium keeps its default of blocking third-party cookies
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +124,20 @@ def all_providers(
 def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
     with running_stack(database_url, tmp_path) as running:
         yield running
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def screenshot(shot: Page | Locator, name: str, tmp_path: Path) -> Path:
+    """A picture for the docs: written into docs/ when COMMENTBOX_SCREENSHOTS=1, else into
+    the test's own folder (so every run still takes it and checks it is no blank)."""
+    folder = DOCS if os.environ.get("COMMENTBOX_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    shot.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
 
 
 def widget(page: Page) -> Locator:

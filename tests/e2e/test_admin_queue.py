@@ -4,7 +4,6 @@ the queue for docs/moderation.md."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,9 @@ from playwright.sync_api import Page, expect
 
 from commentbox.store.models import ModerationMode
 from tests.e2e.admin_browser import moderator, notice, status_of
-from tests.e2e.conftest import Stack, seed
+from tests.e2e.conftest import Stack, screenshot, seed
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def row(page: Page, comment_id: int):
@@ -119,7 +117,4 @@ def test_a_screenshot_of_the_queue(page: Page, stack: Stack, tmp_path: Path):
     row(page, ids[0]).locator("button", has_text="Trash").click()
     expect(notice(page)).to_contain_text("Moved 1 comment to the trash.")
     page.keyboard.press("j")
-    folder = DOCS if os.environ.get("COMMENTBOX_SCREENSHOTS") == "1" else tmp_path
-    path = folder / "admin-queue.png"
-    page.screenshot(path=str(path))
-    assert path.stat().st_size > 10_000
+    screenshot(page, "admin-queue.png", tmp_path)

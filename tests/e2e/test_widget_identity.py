@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import Stack, running_stack, status, widget
+from tests.e2e.conftest import Stack, running_stack, screenshot, status, widget
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def sign_in(page: Page, provider: str) -> Locator:
 
 
 def test_the_line_shows_avatar_and_logo_and_change_brings_back_the_choices(
-    page: Page, providers_stack: Stack
+    page: Page, providers_stack: Stack, tmp_path: Path
 ):
     page.goto(providers_stack.article())
     line = sign_in(page, "google")
@@ -62,6 +62,7 @@ def test_the_line_shows_avatar_and_logo_and_change_brings_back_the_choices(
     expect(avatar).to_have_attribute("src", re.compile(picture))
     loaded(page, ".cb-identity img")
     expect(line.locator("svg.cb-logo")).to_have_count(1)  # Google's, as on its sign-in button
+    screenshot(page.locator("#commentbox"), "widget-signed-in.png", tmp_path)
 
     line.get_by_role("button", name="Change").click()
     expect(status(page)).to_have_text("Signed out. Sign in another way, or comment as a guest below.")

@@ -3,7 +3,6 @@ page, themes, right-to-left, keyboard use, axe, hostile content and the SPA API.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -12,12 +11,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from commentbox.domain import sites
-from tests.e2e.conftest import PAGE_SIZE, Stack, post, seed, status, widget
+from tests.e2e.conftest import PAGE_SIZE, Stack, post, screenshot, seed, status, widget
 from tests.xss import PAYLOADS
 
 pytestmark = pytest.mark.browser
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def texts(page: Page) -> list[str]:
@@ -96,15 +93,6 @@ def _background(page: Page) -> list[int]:
     return [int(part) for part in value[value.index("(") + 1 : value.index(")")].split(",")[:3]]
 
 
-def _screenshot(page: Page, name: str, tmp_path: Path) -> None:
-    """Screenshots for the README and docs/ pages; written into docs/ when COMMENTBOX_SCREENSHOTS=1."""
-    folder = DOCS if os.environ.get("COMMENTBOX_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(exist_ok=True)
-    path = folder / name
-    page.locator("#commentbox").screenshot(path=str(path))
-    assert path.stat().st_size > 10_000
-
-
 def _discussion(stack: Stack, path: str) -> None:
     first = seed(stack, 2, path=path)
     httpx.post(
@@ -127,13 +115,17 @@ def test_light_and_dark_themes_with_screenshots(page: Page, stack: Stack, tmp_pa
     page.goto(stack.article("/posts/second/"))
     widget(page)
     assert sum(_background(page)) > 600
-    _screenshot(page, "widget-light.png", tmp_path)
+    screenshot(page.locator("#commentbox"), "widget-light.png", tmp_path)
     page.emulate_media(color_scheme="dark")  # "auto" follows the system
     expect(widget(page)).to_have_attribute("data-theme", "auto")
     assert sum(_background(page)) < 150
     text = widget(page).locator(".cb-text p").first.evaluate("e => getComputedStyle(e).color")
     assert text != "rgb(27, 31, 36)"
-    _screenshot(page, "widget-dark.png", tmp_path)
+    screenshot(page.locator("#commentbox"), "widget-dark.png", tmp_path)
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 375, "height": 900})  # a phone: the form and thread reflow
+    assert widget(page).evaluate("e => e.getBoundingClientRect().width") <= 375
+    screenshot(page.locator("#commentbox"), "widget-375.png", tmp_path)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
