@@ -28,25 +28,16 @@ def providers_stack(database_url: str, tmp_path: Path, all_providers: dict[str, 
         yield running
 
 
-def open_my_data(page: Page, stack: Stack) -> None:
-    """What the widget's "Your comments and data" does: ask for the one-time link with the
-    session it holds, then open it as a top-level page."""
-    url = page.evaluate(
-        """async ([backend]) => {
-            const token = localStorage.getItem("commentbox:blog:token");
-            const answer = await fetch(backend + "/api/v1/me/page", {
-                method: "POST", credentials: "omit",
-                headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-                body: JSON.stringify({site: "blog"}),
-            });
-            return (await answer.json()).url;
-        }""",
-        [stack.backend],
-    )
-    assert url.startswith(stack.backend + "/me?site=blog&ticket=")
-    page.goto(url)
-    expect(page.locator("h1")).to_have_text("Your comments and data on A small blog")
-    assert page.url == stack.backend + "/me?site=blog"  # the ticket is gone from the address bar
+def open_my_data(page: Page, stack: Stack) -> Page:
+    """Click the widget's "Your comments and data": it asks for the one-time link with the
+    session it holds and opens it in a new tab, top-level on the backend's origin."""
+    with page.context.expect_page() as opened:
+        widget(page).get_by_role("button", name="Your comments and data").click()
+    mine = opened.value
+    expect(mine.locator("h1")).to_have_text("Your comments and data on A small blog")
+    assert mine.url == stack.backend + "/me?site=blog"  # the ticket is gone from the address bar
+    page.close()
+    return mine
 
 
 def subscribe(stack: Stack, comment_id: int, email: str) -> None:
@@ -73,7 +64,7 @@ def test_a_visitor_downloads_unsubscribes_signs_out_a_device_and_erases(
         subscribe(stack, answered, "grace.hopper@example.com")
         _sign_in_with_google(phone.new_page(), stack.article())  # the same person, another device
 
-        open_my_data(page, stack)
+        page = open_my_data(page, stack)
         comments = page.locator("tr.my-comment")
         expect(comments).to_have_count(2)
         expect(comments.first.locator(".text")).to_have_text("Mine, *answered* later")  # the source

@@ -56,7 +56,9 @@ def test_the_line_shows_avatar_and_logo_and_change_brings_back_the_choices(
 ):
     page.goto(providers_stack.article())
     line = sign_in(page, "google")
-    expect(line).to_have_text("Commenting as Grace Hopper (Google) · Change · Log out · Log out everywhere")
+    expect(line).to_have_text(
+        "Commenting as Grace Hopper (Google) · Change · Log out · Log out everywhere · Your comments and data"
+    )
     avatar = line.locator("img.cb-avatar")
     picture = re.escape(providers_stack.backend) + r"/avatars/\d+-[0-9a-f]{32}$"  # this server's copy
     expect(avatar).to_have_attribute("src", re.compile(picture))
@@ -101,7 +103,9 @@ def test_a_picture_that_fails_to_load_becomes_the_generated_avatar(page: Page, p
 def test_the_demo_visitor_reads_once(page: Page, providers_stack: Stack):
     page.goto(providers_stack.article())
     line = sign_in(page, "demo")
-    expect(line).to_have_text("Commenting as Demo Visitor (Demo) · Change · Log out · Log out everywhere")
+    expect(line).to_have_text(
+        "Commenting as Demo Visitor (Demo) · Change · Log out · Log out everywhere · Your comments and data"
+    )
     loaded(page, ".cb-identity img")  # the demo identity has an avatar
 
 

@@ -39,6 +39,7 @@ def test_signed_in_the_form_says_who_is_commenting_and_offers_log_out(
     identity = root.locator(".cb-identity")
     expect(identity).to_have_text(
         f"Commenting as {fake_google.user.name} (Google) · Change · Log out · Log out everywhere"
+        " · Your comments and data"
     )
     expect(root.locator(".cb-guest")).to_be_hidden()
     expect(root.locator(".cb-signin")).to_be_hidden()

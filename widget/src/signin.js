@@ -16,7 +16,8 @@ Object.assign(Widget.prototype, {
     line.hidden = !user;
     if (user) {
       /* The avatar, the provider's logo (the one its sign-in button wears), who, and the
-         ways out: Change (another provider, or the guest form), Log out, everywhere. */
+         ways out: Change (another provider, or the guest form), Log out, everywhere; and
+         the page of what this server holds about them (myData). */
       const provider = PROVIDERS[user.provider] || user.provider;
       const logo = f.querySelector(".cb-provider-" + user.provider + " .cb-logo");
       line.replaceChildren(
@@ -28,7 +29,9 @@ Object.assign(Widget.prototype, {
         " · ",
         button("cb-logout", this.t.logout),
         " · ",
-        button("cb-logout-all", this.t.logout_everywhere)
+        button("cb-logout-all", this.t.logout_everywhere),
+        " · ",
+        button("cb-mydata", this.t.my_data)
       );
     }
   },
@@ -148,6 +151,22 @@ Object.assign(Widget.prototype, {
         if (!e.net && !done) failed(this.message(e));
       }
     }, 1000);
+  },
+
+  /* "Your comments and data": the server's own page, opened top-level with a one-time
+     ticket (the page cannot read the token, which lives in the blog's storage). The window
+     opens at the click, before the request, so no popup blocker stands in the way. */
+  async myData() {
+    const w = W.open("", "_blank");
+    if (w) w.opener = null;
+    try {
+      const r = await this.api("POST", "/api/v1/me/page", { site: this.site });
+      if (w) w.location = r.url;
+      else location.href = r.url;
+    } catch (e) {
+      if (w) w.close();
+      this.say(this.message(e), true);
+    }
   },
 
   /* everywhere: end every session of this account (other browsers and devices too).

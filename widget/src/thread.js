@@ -106,6 +106,7 @@ class Widget {
     else if (b.dataset.provider) this.signin(b.dataset.provider);
     else if (c.contains("cb-change")) this.logout(false, true);
     else if (c.contains("cb-logout-all")) this.logout(true);
+    else if (c.contains("cb-mydata")) this.myData();
     else if (c.contains("cb-logout")) this.logout();
     else if (c.contains("cb-edit-btn")) this.edit(li);
     else if (c.contains("cb-del")) this.remove(li, b);
