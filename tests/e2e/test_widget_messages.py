@@ -40,6 +40,32 @@ def test_a_server_failure_is_not_called_a_network_failure(page: Page, stack: Sta
     expect(status(page)).to_contain_text("The comment server could not be reached.")
 
 
+def test_a_post_whose_answer_was_lost_is_retried_with_its_key_and_stored_once(page: Page, stack: Stack):
+    keys: list[str] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key", ""))
+        if len(keys) == 1:
+            route.fetch()  # the server stores the comment ...
+            route.abort("connectionreset")  # ... and its answer never arrives
+        else:
+            route.continue_()
+
+    page.goto(stack.article())
+    widget(page)
+    page.route("**/api/v1/comments?*", lose_the_first_answer)
+    post(page, "Sent once, answered on the second try")
+    expect(status(page)).to_have_text("Your comment was published.")
+    assert len(keys) == 2 and re.fullmatch(r"[0-9a-f]{32}", keys[0]) and keys[0] == keys[1]
+    expect(widget(page).locator(".cb-comment")).to_have_count(1)
+    with stack.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM comment")).scalar() == 1
+
+    post(page, "A new draft gets a new key")
+    expect(status(page)).to_have_text("Your comment was published.")
+    assert len(keys) == 3 and keys[2] != keys[0]
+
+
 def test_the_server_failure_sentence_is_in_the_visitors_language(page: Page, stack: Stack):
     def bad_gateway(route: Route) -> None:  # what a proxy answers while the server is down
         route.fulfill(status=502, headers={"Access-Control-Allow-Origin": stack.blog}, body="Bad Gateway")

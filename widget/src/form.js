@@ -41,9 +41,14 @@ Object.assign(Widget.prototype, {
       data.author = guest;
       keep("guest", guest);
     }
+    /* One Idempotency-Key per draft (the same text, reply target and page): a retry after a
+       lost answer or a server error gets the comment the first try stored, never a twin. */
+    const draft = JSON.stringify([this.draftKey, data.parent, body]);
+    if (!this.idem || this.idem.draft !== draft) this.idem = { draft, key: randomId() };
     this.busy(true);
     try {
-      const c = await this.api("POST", "/api/v1/comments?fragment=" + this.lang, data);
+      const c = await this.post(data, this.idem.key);
+      this.idem = null;
       const li = parse(c.fragment).firstElementChild;
       const parent = this.parent;
       this.remember(c, body);
@@ -67,6 +72,19 @@ Object.assign(Widget.prototype, {
       this.fail(err); // the typed text stays in the textarea (and in the saved draft)
     } finally {
       this.busy(false);
+    }
+  },
+
+  /* The post, tried once more after a second when the answer is lost or the server failed:
+     the key makes the second try safe. */
+  async post(data, key) {
+    const path = "/api/v1/comments?fragment=" + this.lang;
+    try {
+      return await this.api("POST", path, data, { "Idempotency-Key": key });
+    } catch (e) {
+      if (!e.net && !(e.status >= 500)) throw e;
+      await new Promise((go) => setTimeout(go, 1000));
+      return this.api("POST", path, data, { "Idempotency-Key": key });
     }
   },
 

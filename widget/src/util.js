@@ -90,10 +90,11 @@ const parse = (html) => {
 };
 /* When an author's edit window closes (Infinity: never; deleting has no deadline). */
 const deadline = (c) => (c.edit_until ? Date.parse(c.edit_until) : Infinity);
+const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const clientId = () => {
   let id = raw("client");
   if (!id) {
-    id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    id = randomId();
     raw("client", id);
   }
   return id;
