@@ -142,6 +142,22 @@ def test_a_verified_guest_edits_from_any_device_and_logs_out_everywhere(asker, m
     assert phone.get("/api/v1/me?site=blog", headers=bearer(token)).status_code == 401
 
 
+def test_the_site_config_offers_links_where_mail_is_sent(asker):
+    assert asker.get("/api/v1/sites/blog/config").json()["email_sign_in"] is True
+
+
+def test_a_verified_guest_hears_of_replies_without_a_second_opt_in(asker, mailbox, smtp):
+    token = signed_in(asker, mailbox, smtp)
+    payload = comment_payload(author=None, notify=True)
+    parent = asker.post("/api/v1/comments", json=payload, headers=bearer(token)).json()
+    reply = comment_payload(
+        body="an answer", parent=parent["id"], author={"name": "Bob", "email": "bob@example.com"}
+    )
+    assert asker.post("/api/v1/comments", json=reply, headers={"Origin": BLOG}).status_code == 201
+    messages = smtp.inbox.wait_for(2)
+    assert messages[1]["To"] == "ada@example.com" and "New reply" in messages[1]["Subject"]
+
+
 def test_a_link_works_once(asker, mailbox, smtp):
     login = new_login(asker)
     ask(asker, login)
@@ -311,6 +327,7 @@ def test_mail_links_are_rate_limited_per_client_and_per_address(settings, smtp):
 
 
 def test_no_link_is_offered_without_a_mail_server(client, blog):
+    assert client.get("/api/v1/sites/blog/config").json()["email_sign_in"] is False
     login = new_login(client)
     answer = ask(client, login)
     assert answer.status_code == 404 and "not offered" in answer.json()["detail"]

@@ -111,7 +111,7 @@ def sign_in(guests: Guests, token: str) -> signins.Redeemed:
     signins.check_mailed(guests.signins, link.site_id, link.login_id, link.state)
     provider_user_id = guests.keys.guest_key(link.email)
     with guests.signins.db.write() as session:
-        if not mail.spend_token(session, f"guest:{signins.state_hash(link.state)}"):
+        if not mail.spend_token(session, signins.state_hash(f"guest-link|{link.state}")):
             raise Gone(signins.USED)
         known = users.user_by_provider(session, signins.MAIL_PROVIDER, provider_user_id)
     name = link.name or (known.name if known else "")

@@ -238,6 +238,10 @@ class SiteConfig(BaseModel):
     edit_window_seconds: int
     user_edit_window_seconds: int = 0  # signed-in authors; 0 = no limit
     allow_images: bool
+    email_sign_in: bool = Field(
+        default=False,
+        description="guests may verify their address by a mailed link (POST /api/v1/guests/verify)",
+    )
     limits: dict[str, int]
     form_token: str = Field(description="send back with a new comment (proves the form was shown)")
 
