@@ -419,5 +419,5 @@ def test_a_verified_guest_is_known_after_one_approved_comment_and_is_not_the_goo
     )
     assert google.status_code == 202  # same address, another identity: not trusted by the guest's comment
     with gctx.db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT provider FROM user ORDER BY provider")).scalars().all()
+        rows = connection.execute(text('SELECT provider FROM "user" ORDER BY provider')).scalars().all()
     assert rows == ["email", "google"]
