@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from commentbox.domain.guests import LINK_MINUTES
 from commentbox.domain.schemas import CleanName, CleanText, Input, check_email, limits_in
 from commentbox.store.models import MAX_ROW_ID
 
@@ -40,7 +41,10 @@ class LinkSent(BaseModel):
     """The one answer to every accepted request, whoever the address belongs to."""
 
     status: str = "sent"
-    detail: str = "If this address can receive mail, a sign-in link is on its way. It works for 30 minutes."
+    detail: str = (
+        "If this address can receive mail, a sign-in link is on its way. "
+        f"It works for {LINK_MINUTES} minutes."
+    )
 
 
 class GuestClaim(Input):
