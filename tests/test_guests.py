@@ -119,7 +119,8 @@ def test_the_page_that_asked_is_signed_in_by_the_link_opened_in_another_browser(
     assert "token" not in pressed.text  # the browser that opens the mail gets no session
     answer = redeem(asker, login)
     assert answer.status_code == 200
-    assert answer.json()["user"] == {"name": "Ada", "avatar": None, "provider": "email"}
+    user = answer.json()["user"]
+    assert (user["name"], user["provider"]) == ("Ada", "email")
     token = answer.json()["token"]
     me = asker.get("/api/v1/me?site=blog", headers=bearer(token))
     assert me.status_code == 200 and me.json()["provider"] == "email"
