@@ -44,6 +44,7 @@ from commentbox.http.routes import (
     api,
     auth,
     feeds,
+    guests,
     linkbacks,
     live,
     me_page,
@@ -75,7 +76,7 @@ def _auth_mount(ctx: Context, demo: bool) -> Mount:
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
     )
-    routes = (auth.demo_routes if demo else []) + auth.routes
+    routes = (auth.demo_routes if demo else []) + guests.auth_routes + auth.routes
     return Mount("/auth", routes=routes, middleware=[cookie])
 
 
@@ -137,7 +138,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         ctx.db.dispose()
 
     routes = [
-        Mount("/api/v1", routes=[*live.routes, *api.routes, *my_data.routes]),
+        Mount("/api/v1", routes=[*live.routes, *api.routes, *my_data.routes, *guests.api_routes]),
         _auth_mount(ctx, demo),
         *pages.routes,
         *widget.routes,

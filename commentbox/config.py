@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     login_ttl_seconds: int = Field(600, ge=60, le=3600)  # login ids, OAuth state, nonce, PKCE verifier
     session_days: int = Field(30, ge=1, le=400)  # sliding: each use extends it
     login_rate_limits: str = "20/minute; 200/hour"  # login ids per client; off with rate_limits=off
+    # Verified guests' sign-in mails (domain/guests.py), per client, per address and per login id
+    guest_mail_rate_limits: str = "3/10 minutes; 10/day"  # off with rate_limits=off
     # Spam defence (domain/screening.py, domain/spam.py, runtime/ratelimit.py)
     rate_limits: str = DEFAULT_RULES  # per client and per identity; "off" for benchmarks
     vote_rate_limits: str = DEFAULT_VOTE_RULES  # votes' own budget, same keys; off with rate_limits=off
@@ -165,7 +167,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
-    @field_validator("rate_limits", "login_rate_limits", "vote_rate_limits", "linkback_rate_limits")
+    @field_validator(
+        "rate_limits",
+        "login_rate_limits",
+        "vote_rate_limits",
+        "linkback_rate_limits",
+        "guest_mail_rate_limits",
+    )
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         return checked_rules(value)

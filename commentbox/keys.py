@@ -34,6 +34,11 @@ class Keys:
         """A stable, non-reversible key for a guest's generated avatar (unlike Gravatar's MD5)."""
         return hmac.new(self._ip_key, b"avatar|" + email.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
+    def guest_key(self, email: str) -> str:
+        """A verified guest's id (``User.provider_user_id``): keyed, so the address itself is
+        never an id and nobody without the secret can tell whose it is."""
+        return hmac.new(self._ip_key, b"guest|" + email.lower().encode(), hashlib.sha256).hexdigest()
+
     def picture_key(self, user_id: int, source_url: str) -> str:
         """What names a signed-in user's picture in ``/avatars/{user}-{key}``: bound to the
         provider's URL, so a new picture gets a new address (served with long caching), and

@@ -18,6 +18,7 @@ from commentbox.domain.akismet import Akismet
 from commentbox.domain.avatars import Pictures
 from commentbox.domain.comments import Commenting
 from commentbox.domain.erasure import Erasing
+from commentbox.domain.guests import MAIL_ACTION, Guests
 from commentbox.domain.known_sites import KnownSites
 from commentbox.domain.reading import Reader
 from commentbox.domain.schemas import Limits
@@ -30,6 +31,7 @@ from commentbox.keys import Keys
 from commentbox.linkbacks.receiving import Linkbacks
 from commentbox.linkbacks.verifier import attach_pump
 from commentbox.live.service import Live
+from commentbox.mail.guest_links import GuestLinks
 from commentbox.mail.notify import Notifier
 from commentbox.mail.outbox import Outbox
 from commentbox.outbound.fetch import Fetcher
@@ -71,6 +73,8 @@ class Context:
     pages: Pages = field(init=False)
     user_sessions: UserSessions = field(init=False)
     signins: SignIns = field(init=False)
+    guests: Guests = field(init=False)
+    guest_links: GuestLinks = field(init=False)
     moderator_access: ModeratorAccess = field(init=False)
     moderation: Moderation = field(init=False)
     erasing: Erasing = field(init=False)
@@ -95,6 +99,8 @@ class Context:
         self.user_sessions = UserSessions(self.db, self.keys, settings.session_days)
         limiter = self.auth.login_limiter if self.auth is not None else None
         self.signins = SignIns(self.db, self.user_sessions, settings.login_ttl_seconds, limiter)
+        self.guests = Guests(self.signins, self.keys, self.rate_limiter)
+        self.guest_links = GuestLinks(self.guests, self.outbox, settings.base_url)
         self.moderator_access = ModeratorAccess(self.db, settings.login_ttl_seconds)
         self.moderation = Moderation(self.db, self.events, settings.max_body_chars, settings.max_depth)
         self.erasing = Erasing(self.db, self.events)
@@ -138,7 +144,9 @@ class Context:
             auth=auth,
             providers=(*auth.names, DEMO_PROVIDER) if demo else auth.names,
             rate_limiter=RateLimiter(
-                settings.rate_limits, settings.redis_url, per_action={"vote": settings.vote_rate_limits}
+                settings.rate_limits,
+                settings.redis_url,
+                per_action={"vote": settings.vote_rate_limits, MAIL_ACTION: settings.guest_mail_rate_limits},
             ),
             akismet=Akismet(fetcher, settings.akismet_url, key, settings.akismet_timeout) if key else None,
             fetcher=fetcher,

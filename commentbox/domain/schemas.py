@@ -50,15 +50,25 @@ class Limits:
     website_chars: int = 2000
 
 
-def _limits(info: ValidationInfo) -> Limits:
+def limits_in(info: ValidationInfo) -> Limits:
     return (info.context or {}).get("limits", Limits())
 
 
-class _Input(BaseModel):
+def check_email(value: str, info: ValidationInfo) -> str:
+    """A guest's address, normalized (``Ada@Example.COM`` → ``Ada@example.com``), or ValueError."""
+    if len(value) > limits_in(info).email_chars:
+        raise ValueError(f"must be at most {limits_in(info).email_chars} characters")
+    normalized = _normalized_email(value.strip())
+    if normalized is None:
+        raise ValueError("is not a valid email address")
+    return normalized
+
+
+class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, strict=True)
 
 
-class GuestAuthor(_Input):
+class GuestAuthor(Input):
     name: CleanName
     email: CleanText
     website: CleanText | None = None
@@ -66,7 +76,7 @@ class GuestAuthor(_Input):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str, info: ValidationInfo) -> str:
-        limit = _limits(info).name_chars
+        limit = limits_in(info).name_chars
         if not value:
             raise ValueError("must not be empty")
         if len(value) > limit:
@@ -76,12 +86,7 @@ class GuestAuthor(_Input):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str, info: ValidationInfo) -> str:
-        if len(value) > _limits(info).email_chars:
-            raise ValueError(f"must be at most {_limits(info).email_chars} characters")
-        normalized = _normalized_email(value.strip())
-        if normalized is None:
-            raise ValueError("is not a valid email address")
-        return normalized
+        return check_email(value, info)
 
     @field_validator("website")
     @classmethod
@@ -89,8 +94,8 @@ class GuestAuthor(_Input):
         if value is None or not value.strip():
             return None
         value = _one_line(value.strip())
-        if len(value) > _limits(info).website_chars:
-            raise ValueError(f"must be at most {_limits(info).website_chars} characters")
+        if len(value) > limits_in(info).website_chars:
+            raise ValueError(f"must be at most {limits_in(info).website_chars} characters")
         try:
             origin_of(value)
         except InvalidURL as exc:
@@ -99,7 +104,7 @@ class GuestAuthor(_Input):
 
 
 def _check_body(value: str, info: ValidationInfo) -> str:
-    limit = _limits(info).body_chars
+    limit = limits_in(info).body_chars
     if is_blank(value):
         raise ValueError("must not be empty")
     if len(value) > limit:
@@ -107,7 +112,7 @@ def _check_body(value: str, info: ValidationInfo) -> str:
     return value
 
 
-class CommentCreate(_Input):
+class CommentCreate(Input):
     """``POST /api/v1/comments``. ``author`` is for guests; signed-in visitors send a bearer."""
 
     site: Annotated[OneLine, Field(min_length=1, max_length=64)]
@@ -126,7 +131,7 @@ class CommentCreate(_Input):
     _body = field_validator("body")(_check_body)
 
 
-class CommentEdit(_Input):
+class CommentEdit(Input):
     """``PATCH /api/v1/comments/{id}``."""
 
     body: CleanText
@@ -134,7 +139,7 @@ class CommentEdit(_Input):
     _body = field_validator("body")(_check_body)
 
 
-class Preview(_Input):
+class Preview(Input):
     """``POST /api/v1/preview``: render Markdown as it would be stored, store nothing."""
 
     site: Annotated[CleanText, Field(min_length=1, max_length=64)]
@@ -143,7 +148,7 @@ class Preview(_Input):
     _body = field_validator("body")(_check_body)
 
 
-class VoteCast(_Input):
+class VoteCast(Input):
     value: Annotated[int, Field(ge=-1, le=1)]  # strict: neither true nor 1.0 is a vote
 
 
@@ -233,6 +238,10 @@ class SiteConfig(BaseModel):
     edit_window_seconds: int
     user_edit_window_seconds: int = 0  # signed-in authors; 0 = no limit
     allow_images: bool
+    email_sign_in: bool = Field(
+        default=False,
+        description="guests may verify their address by a mailed link (POST /api/v1/guests/verify)",
+    )
     limits: dict[str, int]
     form_token: str = Field(description="send back with a new comment (proves the form was shown)")
 
@@ -241,7 +250,7 @@ class PreviewRendered(BaseModel):
     html: str
 
 
-class LoginCreate(_Input):
+class LoginCreate(Input):
     """``POST /auth/logins``: the page asking for a one-time login id, and its origin."""
 
     site: Annotated[CleanText, Field(min_length=1, max_length=64)]

@@ -33,6 +33,8 @@ LOGIN_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")  # what secrets.token_urlsafe(3
 UNKNOWN = "This sign-in request is unknown. Close this window and start again from the page."
 TOO_LATE = "This sign-in took too long and has expired. Close this window and start again."
 USED = "This sign-in was already used. Close this window and start again if you need to."
+REPLACED = "A newer link was sent for this sign-in. Open the latest email, or start again."
+MAIL_PROVIDER = "email"  # verified guests: the "provider" is their mailbox (``domain/guests.py``)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,16 @@ def check(signins: SignIns, site_id: str, login_id: str, return_to: str | None) 
     return login.origin
 
 
+def check_mailed(signins: SignIns, site_id: str, login_id: str, state: str) -> str:
+    """Like ``check``, for the page a mailed link opens: the link must be the latest one
+    sent for its id. Returns the origin the id was issued to."""
+    with signins.db.read() as session:
+        login = _usable(_find(session, login_id), site_id, utcnow())
+    if login.provider != MAIL_PROVIDER or login.state_hash != state_hash(state):
+        raise Gone(REPLACED)
+    return login.origin
+
+
 def started_from(login_origin: str, referer: str | None) -> bool:
     """Whether the flow was opened by a page on the login's origin (the browser's ``Referer``).
 
@@ -188,10 +200,32 @@ def begin(
     """Tie the provider flow (its OAuth ``state``) to the login id; a failed id may be retried."""
     with signins.db.write() as session:
         login = _usable(_find(session, login_id, lock=True), site_id, utcnow())
-        login.provider, login.state_hash = provider, state_hash(state)
+        _start(login, provider, state)
         login.return_to = check_return_to(login.origin, return_to) if return_to else None
-        login.status, login.failure = LoginStatus.PENDING, None
         rows.save(session, login)
+
+
+def begin_by_mail(
+    signins: SignIns, site_id: str, login_id: str, request_origin: str | None, state: str, lasts: timedelta
+) -> None:
+    """Tie a mailed link (its secret ``state``) to the login id, for ``lasts`` from now.
+
+    Only the page the id was issued to may ask (``request_origin``), and a new link
+    replaces the one mailed before (its state no longer matches). The id then waits as long
+    as the link is valid, so the page's poll still finds it when the person comes back."""
+    now = utcnow()
+    with signins.db.write() as session:
+        login = _usable(_find(session, login_id, lock=True), site_id, now)
+        if request_origin is not None and same_origin(request_origin) != login.origin:
+            raise Forbidden("This sign-in was started on another page.")
+        _start(login, MAIL_PROVIDER, state)
+        login.return_to, login.expires = None, max(login.expires, now + lasts)
+        rows.save(session, login)
+
+
+def _start(login: Login, provider: str, state: str) -> None:
+    login.provider, login.state_hash = provider, state_hash(state)
+    login.status, login.failure = LoginStatus.PENDING, None
 
 
 def _pending(login: Login | None) -> Pending | None:
@@ -211,12 +245,17 @@ def by_id(signins: SignIns, login_id: str) -> Pending | None:
         return _pending(_find(session, login_id))
 
 
-def complete(signins: SignIns, login_id: str, profile: Profile) -> Redeemed:
-    """Sign the person in on the login's site: upsert the user, open a session, attach it."""
+def complete(signins: SignIns, login_id: str, profile: Profile, state: str | None = None) -> Redeemed:
+    """Sign the person in on the login's site: upsert the user, open a session, attach it.
+
+    With ``state``, only the flow that state started may finish it (a mailed link: a later
+    link for the same id replaces it)."""
     with signins.db.write() as session:
         login = _usable(_find(session, login_id, lock=True), None, utcnow())
         if login.provider != profile.provider:
             raise SignInFailed(UNKNOWN)
+        if state is not None and login.state_hash != state_hash(state):
+            raise Gone(REPLACED)
         user = user_sessions.upsert_user(session, profile)
         row = user_sessions.open_session(signins.user_sessions, session, user, login.site_id)
         login.status, login.session_id, login.state_hash = LoginStatus.DONE, row.id, None

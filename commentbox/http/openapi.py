@@ -15,6 +15,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.applications import Starlette
 
 from commentbox import __version__
+from commentbox.domain.guest_schemas import ClaimableList, Claimed, GuestClaim, GuestVerify, LinkSent
 from commentbox.domain.schemas import (
     CommentCreate,
     CommentCreated,
@@ -314,6 +315,57 @@ OPERATIONS += [
         (_PROVIDER,),
         responses={303: "to the provider", 403: _HTML},
         tag="auth",
+    ),
+]
+
+
+_LINK_TOKEN = ("token", "path", True, "the token of the mailed link")
+OPERATIONS += [
+    Operation(
+        "post",
+        "/api/v1/guests/verify",
+        "Mail a one-time sign-in link (30 minutes) for the page holding `login`; the same 202 "
+        "for every address",
+        body=GuestVerify,
+        responses={202: LinkSent, 403: "another page's login id", 404: "unknown login id, or no mail here"},
+        tag="guests",
+    ),
+    Operation(
+        "get",
+        "/api/v1/guests/claim",
+        "A verified guest's older guest comments on the site (same address, nobody's yet)",
+        (_SITE,),
+        responses={200: ClaimableList, 401: "not signed in", 403: "not a verified guest"},
+        tag="guests",
+    ),
+    Operation(
+        "post",
+        "/api/v1/guests/claim",
+        "Make exactly the chosen comments the verified guest's (all or none)",
+        body=GuestClaim,
+        responses={200: Claimed, 401: "not signed in", 403: "an id that is not theirs to claim"},
+        tag="guests",
+    ),
+    Operation(
+        "get",
+        "/auth/email/{token}",
+        "The mailed link's page: a button (a GET signs nobody in, as mail scanners fetch links)",
+        (_LINK_TOKEN,),
+        responses={
+            200: _HTML,
+            404: "not valid (HTML)",
+            410: "used, replaced or older than 30 minutes (HTML)",
+        },
+        tag="guests",
+    ),
+    Operation(
+        "post",
+        "/auth/email/{token}",
+        "The button (same-origin form): signs in the page that asked, which collects the session "
+        "with POST /auth/logins/{login}/redeem",
+        (_LINK_TOKEN,),
+        responses={200: _HTML, 403: _HTML, 404: _HTML, 410: _HTML},
+        tag="guests",
     ),
 ]
 

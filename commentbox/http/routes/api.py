@@ -258,6 +258,7 @@ async def site_config(request: Request) -> Response:
             edit_window_seconds=site.edit_window_seconds,
             user_edit_window_seconds=site.user_edit_window_seconds,
             allow_images=site.allow_images,
+            email_sign_in=ctx.outbox.enabled,
             limits={
                 "name_chars": ctx.limits.name_chars,
                 "body_chars": ctx.limits.body_chars,

@@ -70,7 +70,7 @@ async def logout(request: Request) -> Response:
 # Pages of the popup --------------------------------------------------------------------
 
 
-def _page(request: Request, status: int = 200, **values: Any) -> Response:
+def result_page(request: Request, status: int = 200, **values: Any) -> Response:
     """The popup's last page; what a caller leaves out is off (templates are strict)."""
     values = {"demo": False, "origin": None, "message": None, "close": False, "retry_url": None, **values}
     response: Response = request.app.state.templates.TemplateResponse(
@@ -89,7 +89,7 @@ def _failure_page(
         if login.provider:
             query = {"site": login.site_id, "login": login.id}
             retry_url = f"/auth/{login.provider}/login?{urlencode(query)}"
-    return _page(
+    return result_page(
         request,
         status,
         title="Not signed in",
@@ -121,7 +121,7 @@ def _finished(request: Request, login: signins.Pending, redeemed: signins.Redeem
     if redirect is not None:
         return redirect
     message = {"commentbox": {"type": "login", "login": login.id, "token": redeemed.token}}
-    return _page(
+    return result_page(
         request,
         title="Signed in",
         sentence=f"You are signed in as {redeemed.user.name}. You can close this window.",
