@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Stack, running_stack
+from tests.e2e.conftest import Stack, message, post, running_stack, status, widget
 from tests.e2e.test_mail_links import link
 from tests.fakes.smtp import SMTPServer
 
@@ -69,3 +69,42 @@ def test_a_guest_verifies_by_the_mailed_link_in_another_browser(
     assert redeemed["status"] == 200
     user = redeemed["body"]["user"]
     assert (user["name"], user["provider"]) == ("Ada", "email")
+
+
+def verify_in_the_widget(page: Page, browser: Browser, stack: Stack, smtp: SMTPServer, mails: int) -> None:
+    """Ask with the widget's button, open the mailed link in another browser, press it."""
+    page.goto(stack.article())
+    root = widget(page)
+    page.fill("#cb-name", "Ada")
+    page.fill("#cb-email", "ada@example.com")
+    root.get_by_role("button", name="Verify my email to edit from any device").click()
+    expect(message(page)).to_have_text(
+        "Check your mailbox: the link we sent signs you in here within 30 minutes."
+    )
+    mail = smtp.inbox.wait_for(mails)[-1]
+    reader = browser.new_context()
+    mailbox = reader.new_page()
+    mailbox.goto(link(mail, "/auth/email/"))
+    mailbox.get_by_role("button", name="Sign me in").click()
+    expect(mailbox.locator("#sentence")).to_contain_text("signed in as Ada")
+    reader.close()
+    expect(root.locator(".cb-identity")).to_contain_text("Commenting as Ada (email)")
+
+
+def test_a_guest_verifies_from_the_widget_and_edits_on_another_device(
+    page: Page, browser: Browser, mail_stack: Stack, smtp: SMTPServer
+):
+    verify_in_the_widget(page, browser, mail_stack, smtp, 1)
+    post(page, "Written on the laptop")
+    expect(status(page)).to_have_text("Your comment was published.")
+
+    phone = browser.new_context().new_page()  # another device: nothing shared with the laptop
+    verify_in_the_widget(phone, browser, mail_stack, smtp, 2)
+    found = widget(phone).locator(".cb-comment", has_text="Written on the laptop")
+    mine = widget(phone).locator(f"#comment-{found.get_attribute('data-id')}")
+    mine.get_by_role("button", name="Edit").click()
+    mine.locator(".cb-edit textarea").fill("Edited on the phone")
+    mine.get_by_role("button", name="Save").click()
+    expect(mine.locator(":scope > .cb-card > .cb-text")).to_have_text("Edited on the phone")
+    page.reload()
+    expect(widget(page).locator(".cb-comment > .cb-card > .cb-text")).to_have_text("Edited on the phone")

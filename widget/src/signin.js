@@ -97,7 +97,33 @@ Object.assign(Widget.prototype, {
     this.watch(login, popup);
   },
 
-  /* Whichever comes first wins: the callback's postMessage, or polling the redeem URL. */
+  /* Where the server can mail, a guest may prove their mailbox instead: "Verify my email"
+     under the address field mails a one-time link; opened anywhere, it signs this page in
+     (collected by the same poll as a provider's popup, for the link's 30 minutes). */
+  offerMail() {
+    const field = this.form.elements.email.closest(".cb-field");
+    if (this.config.email_sign_in && !this.form.querySelector(".cb-verify")) field.after(button("cb-verify", this.t.verify_email));
+  },
+
+  async verifyMail(b) {
+    const x = this.form.elements;
+    const bad = [x.email, x.name].filter((e) => !e.validity.valid);
+    if (bad.length) {
+      this.say(fmt(this.t.err_fields, { fields: bad.map((e) => this.label(e.name)).join(", ") }), true, b);
+      return this.flag(bad);
+    }
+    try {
+      const { login } = await this.api("POST", "/auth/logins", { site: this.site, origin: location.origin });
+      await this.api("POST", "/api/v1/guests/verify", { site: this.site, login, email: x.email.value.trim(), name: x.name.value.trim() });
+      this.say("verify_sent", false, b);
+      this.watch(login, null);
+    } catch (e) {
+      this.fail(e, b);
+    }
+  },
+
+  /* Whichever comes first wins: the callback's postMessage, or polling the redeem URL
+     (popup null: a mailed link, polled every second for its 30 minutes). */
   watch(login, popup) {
     let done = false;
     let closedFor = 0;
@@ -131,13 +157,13 @@ Object.assign(Widget.prototype, {
       /* A consent page sending Cross-Origin-Opener-Policy severs the popup: it then looks
          closed while the person is still reading it, so keep polling for a while. Closed
          with this page in focus, the person is back here: say so (the guest form is there). */
-      closedFor = popup.closed ? closedFor + 1 : 0;
+      closedFor = popup && popup.closed ? closedFor + 1 : 0;
       if (done) return;
       if (closedFor && !told && document.hasFocus()) {
         told = true;
         this.say("signin_closed");
       }
-      if (closedFor > 120 || ++ticks > 900) {
+      if (closedFor > 120 || ++ticks > (popup ? 900 : 1800)) {
         end();
         return this.say(closedFor ? "signin_closed" : "");
       }

@@ -47,6 +47,7 @@ class Widget {
       return;
     }
     this.config = await config;
+    this.offerMail();
     this.decorate(this.root);
     this.showPending();
     this.jump();
@@ -107,6 +108,7 @@ class Widget {
     else if (c.contains("cb-change")) this.logout(false, true);
     else if (c.contains("cb-logout-all")) this.logout(true);
     else if (c.contains("cb-mydata")) this.myData();
+    else if (c.contains("cb-verify")) this.verifyMail(b);
     else if (c.contains("cb-logout")) this.logout();
     else if (c.contains("cb-edit-btn")) this.edit(li);
     else if (c.contains("cb-del")) this.remove(li, b);

@@ -23,7 +23,7 @@ const BASE = script ? script.src.replace(/\/embed\.js([?#].*)?$/, "") : location
 const ORIGIN = new URL(BASE).origin;
 const CSS = __CSS__;
 const LOAD_ERRORS = __LOAD_ERRORS__;
-const PROVIDERS = { google: "Google", twitter: "X", facebook: "Facebook", demo: "Demo" };
+const PROVIDERS = { google: "Google", twitter: "X", facebook: "Facebook", demo: "Demo", email: "email" };
 const PENDING_DAYS = 30;
 const instances = new Map();
 let sheet;
