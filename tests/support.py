@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from typing import Any
 
@@ -51,3 +53,10 @@ def parse_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     collector.feed(html)
     collector.close()
     return collector.tags
+
+
+def in_own_loop(function: Any, *arguments: Any) -> Any:
+    """Run a coroutine function in a fresh event loop of its own thread (browser tests may
+    leave one running in this thread, and ``asyncio.run`` refuses to start beside it)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(function(*arguments))).result()

@@ -5,6 +5,7 @@ expire or the provider's URL changes, and replaced by the identicon when they ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -195,7 +196,11 @@ def test_pictures_this_server_serves_already_stay_as_they_are(client, sign_in):
     assert thread_avatar(client) == own
 
 
-def test_a_user_without_a_picture_has_none(client, sign_in, ctx):
+def test_a_user_without_a_picture_gets_the_generated_one(client, sign_in, ctx):
     sites.update_site(ctx.db, "blog", name="Blog")
     post_signed_in(client, sign_in(None))
-    assert thread_avatar(client) is None
+    thread = client.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()
+    (comment,) = thread["comments"]
+    author = comment["author"]
+    assert author["avatar"] == author["identicon"] == thread_avatar(client)
+    assert re.fullmatch(r"http://testserver/avatars/[0-9a-f]+\.svg", author["avatar"])

@@ -58,7 +58,8 @@ def test_a_published_mention_shows_like_the_models_footer(client, ctx, linked_bl
     assert (shown["kind"], comment["kind"]) == ("webmention", None)
     assert shown["author"] == {
         "name": "Best posts of the week",
-        "avatar": None,
+        "avatar": None,  # no picture from the source, not even a generated one
+        "identicon": None,
         "provider": None,
         "website": f"{origin}/reply",
     }

@@ -8,10 +8,8 @@ disabled for the check, so a plan without an index can only appear if no index f
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +19,7 @@ from sqlalchemy import event
 from commentbox.runtime import freshness
 from commentbox.store import comments, posting, versions
 from commentbox.store.models import BanKind
-from tests.support import BLOG, comment_payload
+from tests.support import BLOG, comment_payload, in_own_loop
 
 
 @pytest.fixture
@@ -47,13 +45,6 @@ def _plan(ctx, statement: str, parameters: Any) -> str:
         cursor = connection.connection.driver_connection.cursor()
         cursor.execute(f"EXPLAIN {statement}", parameters)
         return "\n".join(row[0] for row in cursor.fetchall())
-
-
-def _in_own_loop(function: Any, *arguments: Any) -> Any:
-    """Run a coroutine function in a fresh event loop of its own thread (browser tests may
-    leave one running in this thread)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(function(*arguments))).result()
 
 
 async def _asyncpg_plan(ctx, statement: str, *arguments: Any) -> str:
@@ -98,7 +89,7 @@ def test_the_freshness_check_probes_the_unique_thread_index(ctx, populated):
         plan = _plan(ctx, statement, parameters)
     else:
         index = "uq_thread_site_key"
-        plan = _in_own_loop(_asyncpg_plan, ctx, versions._POSTGRES_STATES, ["blog", "blog"], keys)
+        plan = in_own_loop(_asyncpg_plan, ctx, versions._POSTGRES_STATES, ["blog", "blog"], keys)
     _assert_indexed(plan, "thread", index)
     _assert_indexed(plan, "site", "site_pkey" if not ctx.db.is_sqlite else "sqlite_autoindex_site_1")
 

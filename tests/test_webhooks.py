@@ -22,7 +22,7 @@ from commentbox.webhooks import endpoints
 from commentbox.webhooks.events import WebhookEvent
 from commentbox.webhooks.sender import DISABLED, KEEP_DAYS, RETRY_SECONDS, WebhookSender
 from commentbox.webhooks.signing import signed_headers
-from tests.support import ARTICLE, BLOG, comment_payload
+from tests.support import ARTICLE, BLOG, comment_payload, in_own_loop
 
 ALL_EVENTS = [e.value for e in WebhookEvent]
 EVERYWHERE = mod.Moderator("root", None, None)
@@ -384,7 +384,7 @@ def test_two_instances_deliver_each_event_once(hook_settings, hctx, site, webhoo
             if not any(done):
                 return counts
 
-    counts = asyncio.run(race())
+    counts = in_own_loop(race)
     other.db.dispose()
     assert sum(counts) == 30
     ids = [r.payload["data"]["linkback_id"] for r in webhook_receiver.received]
@@ -429,7 +429,7 @@ def test_finished_deliveries_are_forgotten_after_a_month(hctx, site, webhook_rec
                     **state,
                 )
             )
-    asyncio.run(WebhookSender(hctx.db, hctx.fetcher, 1.0).send_due())
+    in_own_loop(WebhookSender(hctx.db, hctx.fetcher, 1.0).send_due)
     assert [d.event_id for d in deliveries(hctx)] == ["old, still retrying", "recent delivered"]
 
 
