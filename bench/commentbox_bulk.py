@@ -6,7 +6,7 @@ with 1,000,000 comments. Going through the HTTP API would take minutes for the
 first and hours for the second; both are about how reads behave on a database
 of that size, not about how it got there. The load must still look like
 commentbox wrote it, so instead of hard-coding a column list (which would rot
-as `commentbox/models.py` evolves) it:
+as `commentbox/store/models/` evolves) it:
 
 - reflects the `thread` and `comment` tables from the migrated database itself;
 - copies a thread row and the comment rows that the API seeded as templates

@@ -36,7 +36,8 @@ from commentbox.http.demo_providers.google import new_signing_key
 from commentbox.http.demo_providers.grants import DemoGrants
 from commentbox.http.hotreads import HotReads
 from commentbox.http.middleware import Cors, RegisteredOrigins, SecurityHeaders
-from commentbox.http.openapi import DEMO_OPERATIONS, OPERATIONS
+from commentbox.http.openapi import OPERATIONS
+from commentbox.http.openapi.auth import DEMO_OPERATIONS
 from commentbox.http.problems import EXCEPTION_HANDLERS, UnexpectedErrors
 from commentbox.http.request_metrics import RequestMetrics, route_templates
 from commentbox.http.routes import (

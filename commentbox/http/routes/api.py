@@ -1,4 +1,4 @@
-"""``/api/v1``: the JSON API described in API.md and served as OpenAPI by ``openapi.py``."""
+"""``/api/v1``: the JSON API described in API.md and served as OpenAPI by the ``openapi`` package."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from commentbox.domain.visitors import Visitor
 from commentbox.errors import InvalidInput
 from commentbox.html import render
 from commentbox.html.i18n import pick_language
-from commentbox.http.openapi import openapi_document
+from commentbox.http.openapi.document import openapi_document
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.runtime.offload import blocking
 from commentbox.store.models import CommentStatus

@@ -23,7 +23,7 @@ from commentbox.domain import erasure, my_data, page_tickets, user_sessions
 from commentbox.domain.erasure import Identity
 from commentbox.errors import CommentboxError, Forbidden, InvalidInput, Unauthorized
 from commentbox.http.forms import Form, first, read_form, refuse_cross_site
-from commentbox.http.openapi import Operation
+from commentbox.http.openapi.operation import Operation
 from commentbox.http.request import context
 from commentbox.http.routes.api import site_param
 from commentbox.runtime.offload import blocking

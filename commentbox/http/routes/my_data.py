@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from commentbox.domain import erasure, my_data, page_tickets, user_sessions
 from commentbox.domain.erasure import Identity
-from commentbox.http.openapi import Operation
+from commentbox.http.openapi.operation import Operation
 from commentbox.http.request import ClientInfo, JSONResponse, context, read_json
 from commentbox.http.routes.api import site_param
 from commentbox.runtime.offload import blocking
