@@ -26,6 +26,8 @@ from tests.instances import CHECKOUT, free_port
 
 pytestmark = pytest.mark.browser
 
+# Each sign-in the demo offers, and how the signed-in line names it.
+PROVIDERS_SHOWN = (("demo", "(Demo)"), ("google", "(Google)"), ("twitter", "(X)"), ("facebook", "(Facebook)"))
 READING_SECONDS = 3.5  # a person reads before writing (the demo site's form timing wants 3 s)
 
 
@@ -84,8 +86,17 @@ def test_the_demo_article_invites_and_everything_it_invites_works(page: Page, de
     reply.locator(".cb-save").click()
     expect(reply.locator(".cb-text em")).to_have_text("better", timeout=TIMEOUT_MS)
 
-    sign_in_with_popup(page, "demo")
-    expect(identity(page)).to_contain_text("Demo Visitor", timeout=TIMEOUT_MS)
+    for provider, shown in (
+        ("demo", "(Demo)"),
+        ("google", "(Google)"),
+        ("twitter", "(X)"),
+        ("facebook", "(Facebook)"),
+    ):
+        sign_in_with_popup(page, provider)  # the demo pages of each, served by this server
+        expect(identity(page)).to_contain_text(shown, timeout=TIMEOUT_MS)
+        if provider != "facebook":
+            identity(page).get_by_role("button", name="Change").click()
+            expect(guest_fields(page)).to_be_visible(timeout=TIMEOUT_MS)
     page.fill("#cb-body", "Signed in this time")
     page.click(".cb-submit")
     mine = root.locator(".cb-comment", has_text="Signed in this time")
@@ -100,14 +111,37 @@ def test_the_demo_sign_in_works_with_popups_blocked(browser: Browser, demo_serve
     context = browser.new_context()
     context.add_init_script("window.open = () => null;")
     page = context.new_page()
+    for provider, shown in (
+        ("demo", "Demo Visitor"),
+        ("google", "(Google)"),
+        ("twitter", "(X)"),
+        ("facebook", "(Facebook)"),
+    ):
+        page.goto(demo_server)
+        widget(page)
+        page.click(f"#commentbox .cb-provider-{provider}")
+        page.locator("#approve").wait_for(timeout=TIMEOUT_MS)  # the demo consent page, in this tab
+        page.click("#approve")
+        page.wait_for_url(re.compile(re.escape(demo_server)), timeout=TIMEOUT_MS)
+        expect(identity(page)).to_contain_text(shown, timeout=TIMEOUT_MS)
+        page.click("#commentbox .cb-logout")
+        expect(guest_fields(page)).to_be_visible(timeout=TIMEOUT_MS)
+    context.close()
+
+
+def test_the_demo_article_has_its_own_icon_and_fits_a_phone(page: Page, demo_server: str):
+    missing: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and missing.append(r.url))
+    page.set_viewport_size({"width": 375, "height": 800})
     page.goto(demo_server)
     widget(page)
-    page.click("#commentbox .cb-provider-demo")
-    page.locator("#approve").wait_for(timeout=TIMEOUT_MS)  # the demo consent page, in this tab
-    page.click("#approve")
-    page.wait_for_url(re.compile(re.escape(demo_server)), timeout=TIMEOUT_MS)
-    expect(identity(page)).to_contain_text("Demo Visitor", timeout=TIMEOUT_MS)
-    context.close()
+    assert (
+        page.locator("link[rel=icon]")
+        .get_attribute("href", timeout=TIMEOUT_MS)
+        .startswith("data:image/svg+xml,")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the screen
+    assert missing == []
 
 
 def _command(folder: Path, *argv: str, stdin: str = "") -> str:
