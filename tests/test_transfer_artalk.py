@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.transfer_support import fixture
+from tests.transfer_support import fixture, import_report
 from tests.xss import PAYLOADS, executable_parts
 
 
@@ -26,15 +27,7 @@ def artrans(tmp_path: Path, *comments: dict, name: str = "comments.artrans") -> 
     return path
 
 
-def imported(cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
-    assert cli(["import", "artalk", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
+imported = partial(import_report, "artalk")
 
 
 TWIN = "the same id twice in the file (the first is kept)"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.transfer_support import fixture
+from tests.transfer_support import fixture, import_report
 from tests.xss import PAYLOADS, executable_parts
 
 ANONYMOUS = "anonymous"
@@ -32,15 +33,7 @@ def export(tmp_path: Path, document: dict, name: str = "commento.json.gz") -> Pa
     return path
 
 
-def imported(cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
-    assert cli(["import", "commento", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
+imported = partial(import_report, "commento")
 
 
 def test_remark42s_commento_sample_with_its_anonymous_and_sso_commenters(cli, capsys, query):

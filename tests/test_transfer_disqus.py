@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from commentbox.transfer.loader import SPAM_PARENT
-from tests.transfer_support import WXR, fixture
+from tests.transfer_support import WXR, fixture, import_report
 
 DISQUS = """<?xml version="1.0" encoding="utf-8"?>
 <disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
@@ -42,15 +42,7 @@ def export(tmp_path: Path, *records: str) -> Path:
     return path
 
 
-def imported(cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
-    assert cli(["import", "disqus", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
+imported = partial(import_report, "disqus")
 
 
 def test_issos_sample_keeps_the_reply_under_a_deleted_post_and_reports_the_orphan(cli, capsys, query):

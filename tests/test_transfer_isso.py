@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.support import BLOG
-from tests.transfer_support import fixture
+from tests.transfer_support import fixture, import_report
 from tests.xss import PAYLOADS, executable_parts
 
 SCHEMA = """
@@ -43,15 +43,7 @@ def isso_db(tmp_path: Path, threads: dict[int, str], *comments: dict, name: str 
     return path
 
 
-def imported(cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
-    assert cli(["import", "isso", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
+imported = partial(import_report, "isso")
 
 
 def test_a_real_isso_database_imports_its_thread_and_reply_once(cli, capsys, query):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.transfer_support import fixture
+from tests.transfer_support import fixture, import_report
 from tests.xss import PAYLOADS, executable_parts
 
 HEADER = {"version": 1, "users": [{"id": "bad", "blocked": {"status": True, "until": "2030-01-01"}}],
@@ -30,15 +31,7 @@ def backup(tmp_path: Path, *comments: dict, header: dict = HEADER, name: str = "
     return path
 
 
-def imported(cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
-    assert cli(["import", "remark42", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
+imported = partial(import_report, "remark42")
 
 
 def test_remark42s_own_backup_keeps_the_orphan_at_the_top(cli, capsys, query):

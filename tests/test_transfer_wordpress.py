@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import subprocess
 import sys
 import time
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.transfer_support import WXR, fixture, wxr
+from tests.transfer_support import WXR, fixture, import_report, wxr
 from tests.xss import PAYLOADS, executable_parts
 
-
-def imported(cli, capsys, path: Path, site: str, *extra: str) -> dict:
-    assert cli(["import", "wordpress", str(path), "--site", site, "--json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
+imported = partial(import_report, "wordpress")
 
 
 def depth(query) -> int:
@@ -115,12 +112,6 @@ def test_entities_in_pingback_authors_and_a_newline_before_the_declaration(cli, 
         )
     ]
     assert names and names[0].startswith("Wednesday Reading « Cynwise's")
-
-
-@pytest.fixture
-def blog_site(cli, capsys):
-    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
-    capsys.readouterr()
 
 
 def test_statuses_mean_what_they_meant(cli, capsys, query, tmp_path, blog_site):

@@ -3,6 +3,7 @@ the real sample exports, and small WXR files written by the tests."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from tests.conftest import required_or_skip
 from tests.support import TEST_SECRET
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "imports"
+
+
+def import_report(kind: str, cli, capsys, path: Path, site: str = "blog", *extra: str) -> dict:
+    """``commentbox import KIND PATH --site SITE --json``, which must succeed: its report.
+    Each format's tests bind their own: ``imported = partial(import_report, "isso")``."""
+    assert cli(["import", kind, str(path), "--site", site, "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
 def fixture(relative: str) -> Path:
@@ -36,6 +44,13 @@ def cli(database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("COMMENTBOX_DATABASE_URL", database_url)
     monkeypatch.setenv("COMMENTBOX_SECRET_KEY", TEST_SECRET)
     return main
+
+
+@pytest.fixture
+def blog_site(cli, capsys):
+    """The site ``blog`` on https://blog.example, registered by the CLI as an owner does."""
+    assert cli(["site", "add", "blog", "--origin", "https://blog.example"]) == 0
+    capsys.readouterr()
 
 
 @pytest.fixture
