@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, text  # noqa: E402
 
 from commentbox.domain import erasure, retention, sites  # noqa: E402
+from commentbox.keys import Keys  # noqa: E402
 from commentbox.runtime.events import Events  # noqa: E402
 from commentbox.store import migrate  # noqa: E402
 from commentbox.store.db import Database  # noqa: E402
@@ -141,7 +142,7 @@ def main() -> None:
     with timer.measure("second sweep (nothing left to do)") as result:
         swept = retention.sweep(db, 30)
         result["rows"] = f"{swept.ip_hashes} IP hashes, {swept.vote_keys} vote keys"
-    erasing = erasure.Erasing(db, Events())
+    erasing = erasure.Erasing(db, Events(), Keys(secrets.token_bytes(32)))
     guest = erasure.Identity.guest("blog", "erase.me@example.com")
     with timer.measure("count one guest's comments (before confirming)") as result:
         result["rows"] = f"{erasure.count(erasing, guest)} comments"

@@ -103,7 +103,7 @@ class Context:
         self.guest_links = GuestLinks(self.guests, self.outbox, settings.base_url)
         self.moderator_access = ModeratorAccess(self.db, settings.login_ttl_seconds)
         self.moderation = Moderation(self.db, self.events, settings.max_body_chars, settings.max_depth)
-        self.erasing = Erasing(self.db, self.events)
+        self.erasing = Erasing(self.db, self.events, self.keys)
         self.notifier = Notifier(
             self.db,
             self.keys,

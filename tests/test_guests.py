@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from commentbox.admin.actions import Action, Moderator, apply
 from commentbox.app import create_app
-from commentbox.domain import guests, sites
+from commentbox.domain import erasure, guests, sites
 from commentbox.store.models import ModerationMode
 from tests.fakes.smtp import SMTPServer
 from tests.support import ARTICLE, BLOG, SAME_ORIGIN, TEST_SECRET, comment_payload
@@ -422,3 +422,28 @@ def test_a_verified_guest_is_known_after_one_approved_comment_and_is_not_the_goo
     with gctx.db.engine.connect() as connection:
         rows = connection.execute(text('SELECT provider FROM "user" ORDER BY provider')).scalars().all()
     assert rows == ["email", "google"]
+
+
+def test_an_erasure_by_address_erases_the_verified_guest_of_that_address_too(asker, mailbox, smtp, gctx):
+    """A request by address ("erase what I wrote as ada@…", via the admin page or
+    ``commentbox erase --email``) covers what the mailbox wrote verified and unverified."""
+    unverified = _post_as_guest(asker, "ada@example.com", "before verifying")
+    ada = signed_in(asker, mailbox, smtp)
+    verified = asker.post("/api/v1/comments", json=comment_payload(author=None), headers=bearer(ada))
+    bob = signed_in(asker, mailbox, smtp, count=2, email="bob@example.com")
+    kept = asker.post(
+        "/api/v1/comments", json=comment_payload(author=None, body="bob's"), headers=bearer(bob)
+    )
+    assert verified.status_code == kept.status_code == 201
+
+    request = erasure.Identity.guest("blog", "ADA@example.com")
+    assert erasure.count(gctx.erasing, request) == 2  # asked before confirming
+    erased = erasure.erase(gctx.erasing, request, "moderator Mo")
+    assert (erased.comments, erased.sessions) == (2, 1)
+
+    shown = asker.get("/api/v1/threads", params={"site": "blog", "url": ARTICLE}).json()
+    ids = {c["id"] for c in shown["comments"]}
+    assert ids.isdisjoint({unverified, verified.json()["id"]}) and kept.json()["id"] in ids
+    assert asker.get("/api/v1/me?site=blog", headers=bearer(ada)).status_code == 401
+    assert asker.get("/api/v1/me?site=blog", headers=bearer(bob)).status_code == 200
+    assert [r.comments for r in erasure.history(gctx.erasing, "blog")] == [2]
