@@ -162,6 +162,21 @@ def _record(
             removed = stored.hide(session, row, key)
             row.state = LinkbackState.REMOVED if removed else LinkbackState.REFUSED
             announce = (removed, "comment.deleted") if removed else None
+            if removed:  # the webhook outbox hears of what was shown and is now taken away
+                linkbacks.events.within(
+                    session.connection(),
+                    "linkback.deleted",
+                    site_id=site.id,
+                    linkback={
+                        "linkback_id": row.id,
+                        "kind": claim.kind,
+                        "source": claim.source,
+                        "comment_id": removed.id,
+                        "reason": verified.reason,
+                        "deleted": now.isoformat().replace("+00:00", "Z"),
+                        "thread_url": thread.url,
+                    },
+                )
         session.add(row)
     if announce is not None:  # after the commit, as every listener expects
         comment, event = announce

@@ -31,6 +31,7 @@ class WebhookEvent(StrEnum):
     COMMENT_EDITED = "comment.edited"
     COMMENT_DELETED = "comment.deleted"
     LINKBACK_RECEIVED = "linkback.received"
+    LINKBACK_DELETED = "linkback.deleted"
 
 
 TEST_EVENT = "webhook.test"  # sent by "send test event" to one endpoint, whatever it subscribes to
@@ -40,8 +41,21 @@ COMMENT_EVENTS = (
     WebhookEvent.COMMENT_EDITED,
     WebhookEvent.COMMENT_DELETED,
 )
-# The fields of a linkback.received payload (the linkbacks code fills them).
-LINKBACK_FIELDS = ("linkback_id", "kind", "source", "title", "excerpt", "author_name", "status", "received")
+# The fields of a linkback event's payload (the linkbacks code fills them): what arrived, and
+# for a removal what was taken away and why.
+LINKBACK_FIELDS = {
+    WebhookEvent.LINKBACK_RECEIVED: (
+        "linkback_id",
+        "kind",
+        "source",
+        "title",
+        "excerpt",
+        "author_name",
+        "status",
+        "received",
+    ),
+    WebhookEvent.LINKBACK_DELETED: ("linkback_id", "kind", "source", "comment_id", "reason", "deleted"),
+}
 
 
 class CommentFacts(Protocol):
@@ -102,17 +116,23 @@ def enqueue(
 def enqueue_linkback_received(connection: Connection, site_id: str, linkback: Mapping[str, Any]) -> int:
     """Queue ``linkback.received`` inside the transaction that stored the linkback.
 
-    ``linkback`` holds ``LINKBACK_FIELDS`` (others are dropped) plus ``thread_url``: e.g.
-    ``{"linkback_id": 7, "kind": "webmention", "source": "https://other.example/post",
-    "title": "A reply", "excerpt": "…", "author_name": "Bo", "status": "pending",
-    "received": "2026-12-07T14:00:00Z", "thread_url": "https://blog.example/post/"}``.
-    Emitting ``events.within(connection, "linkback.received", site_id=…, linkback=…)`` does
-    the same and wakes the sender after the commit; called directly, the sender finds the
-    delivery on its next poll (a few seconds).
+    ``linkback`` holds the event's ``LINKBACK_FIELDS`` (others are dropped) plus
+    ``thread_url``: e.g. ``{"linkback_id": 7, "kind": "webmention", "source":
+    "https://other.example/post", "title": "A reply", "excerpt": "…", "author_name": "Bo",
+    "status": "pending", "received": "2026-12-07T14:00:00Z", "thread_url":
+    "https://blog.example/post/"}``. Emitting ``events.within(connection,
+    "linkback.received", site_id=…, linkback=…)`` does the same and wakes the sender after
+    the commit; called directly, the sender finds the delivery on its next poll (a few seconds).
     """
+    return _enqueue_linkback(connection, site_id, WebhookEvent.LINKBACK_RECEIVED, linkback)
+
+
+def _enqueue_linkback(
+    connection: Connection, site_id: str, event: WebhookEvent, linkback: Mapping[str, Any]
+) -> int:
     data = {"site": site_id, "thread_url": linkback.get("thread_url", "")}
-    data.update({name: linkback.get(name) for name in LINKBACK_FIELDS})
-    return enqueue(connection, site_id, WebhookEvent.LINKBACK_RECEIVED, data)
+    data.update({name: linkback.get(name) for name in LINKBACK_FIELDS[event]})
+    return enqueue(connection, site_id, event, data)
 
 
 def _author_name(connection: Connection, comment: CommentFacts) -> str:
@@ -147,10 +167,15 @@ def _comment_changed(
         on_commit(wake)
 
 
-def _linkback_received(
-    wake: Callable[[], None], connection: Connection, *, site_id: str, linkback: Mapping[str, Any]
+def _linkback_changed(
+    event: WebhookEvent,
+    wake: Callable[[], None],
+    connection: Connection,
+    *,
+    site_id: str,
+    linkback: Mapping[str, Any],
 ) -> None:
-    if enqueue_linkback_received(connection, site_id, linkback):
+    if _enqueue_linkback(connection, site_id, event, linkback):
         on_commit(wake)
 
 
@@ -159,4 +184,5 @@ def listen(events: Events, wake: Callable[[], None]) -> None:
     ``wake`` (the sender's) runs after such a write committed."""
     for event in COMMENT_EVENTS:
         events.subscribe_within(event, partial(_comment_changed, event, wake))
-    events.subscribe_within(WebhookEvent.LINKBACK_RECEIVED, partial(_linkback_received, wake))
+    for event in (WebhookEvent.LINKBACK_RECEIVED, WebhookEvent.LINKBACK_DELETED):
+        events.subscribe_within(event, partial(_linkback_changed, event, wake))
