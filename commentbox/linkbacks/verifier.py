@@ -1,7 +1,8 @@
 """The background verifier: one task per app instance works through queued claims.
 
 Claims wait in the ``linkback`` table, so a restart loses none; each instance claims a row
-by moving its ``next_attempt`` forward in one conditional UPDATE (as the mail outbox does),
+by moving its ``next_attempt`` forward in one conditional UPDATE (``store/leases.py``, as the
+mail outbox does),
 so two instances never fetch the same source at once. A source that hangs costs at most the
 fetcher's 5 s, and only this task's time, never a request's.
 """
@@ -14,20 +15,18 @@ from commentbox.linkbacks.receiving import CLAIM_SECONDS, Linkbacks
 from commentbox.linkbacks.verifying import verify
 from commentbox.runtime.offload import blocking
 from commentbox.runtime.pump import Pump
-from commentbox.store import linkbacks as stored
-from commentbox.store.models import utcnow
+from commentbox.store import leases
+from commentbox.store.linkbacks import waiting_claims
+from commentbox.store.models import Linkback, utcnow
 
 BATCH = 10
 
 
 def _claim(linkbacks: Linkbacks) -> list[int]:
-    now = utcnow()
+    lease = timedelta(seconds=CLAIM_SECONDS)
     with linkbacks.db.write() as session:
-        claimed = []
-        for row in stored.due(session, now, BATCH):
-            if stored.claim(session, row.id, row.next_attempt, now + timedelta(seconds=CLAIM_SECONDS)):  # type: ignore[arg-type]
-                claimed.append(row.id)
-        return claimed  # type: ignore[return-value]
+        rows = leases.claim(session, Linkback, waiting_claims(), utcnow(), BATCH, lease)
+        return [row.id for row in rows if row.id is not None]
 
 
 async def verify_due(linkbacks: Linkbacks) -> int:

@@ -4,11 +4,10 @@ show the verified ones (each with a ``comment_source`` row naming its kind)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from commentbox.store import imports
@@ -49,28 +48,9 @@ def queued_count(session: Session, site_id: str) -> int:
     return int(session.exec(query).one())
 
 
-def due(session: Session, now: datetime, limit: int) -> Sequence[Linkback]:
-    query = (
-        select(Linkback)
-        .where(Linkback.state == LinkbackState.QUEUED, Linkback.next_attempt <= now)
-        .order_by(col(Linkback.next_attempt), col(Linkback.id))
-        .limit(limit)
-    )
-    return session.exec(query).all()
-
-
-def claim(session: Session, linkback_id: int, seen: datetime, until: datetime) -> bool:
-    """Take a claim for verifying unless another instance took it since we read it."""
-    result = session.exec(
-        update(Linkback)
-        .where(
-            col(Linkback.id) == linkback_id,
-            col(Linkback.next_attempt) == seen,
-            col(Linkback.state) == LinkbackState.QUEUED,
-        )
-        .values(next_attempt=until)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def waiting_claims() -> ColumnElement[bool]:
+    """The claims that wait for the verifier (which leases them through ``store/leases.py``)."""
+    return col(Linkback.state) == LinkbackState.QUEUED
 
 
 def source_key(thread_key: str, source: str) -> str:
